@@ -1,0 +1,49 @@
+// Normalisation and regularisation: batchnorm, lrn and dropout.
+import type { LayerSpec } from './types.js';
+
+export const batchnorm: LayerSpec = {
+  name: 'batchnorm',
+  doc: 'batch normalisation over channels (batch statistics in training, running ones in eval)',
+  args: [
+    {
+      name: 'eps',
+      type: { kind: 'float', min: 0, minExclusive: true },
+      default: 1e-5,
+      doc: 'added to the variance',
+    },
+    {
+      name: 'momentum',
+      type: { kind: 'float', min: 0, max: 1 },
+      default: 0.1,
+      doc: 'running-statistics update factor (PyTorch convention)',
+    },
+    { name: 'affine', type: { kind: 'bool' }, default: true, doc: 'learn a scale and a shift' },
+  ],
+  inputs: 'one',
+};
+
+export const lrn: LayerSpec = {
+  name: 'lrn',
+  doc: 'local response normalisation across channels (AlexNet, GoogLeNet)',
+  args: [
+    { name: 'size', type: { kind: 'int', min: 1 }, default: 5, doc: 'channels in the window' },
+    { name: 'alpha', type: { kind: 'float' }, default: 1e-4, doc: 'scale' },
+    { name: 'beta', type: { kind: 'float' }, default: 0.75, doc: 'exponent' },
+    { name: 'k', type: { kind: 'float' }, default: 2, doc: 'additive constant' },
+  ],
+  inputs: 'one',
+};
+
+export const dropout: LayerSpec = {
+  name: 'dropout',
+  doc: 'zero each unit with probability `p` in training, scaling the rest by 1/(1−p)',
+  args: [
+    {
+      name: 'p',
+      type: { kind: 'float', min: 0, max: 1, maxExclusive: true },
+      default: 0.5,
+      doc: 'probability of dropping a unit (PyTorch convention)',
+    },
+  ],
+  inputs: 'one',
+};
