@@ -65,6 +65,8 @@ const nameCodes = {
   CNN2024: { slug: 'expansion-limit', severity: 'error', title: 'Model too large to expand' },
   CNN2025: { slug: 'duplicate-io-name', severity: 'error', title: 'Duplicate input or output' },
   CNN2026: { slug: 'unused-input', severity: 'warning', title: 'Unused model input' },
+  CNN2027: { slug: 'io-in-block', severity: 'error', title: '`input` or `output` inside a block' },
+  CNN2028: { slug: 'layer-name-taken', severity: 'error', title: 'Block named like a layer' },
 } satisfies Record<string, CatalogEntry>;
 
 /** Every code the compiler can emit. */

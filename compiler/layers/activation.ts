@@ -1,8 +1,9 @@
 // Elementwise activations and softmax.
+import { inferSameShape } from './elementwise-rules.js';
 import type { LayerSpec } from './types.js';
 
 function activation(name: string, doc: string): LayerSpec {
-  return { name, doc, args: [], inputs: 'one' };
+  return { name, doc, args: [], inputs: 'one', infer: inferSameShape };
 }
 
 export const relu = activation('relu', '`max(0, x)`');
@@ -20,6 +21,7 @@ export const leakyRelu: LayerSpec = {
   doc: '`x` if positive, else `alpha · x`',
   args: [{ name: 'alpha', type: { kind: 'float' }, default: 0.01, doc: 'negative slope' }],
   inputs: 'one',
+  infer: inferSameShape,
 };
 
 export const elu: LayerSpec = {
@@ -27,4 +29,5 @@ export const elu: LayerSpec = {
   doc: '`x` if positive, else `alpha · (e^x − 1)`',
   args: [{ name: 'alpha', type: { kind: 'float' }, default: 1, doc: 'scale of the negative part' }],
   inputs: 'one',
+  infer: inferSameShape,
 };

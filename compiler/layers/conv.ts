@@ -1,5 +1,7 @@
 // Convolutions: conv, conv1d, conv3d, depthwise, separable and convtranspose.
 import type { ArgSpec, LayerSpec } from './types.js';
+import { inferConv, inferDepthwise, inferSeparable } from './conv-rules.js';
+import { inferConvTranspose } from './transpose-rules.js';
 
 const PAD_MODES = ['zeros', 'reflect', 'replicate', 'circular'] as const;
 
@@ -48,6 +50,7 @@ export const conv: LayerSpec = {
   doc: '2-D convolution (cross-correlation, as in PyTorch `Conv2d`)',
   args: convArgs,
   inputs: 'one',
+  infer: inferConv(2),
 };
 
 export const conv1d: LayerSpec = {
@@ -55,6 +58,7 @@ export const conv1d: LayerSpec = {
   doc: '1-D convolution over `[channels, length]`',
   args: convArgs,
   inputs: 'one',
+  infer: inferConv(1),
 };
 
 export const conv3d: LayerSpec = {
@@ -62,6 +66,7 @@ export const conv3d: LayerSpec = {
   doc: '3-D convolution over `[channels, depth, height, width]`',
   args: convArgs,
   inputs: 'one',
+  infer: inferConv(3),
 };
 
 export const depthwise: LayerSpec = {
@@ -77,6 +82,7 @@ export const depthwise: LayerSpec = {
     padMode,
   ],
   inputs: 'one',
+  infer: inferDepthwise,
 };
 
 export const separable: LayerSpec = {
@@ -84,6 +90,7 @@ export const separable: LayerSpec = {
   doc: 'depthwise convolution then 1×1 pointwise convolution (Xception, Keras `SeparableConv2D`)',
   args: [out, kernel, stride, pad, dilation, bias, padMode],
   inputs: 'one',
+  infer: inferSeparable,
 };
 
 export const convtranspose: LayerSpec = {
@@ -110,4 +117,5 @@ export const convtranspose: LayerSpec = {
     bias,
   ],
   inputs: 'one',
+  infer: inferConvTranspose,
 };

@@ -1,4 +1,5 @@
 // Fully connected layers and reshapes: linear (alias fc) and flatten.
+import { inferFlatten, inferLinear } from './dense-rules.js';
 import type { LayerSpec } from './types.js';
 
 export const linear: LayerSpec = {
@@ -10,6 +11,7 @@ export const linear: LayerSpec = {
     { name: 'bias', type: { kind: 'bool' }, default: true, doc: 'add a bias' },
   ],
   inputs: 'one',
+  infer: inferLinear,
 };
 
 export const flatten: LayerSpec = {
@@ -17,4 +19,5 @@ export const flatten: LayerSpec = {
   doc: 'reshape each sample to 1-D (`[C, H, W]` → `[C·H·W]`)',
   args: [],
   inputs: 'one',
+  infer: inferFlatten,
 };

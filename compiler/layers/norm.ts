@@ -1,4 +1,5 @@
 // Normalisation and regularisation: batchnorm, lrn and dropout.
+import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
 import type { LayerSpec } from './types.js';
 
 export const batchnorm: LayerSpec = {
@@ -20,6 +21,7 @@ export const batchnorm: LayerSpec = {
     { name: 'affine', type: { kind: 'bool' }, default: true, doc: 'learn a scale and a shift' },
   ],
   inputs: 'one',
+  infer: inferBatchnorm,
 };
 
 export const lrn: LayerSpec = {
@@ -32,6 +34,7 @@ export const lrn: LayerSpec = {
     { name: 'k', type: { kind: 'float' }, default: 2, doc: 'additive constant' },
   ],
   inputs: 'one',
+  infer: inferLrn,
 };
 
 export const dropout: LayerSpec = {
@@ -46,4 +49,5 @@ export const dropout: LayerSpec = {
     },
   ],
   inputs: 'one',
+  infer: inferSameShape,
 };

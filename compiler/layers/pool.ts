@@ -1,4 +1,5 @@
 // Pooling: maxpool, avgpool and lppool, with `global` and `adaptive` forms.
+import { inferPool } from './pool-rules.js';
 import type { ArgSpec, LayerSpec } from './types.js';
 
 const kernel: ArgSpec = {
@@ -43,6 +44,7 @@ export const maxpool: LayerSpec = {
   doc: 'max pooling',
   args: [kernel, stride, pad, ceil, adaptive],
   inputs: 'one',
+  infer: inferPool,
 };
 
 export const avgpool: LayerSpec = {
@@ -62,6 +64,7 @@ export const avgpool: LayerSpec = {
     },
   ],
   inputs: 'one',
+  infer: inferPool,
 };
 
 export const lppool: LayerSpec = {
@@ -80,4 +83,5 @@ export const lppool: LayerSpec = {
     },
   ],
   inputs: 'one',
+  infer: inferPool,
 };

@@ -1,4 +1,5 @@
 // Layers that reshape or join values: pad, add and concat.
+import { inferAdd, inferConcat, inferPad } from './structure-rules.js';
 import type { LayerSpec } from './types.js';
 
 export const pad: LayerSpec = {
@@ -18,6 +19,7 @@ export const pad: LayerSpec = {
     },
   ],
   inputs: 'one',
+  infer: inferPad,
 };
 
 export const add: LayerSpec = {
@@ -25,6 +27,7 @@ export const add: LayerSpec = {
   doc: 'elementwise sum of values of equal shape',
   args: [],
   inputs: 'many',
+  infer: inferAdd,
 };
 
 export const concat: LayerSpec = {
@@ -32,4 +35,5 @@ export const concat: LayerSpec = {
   doc: 'concatenation along channels of values with equal other dimensions',
   args: [],
   inputs: 'many',
+  infer: inferConcat,
 };

@@ -41,6 +41,8 @@ export interface InferContext {
   /** The producers of the node's inputs, in order; each has a known `shape`. */
   inputs: readonly GraphNode[];
   report: (diagnostic: Diagnostic) => void;
+  /** The text of `node.span.file`, when known; fixes use it to match the line's indentation. */
+  sourceText?: string;
 }
 
 export interface Inferred {

@@ -1,0 +1,54 @@
+// `cnnc check FILE…`: compile each file and report every diagnostic.
+import { compileSource, type CompileResult } from '../compile.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { renderJson } from '../diagnostics/render-json.js';
+import { renderTerminal } from '../diagnostics/render-terminal.js';
+import { fileSystemHost } from './host.js';
+import { readSource } from './read-source.js';
+import type { Io } from './io.js';
+
+export interface CheckOptions {
+  format: 'text' | 'json';
+  denyWarnings: boolean;
+}
+
+/** Compiles a file from disk; usage problems come back as a message (exit 2). */
+export function compileFile(path: string): {
+  result?: CompileResult;
+  usage?: string;
+  fileDiagnostic?: Diagnostic;
+} {
+  const read = readSource(path);
+  if (read.kind === 'usage') return { usage: read.message };
+  if (read.kind === 'diagnostic') return { fileDiagnostic: read.diagnostic };
+  return { result: compileSource(path, read.text, fileSystemHost) };
+}
+
+export function runCheck(files: string[], options: CheckOptions, io: Io): number {
+  const diagnostics: Diagnostic[] = [];
+  const texts = new Map<string, string>();
+  let usageFailed = false;
+  for (const file of files) {
+    const compiled = compileFile(file);
+    if (compiled.usage) {
+      io.err(`error: ${compiled.usage}`);
+      usageFailed = true;
+    } else if (compiled.fileDiagnostic) {
+      const d = compiled.fileDiagnostic;
+      if (options.format === 'text') io.err(`error[${d.code}]: ${d.message}`);
+      diagnostics.push(d);
+    } else if (compiled.result) {
+      diagnostics.push(...compiled.result.diagnostics);
+      for (const [path, text] of compiled.result.texts) texts.set(path, text);
+    }
+  }
+  const promoted = options.denyWarnings
+    ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
+    : diagnostics;
+  const shown = promoted.filter((d) => texts.has(d.span.file) || options.format === 'json');
+  if (options.format === 'json') io.out(renderJson(promoted, (file) => texts.get(file)).trimEnd());
+  else if (shown.length > 0)
+    io.err(renderTerminal(shown, (file) => texts.get(file), { color: io.color, files }).trimEnd());
+  if (usageFailed) return 2;
+  return promoted.some((d) => d.severity === 'error') ? 1 : 0;
+}

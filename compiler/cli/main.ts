@@ -1,0 +1,102 @@
+// The `cnnc` command line. Exit codes: 0 success, 1 errors in the input, 2 usage errors.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { runCheck } from './check.js';
+import { explainCode } from './explain.js';
+import { runFmt } from './fmt.js';
+import { processIo, type Io } from './io.js';
+
+/** The repository root (this file is compiler/cli/main.ts, or dist/compiler/cli/main.js). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'cnnc') return dir;
+    } catch {
+      // not here; go up
+    }
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+function version(root: string): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const root = packageRoot();
+  const program = new Command('cnnc')
+    .description(
+      'cnnc: check, summarise, build and train convolutional networks written in .cnn files',
+    )
+    .version(version(root), '-V, --version')
+    .showHelpAfterError('(run `cnnc --help` for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+
+  program
+    .command('check')
+    .description('parse and shape-check model files, reporting every error')
+    .argument('<files...>', '.cnn files')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .option('--deny-warnings', 'treat warnings as errors', false)
+    .action((files: string[], opts: { format: 'text' | 'json'; denyWarnings: boolean }) => {
+      setExit(runCheck(files, opts, io));
+    });
+
+  program
+    .command('fmt')
+    .description('format model files in the canonical layout')
+    .argument('<files...>', '.cnn files')
+    .option('--check', 'only report files that are not formatted (exit 1 if any)', false)
+    .action((files: string[], opts: { check: boolean }) => {
+      setExit(runFmt(files, opts, io));
+    });
+
+  program
+    .command('explain')
+    .description('explain a diagnostic code, e.g. `cnnc explain CNN3001`')
+    .argument('<code>', 'a code such as CNN2001, or its slug')
+    .action((code: string) => {
+      const result = explainCode(code, join(root, 'docs', 'errors'));
+      if (result.ok) io.out(result.text.trimEnd());
+      else io.err(`error: ${result.message}`);
+      setExit(result.ok ? 0 : 2);
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (as in `process.argv`) and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
+        error.code,
+      );
+      return ok ? 0 : 2;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.err(
+      `internal error: cnnc crashed; this is a bug, please report it with the input that caused it.\n${message}`,
+    );
+    return 3;
+  }
+}

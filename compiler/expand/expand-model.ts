@@ -1,0 +1,50 @@
+// Expands every model of the root file into a ModelGraph.
+import type { ModelItem } from '../../grammar/ast.js';
+import { diagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ModelGraph } from '../ir/graph.js';
+import { type BodyCtx, type ModelBuilder, NONE } from './context.js';
+import type { Declarations } from './declarations.js';
+import { expandBody, reportUnusedLets } from './expand-body.js';
+import { Scope } from './scope.js';
+
+export function expandModel(
+  item: ModelItem,
+  decls: Declarations,
+  report: (d: Diagnostic) => void,
+  expandedBlocks: Set<string>,
+): ModelGraph {
+  const builder: ModelBuilder = {
+    decls,
+    nodes: [],
+    report,
+    callStack: [],
+    expandedBlocks,
+  };
+  const scope = new Scope(new Scope());
+  const model = { inputs: [] as number[], outputs: [] as ModelGraph['outputs'] };
+  const ctx: BodyCtx = { builder, scope, inNode: NONE, path: [], model };
+  const hasInput = item.body.statements.some((s) => s.kind === 'Input');
+  const hasOutput = item.body.statements.some((s) => s.kind === 'Output');
+  expandBody(item.body.statements, ctx, NONE);
+  reportUnusedLets(scope, report);
+  if (!hasInput)
+    report(
+      diagnostic('CNN2010', item.name.span, `model \`${item.name.name}\` has no input`, {
+        hints: ['declare one at the top of the body: `input x: [channels, height, width]`'],
+      }),
+    );
+  if (!hasOutput)
+    report(
+      diagnostic('CNN2011', item.name.span, `model \`${item.name.name}\` has no output`, {
+        hints: ['name the final value at the end of the body: `output logits`'],
+      }),
+    );
+  return {
+    name: item.name.name,
+    span: item.name.span,
+    nodes: builder.nodes,
+    inputs: model.inputs,
+    outputs: model.outputs,
+  };
+}

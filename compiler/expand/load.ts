@@ -1,0 +1,78 @@
+// Loads the root file and, transitively, every file it imports, through a SourceHost (the only
+// way the compiler reaches files, so compilation stays a pure function of its inputs).
+import type { FileAst } from '../../grammar/ast.js';
+import { parse } from '../../grammar/parse.js';
+import { diagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { syntaxDiagnostic } from '../diagnostics/from-syntax.js';
+
+export interface SourceHost {
+  /** The text of `path`, or undefined if it cannot be read as a model file. */
+  read(path: string): string | undefined;
+  /** The path that `import "spec"` in `fromFile` names. */
+  resolve(fromFile: string, spec: string): string;
+}
+
+/** A host that resolves no imports (for single sources in tests and the language server). */
+export const noImportsHost: SourceHost = {
+  read: () => undefined,
+  resolve: (_from, spec) => spec,
+};
+
+export interface LoadedFiles {
+  root: FileAst;
+  imported: FileAst[];
+  /** Text of every loaded file, by path, for rendering diagnostics. */
+  texts: Map<string, string>;
+}
+
+export function loadFiles(
+  file: string,
+  text: string,
+  host: SourceHost,
+  report: (d: Diagnostic) => void,
+): LoadedFiles {
+  const texts = new Map<string, string>([[file, text]]);
+  const asts = new Map<string, FileAst>();
+  const visit = (path: string, source: string, stack: string[]): FileAst => {
+    const { ast, problems } = parse(source, path);
+    problems.forEach((problem) => report(syntaxDiagnostic(problem)));
+    asts.set(path, ast);
+    for (const item of ast.items) {
+      if (item.kind !== 'Import') continue;
+      const target = host.resolve(path, item.path);
+      if (target === path || stack.includes(target)) {
+        const cycle = [...stack.slice(stack.indexOf(target)), path, target];
+        report(
+          diagnostic(
+            'CNN2016',
+            item.span,
+            `import cycle: ${cycle.map((p) => `\`${p}\``).join(' → ')}`,
+            {
+              hints: ['move the shared blocks into a third file that both import'],
+            },
+          ),
+        );
+        continue;
+      }
+      if (asts.has(target)) continue;
+      const imported = host.read(target);
+      if (imported === undefined) {
+        report(
+          diagnostic(
+            'CNN2015',
+            item.pathSpan,
+            `cannot find \`${item.path}\` (looked for \`${target}\`)`,
+          ),
+        );
+        continue;
+      }
+      texts.set(target, imported);
+      visit(target, imported, [...stack, path]);
+    }
+    return ast;
+  };
+  const root = visit(file, text, []);
+  const imported = [...asts.values()].filter((ast) => ast !== root);
+  return { root, imported, texts };
+}

@@ -1,0 +1,119 @@
+// Binary operators of compile-time expressions. Integer division is exact or yields a float, so
+// `c / 2` is an integer when `c` is even and an argument error otherwise (use `floor`).
+import type { BinaryOperator } from '../../grammar/ast.js';
+import { diagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
+import { isNumeric, showValue, type Value } from '../ir/value.js';
+
+type Num = Extract<Value, { kind: 'int' | 'float' }>;
+
+function numberValue(value: number, integer: boolean, span: Span): Value {
+  return integer && Number.isInteger(value)
+    ? { kind: 'int', value, span }
+    : { kind: 'float', value, span };
+}
+
+function arithmetic(
+  operator: BinaryOperator,
+  left: Num,
+  right: Num,
+  span: Span,
+  report: (d: Diagnostic) => void,
+): Value | undefined {
+  const ints = left.kind === 'int' && right.kind === 'int';
+  const a = left.value;
+  const b = right.value;
+  if ((operator === '/' || operator === '%') && b === 0) {
+    report(
+      diagnostic(
+        'CNN2018',
+        span,
+        `division by zero in \`${showValue(left)} ${operator} ${showValue(right)}\``,
+      ),
+    );
+    return undefined;
+  }
+  switch (operator) {
+    case '+':
+      return numberValue(a + b, ints, span);
+    case '-':
+      return numberValue(a - b, ints, span);
+    case '*':
+      return numberValue(a * b, ints, span);
+    case '/':
+      return numberValue(a / b, ints && a % b === 0, span);
+    case '%':
+      return numberValue(a - b * Math.floor(a / b), ints, span);
+  }
+  return undefined;
+}
+
+function compare(operator: BinaryOperator, a: number, b: number): boolean {
+  switch (operator) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+function sameValue(left: Value, right: Value): boolean {
+  if (isNumeric(left) && isNumeric(right)) return left.value === right.value;
+  return showValue(left) === showValue(right) && left.kind === right.kind;
+}
+
+/** Applies `operator`; reports type errors (e.g. `true + 1`) with the operands as written. */
+export function evaluateBinary(
+  operator: BinaryOperator,
+  left: Value,
+  right: Value,
+  span: Span,
+  report: (d: Diagnostic) => void,
+): Value | undefined {
+  if (operator === '==' || operator === '!=') {
+    const symbolic = left.kind === 'symbol' || right.kind === 'symbol';
+    if (!symbolic || (left.kind === 'symbol' && right.kind === 'symbol')) {
+      const equal = sameValue(left, right);
+      return { kind: 'bool', value: operator === '==' ? equal : !equal, span };
+    }
+  }
+  if (operator === 'and' || operator === 'or') {
+    if (left.kind === 'bool' && right.kind === 'bool') {
+      const value = operator === 'and' ? left.value && right.value : left.value || right.value;
+      return { kind: 'bool', value, span };
+    }
+    return typeError(operator, 'booleans', left, right, span, report);
+  }
+  if (!isNumeric(left) || !isNumeric(right))
+    return typeError(operator, 'numbers', left, right, span, report);
+  if (['<', '<=', '>', '>='].includes(operator))
+    return { kind: 'bool', value: compare(operator, left.value, right.value), span };
+  return arithmetic(operator, left, right, span, report);
+}
+
+function typeError(
+  operator: string,
+  wanted: string,
+  left: Value,
+  right: Value,
+  span: Span,
+  report: (d: Diagnostic) => void,
+): undefined {
+  const offender = [left, right].find((v) => v.kind === 'symbol');
+  if (offender && offender.kind === 'symbol') {
+    report(diagnostic('CNN2003', offender.span, `unknown name \`${offender.name}\``));
+    return undefined;
+  }
+  report(
+    diagnostic(
+      'CNN2018',
+      span,
+      `\`${operator}\` needs ${wanted}, found ${showValue(left)} and ${showValue(right)}`,
+    ),
+  );
+  return undefined;
+}

@@ -1,0 +1,158 @@
+// The grammar's API: text in, AST and syntax problems out. It never throws on user input.
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { FileAst, Item } from './ast.js';
+import { buildFile } from './ast-from-cst.js';
+import { AstBuilder } from './build-ast.js';
+import { setTokensForMessages, type EncodedSyntaxError } from './messages.js';
+import { parser } from './parser.js';
+import { normalizeSeparators } from './separators.js';
+import type { Span } from './span.js';
+import * as t from './tokens.js';
+
+export type SyntaxProblemKind =
+  | 'unexpected-character'
+  | 'unterminated-comment'
+  | 'unterminated-string'
+  | 'invalid-number'
+  | 'unexpected'
+  | 'unclosed'
+  | 'expected-statement'
+  | 'expected-expression'
+  | 'expected-item'
+  | 'missing-separator'
+  | 'stray-statement';
+
+export interface SyntaxProblem {
+  kind: SyntaxProblemKind;
+  message: string;
+  span: Span;
+  /** A secondary span, e.g. the `(` that was never closed. */
+  related?: { span: Span; message: string };
+}
+
+export interface ParseResult {
+  ast: FileAst;
+  problems: SyntaxProblem[];
+}
+
+const itemStarts = new Set([
+  t.ModelKeyword,
+  t.BlockKeyword,
+  t.ConstKeyword,
+  t.TrainKeyword,
+  t.ImportKeyword,
+]);
+
+/** Parses one file. Problems are sorted by position, at most one per source line. */
+export function parse(text: string, file: string): ParseResult {
+  const lexed = t.cnnLexer.tokenize(text);
+  const problems: SyntaxProblem[] = lexProblems(lexed, file);
+  const allTokens = normalizeSeparators(lexed.tokens);
+  setTokensForMessages(allTokens);
+  const builder = new AstBuilder(file);
+  const items: Item[] = [];
+  let from = 0;
+  while (from < allTokens.length) {
+    parser.input = allTokens.slice(from);
+    const cst = parser.file();
+    const errors = parser.errors;
+    problems.push(...errors.map((error) => fromRecognitionError(error, file)));
+    buildFile(builder, cst, items);
+    const leftover = errors.find((error) => error.name === 'NotAllInputParsedException');
+    if (!leftover) break;
+    from = nextItemStart(allTokens, leftover.token);
+  }
+  problems.push(...builder.problems.map((problem) => ({ ...problem })));
+  const comments = (lexed.groups.comments ?? []).map((comment) => ({
+    text: comment.image,
+    span: { file, start: comment.startOffset, end: comment.startOffset + comment.image.length },
+    block: comment.tokenType === t.BlockComment,
+  }));
+  items.sort((a, b) => a.span.start - b.span.start);
+  const ast: FileAst = {
+    kind: 'File',
+    file,
+    items,
+    comments,
+    span: { file, start: 0, end: text.length },
+  };
+  return { ast, problems: onePerLine(problems, text) };
+}
+
+function nextItemStart(tokens: readonly IToken[], after: IToken): number {
+  const idx = tokens.findIndex(
+    (token) => token.startOffset > after.startOffset && itemStarts.has(token.tokenType),
+  );
+  return idx < 0 ? tokens.length : idx;
+}
+
+function lexProblems(lexed: ReturnType<typeof t.cnnLexer.tokenize>, file: string): SyntaxProblem[] {
+  const problems: SyntaxProblem[] = [];
+  for (const error of lexed.errors) {
+    const span = { file, start: error.offset, end: error.offset + error.length };
+    problems.push({ kind: 'unexpected-character', message: 'unexpected character', span });
+  }
+  for (const token of lexed.groups.errors ?? []) {
+    const span = { file, start: token.startOffset, end: token.startOffset + token.image.length };
+    if (token.tokenType === t.UnterminatedComment)
+      problems.push({
+        kind: 'unterminated-comment',
+        message: '`/*` comment is never closed',
+        span: { ...span, end: span.start + 2 },
+      });
+    else if (token.tokenType === t.UnterminatedString)
+      problems.push({ kind: 'unterminated-string', message: 'string is never closed', span });
+    else
+      problems.push({ kind: 'invalid-number', message: `invalid number \`${token.image}\``, span });
+  }
+  return problems;
+}
+
+function fromRecognitionError(error: IRecognitionException, file: string): SyntaxProblem {
+  const decoded = decode(error.message);
+  const token = error.token;
+  const start = Number.isNaN(token.startOffset)
+    ? ((error as { previousToken?: IToken }).previousToken?.endOffset ?? 0) + 1
+    : token.startOffset;
+  const length =
+    token.tokenType === t.Sep || Number.isNaN(token.startOffset) ? 1 : token.image.length;
+  const span = { file, start, end: start + Math.max(length, 1) };
+  const problem: SyntaxProblem = { kind: decoded.kind, message: decoded.message, span };
+  if (decoded.opener) {
+    const { offset, length: openerLength, what } = decoded.opener;
+    problem.related = {
+      span: { file, start: offset, end: offset + openerLength },
+      message: `${what} starts here`,
+    };
+  }
+  return problem;
+}
+
+function decode(message: string): EncodedSyntaxError {
+  try {
+    return JSON.parse(message) as EncodedSyntaxError;
+  } catch {
+    return { kind: 'unexpected', message };
+  }
+}
+
+/** Keeps the first problem of each line: later ones on a line are usually its echoes. */
+function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
+  const sorted = [...problems].sort((a, b) => a.span.start - b.span.start);
+  const seenLines = new Set<number>();
+  const out: SyntaxProblem[] = [];
+  for (const problem of sorted) {
+    const line = lineOf(text, problem.span.start);
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    out.push(problem);
+  }
+  return out;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  const end = Math.min(offset, text.length);
+  for (let idx = 0; idx < end; idx++) if (text.charCodeAt(idx) === 10) line++;
+  return line;
+}
