@@ -2,7 +2,8 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import { joinSpans } from './span.js';
-import { AstBuilder, child, nodes, token, tokens } from './build-ast.js';
+import { AstBuilder, child, collectTokens, nodes, token, tokens } from './build-ast.js';
+import { describeToken } from './messages.js';
 import { buildExpr, buildList, buildArgumentList } from './expr-from-cst.js';
 
 export function buildFile(b: AstBuilder, cst: CstNode, items: A.Item[]): void {
@@ -12,9 +13,24 @@ export function buildFile(b: AstBuilder, cst: CstNode, items: A.Item[]): void {
   }
   for (const statementNode of nodes(cst, 'statement')) {
     const statement = buildStatement(b, statementNode);
-    if (!statement) continue;
-    items.push({ kind: 'Stray', statement, span: statement.span });
+    if (statement) items.push({ kind: 'Stray', statement, span: statement.span });
   }
+  for (const junk of nodes(cst, 'junk')) reportJunk(b, junk, 'expected-item');
+}
+
+function reportJunk(
+  b: AstBuilder,
+  node: CstNode,
+  kind: 'expected-item' | 'expected-statement',
+): void {
+  const first = collectTokens(node)[0];
+  if (!first) return;
+  const found = describeToken(first);
+  const message =
+    kind === 'expected-item'
+      ? `expected \`model\`, \`block\`, \`const\`, \`train\` or \`import\`, found ${found}`
+      : `expected a layer, a block call, \`let\`, \`input\`, \`output\` or another statement, found ${found}`;
+  b.problems.push({ kind, message, span: b.tokenSpan(first) });
 }
 
 function buildItem(b: AstBuilder, node: CstNode): A.Item | undefined {
@@ -86,6 +102,7 @@ export function buildBody(b: AstBuilder, node: CstNode | undefined): A.Body | un
     if (statement) statements.push(statement);
   }
   checkSeparators(b, statements, tokens(node, 'Sep'));
+  for (const junk of nodes(node, 'bodyJunk')) reportJunk(b, junk, 'expected-statement');
   return { statements, span: b.nodeSpan(node) };
 }
 

@@ -9,7 +9,7 @@ type Children = Record<string, CstElement[] | undefined>;
 
 /** A syntax problem found while building the AST (the parser accepts a few things loosely). */
 export interface AstProblem {
-  kind: 'unexpected' | 'missing-separator';
+  kind: 'unexpected' | 'missing-separator' | 'expected-item' | 'expected-statement';
   message: string;
   span: Span;
 }

@@ -111,12 +111,22 @@ function encode(error: EncodedSyntaxError): string {
   return JSON.stringify(error);
 }
 
-const statementRules = new Set(['statement', 'body', 'file', 'pipeElement', 'pipe']);
+const statementRules = new Set(['statement', 'body', 'pipeElement', 'pipe']);
 const expressionRules = new Set(['primary', 'unary', 'expression', 'argument', 'notExpression']);
 
 export const errorMessageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
     const found = describeToken(actual);
+    const previous = currentTokens[indexOfToken(actual) - 1];
+    if (
+      closerToOpener.has(expected) &&
+      previous?.tokenType === t.Comma &&
+      !startsExpression(actual)
+    )
+      return encode({
+        kind: 'expected-expression',
+        message: `expected an expression, found ${found}`,
+      });
     const openerIdx = findOpener(expected, actual);
     if (openerIdx !== undefined) {
       const opener = currentTokens[openerIdx];
@@ -145,7 +155,7 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
 
 function noViableMessage(actual: IToken, ruleName: string): string {
   const found = describeToken(actual);
-  if (ruleName === 'item')
+  if (ruleName === 'item' || ruleName === 'topLevel')
     return encode({
       kind: 'expected-item',
       message: `expected \`model\`, \`block\`, \`const\`, \`train\` or \`import\`, found ${found}`,
@@ -161,4 +171,23 @@ function noViableMessage(actual: IToken, ruleName: string): string {
       message: `expected an expression, found ${found}`,
     });
   return encode({ kind: 'unexpected', message: `unexpected ${found}` });
+}
+
+const expressionStarts = new Set<TokenType>([
+  t.NumberLiteral,
+  t.StringLiteral,
+  t.Identifier,
+  t.TrueKeyword,
+  t.FalseKeyword,
+  t.NotKeyword,
+  t.InKeyword,
+  t.Minus,
+  t.LParen,
+  t.LBracket,
+  t.RParen,
+  t.RBracket,
+]);
+
+function startsExpression(token: IToken): boolean {
+  return expressionStarts.has(token.tokenType);
 }

@@ -1,5 +1,5 @@
 // The grammar's API: text in, AST and syntax problems out. It never throws on user input.
-import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import type { FileAst, Item } from './ast.js';
 import { buildFile } from './ast-from-cst.js';
 import { AstBuilder } from './build-ast.js';
@@ -26,6 +26,8 @@ export interface SyntaxProblem {
   kind: SyntaxProblemKind;
   message: string;
   span: Span;
+  /** The parser reached the end of the file here (set on parse errors only). */
+  atEndOfFile?: boolean;
   /** A secondary span, e.g. the `(` that was never closed. */
   related?: { span: Span; message: string };
 }
@@ -46,7 +48,7 @@ const itemStarts = new Set([
 /** Parses one file. Problems are sorted by position, at most one per source line. */
 export function parse(text: string, file: string): ParseResult {
   const lexed = t.cnnLexer.tokenize(text);
-  const problems: SyntaxProblem[] = lexProblems(lexed, file);
+  const problems: SyntaxProblem[] = lexProblems(lexed, file, text);
   const allTokens = normalizeSeparators(lexed.tokens);
   setTokensForMessages(allTokens);
   const builder = new AstBuilder(file);
@@ -63,6 +65,12 @@ export function parse(text: string, file: string): ParseResult {
     from = nextItemStart(allTokens, leftover.token);
   }
   problems.push(...builder.problems.map((problem) => ({ ...problem })));
+  // An unterminated comment or string swallows the rest of the file; the parser's complaints
+  // about what is then missing at the end of the file are echoes of it.
+  const swallowed = problems.some(
+    (p) => p.kind === 'unterminated-comment' || p.kind === 'unterminated-string',
+  );
+  if (swallowed) problems.splice(0, problems.length, ...problems.filter((p) => !p.atEndOfFile));
   const comments = (lexed.groups.comments ?? []).map((comment) => ({
     text: comment.image,
     span: { file, start: comment.startOffset, end: comment.startOffset + comment.image.length },
@@ -86,11 +94,18 @@ function nextItemStart(tokens: readonly IToken[], after: IToken): number {
   return idx < 0 ? tokens.length : idx;
 }
 
-function lexProblems(lexed: ReturnType<typeof t.cnnLexer.tokenize>, file: string): SyntaxProblem[] {
+function lexProblems(
+  lexed: ReturnType<typeof t.cnnLexer.tokenize>,
+  file: string,
+  text: string,
+): SyntaxProblem[] {
   const problems: SyntaxProblem[] = [];
   for (const error of lexed.errors) {
     const span = { file, start: error.offset, end: error.offset + error.length };
-    problems.push({ kind: 'unexpected-character', message: 'unexpected character', span });
+    const shown = JSON.stringify(
+      text.slice(error.offset, error.offset + Math.min(error.length, 10)),
+    );
+    problems.push({ kind: 'unexpected-character', message: `unexpected character ${shown}`, span });
   }
   for (const token of lexed.groups.errors ?? []) {
     const span = { file, start: token.startOffset, end: token.startOffset + token.image.length };
@@ -118,6 +133,7 @@ function fromRecognitionError(error: IRecognitionException, file: string): Synta
     token.tokenType === t.Sep || Number.isNaN(token.startOffset) ? 1 : token.image.length;
   const span = { file, start, end: start + Math.max(length, 1) };
   const problem: SyntaxProblem = { kind: decoded.kind, message: decoded.message, span };
+  if (token.tokenType === EOF) problem.atEndOfFile = true;
   if (decoded.opener) {
     const { offset, length: openerLength, what } = decoded.opener;
     problem.related = {

@@ -20,9 +20,29 @@ export class CnnParser extends CstParser {
       this.OR([
         { ALT: () => this.SUBRULE(this.item) },
         { ALT: () => this.SUBRULE(this.statement) },
+        { ALT: () => this.SUBRULE(this.junk) },
       ]);
       this.OPTION(() => this.CONSUME(t.Sep));
     });
+  });
+
+  /**
+   * A line that cannot start a statement or an item (`= relu`, a stray `}`): consumed up to the
+   * end of the line so that the next line parses normally. ./ast-from-cst.ts reports it.
+   */
+  junk = this.RULE('junk', () => {
+    this.OR(t.junkStarts.map((type) => ({ ALT: () => this.CONSUME(type) })));
+    this.MANY(() => this.OR2(t.junkContinues.map((type) => ({ ALT: () => this.CONSUME2(type) }))));
+  });
+
+  /** Like `junk`, but inside a body, where `}` closes the body. */
+  bodyJunk = this.RULE('bodyJunk', () => {
+    this.OR(
+      t.junkStarts
+        .filter((type) => type !== t.RBrace)
+        .map((type) => ({ ALT: () => this.CONSUME(type) })),
+    );
+    this.MANY(() => this.OR2(t.junkContinues.map((type) => ({ ALT: () => this.CONSUME2(type) }))));
   });
 
   item = this.RULE('item', () => {
@@ -90,7 +110,10 @@ export class CnnParser extends CstParser {
   body = this.RULE('body', () => {
     this.CONSUME(t.LBrace);
     this.MANY(() => {
-      this.SUBRULE(this.statement);
+      this.OR([
+        { ALT: () => this.SUBRULE(this.statement) },
+        { ALT: () => this.SUBRULE(this.bodyJunk) },
+      ]);
       this.OPTION(() => this.CONSUME(t.Sep));
     });
     this.CONSUME(t.RBrace);

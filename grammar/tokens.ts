@@ -177,3 +177,57 @@ export const cnnLexer = new Lexer(allTokens as TokenType[], {
   ensureOptimizations: false,
 });
 export type TokenTypeList = import('chevrotain').TokenType[];
+
+/** Tokens that cannot start a statement or an item: a line starting with one is junk. */
+export const junkStarts: readonly TokenType[] = [
+  Equals,
+  EqEq,
+  NotEq,
+  Lt,
+  Gt,
+  LtEq,
+  GtEq,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Comma,
+  Colon,
+  Dot,
+  DotDot,
+  Arrow,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  RBrace,
+  NumberLiteral,
+  StringLiteral,
+  TrueKeyword,
+  FalseKeyword,
+  NotKeyword,
+  AndKeyword,
+  OrKeyword,
+  ElseKeyword,
+  ShortcutKeyword,
+  BranchKeyword,
+];
+
+/** What junk swallows after its first token: anything up to the end of the line or a brace. */
+export const junkContinues: readonly TokenType[] = allTokens.filter(
+  (type) =>
+    ![
+      WhiteSpace,
+      Newline,
+      LineComment,
+      BlockComment,
+      UnterminatedComment,
+      UnterminatedString,
+      InvalidNumber,
+      Sep,
+      LBrace,
+      RBrace,
+      Semicolon,
+    ].includes(type),
+);

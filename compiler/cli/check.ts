@@ -10,15 +10,20 @@ import type { Io } from './io.js';
 export interface CheckOptions {
   format: 'text' | 'json';
   denyWarnings: boolean;
+  /** Size limit for model files (tests lower it; the CLI uses the default). */
+  maxSourceBytes?: number;
 }
 
 /** Compiles a file from disk; usage problems come back as a message (exit 2). */
-export function compileFile(path: string): {
+export function compileFile(
+  path: string,
+  maxBytes?: number,
+): {
   result?: CompileResult;
   usage?: string;
   fileDiagnostic?: Diagnostic;
 } {
-  const read = readSource(path);
+  const read = readSource(path, maxBytes);
   if (read.kind === 'usage') return { usage: read.message };
   if (read.kind === 'diagnostic') return { fileDiagnostic: read.diagnostic };
   return { result: compileSource(path, read.text, fileSystemHost) };
@@ -29,7 +34,7 @@ export function runCheck(files: string[], options: CheckOptions, io: Io): number
   const texts = new Map<string, string>();
   let usageFailed = false;
   for (const file of files) {
-    const compiled = compileFile(file);
+    const compiled = compileFile(file, options.maxSourceBytes);
     if (compiled.usage) {
       io.err(`error: ${compiled.usage}`);
       usageFailed = true;

@@ -13,7 +13,7 @@ export type ReadResult =
   | { kind: 'usage'; message: string }
   | { kind: 'diagnostic'; diagnostic: Diagnostic };
 
-export function readSource(path: string): ReadResult {
+export function readSource(path: string, maxBytes = MAX_SOURCE_BYTES): ReadResult {
   let size: number;
   try {
     const stats = statSync(path);
@@ -27,14 +27,13 @@ export function readSource(path: string): ReadResult {
     return { kind: 'usage', message: `cannot read \`${path}\`: ${reason}` };
   }
   const span = { file: path, start: 0, end: 0 };
-  if (size > MAX_SOURCE_BYTES) {
-    const mb = (size / (1024 * 1024)).toFixed(1);
+  if (size > maxBytes) {
     return {
       kind: 'diagnostic',
       diagnostic: diagnostic(
         'CNN1023',
         span,
-        `\`${path}\` is ${mb} MB; model files may be at most 1 MB`,
+        `\`${path}\` is ${formatBytes(size)}; model files may be at most ${formatBytes(maxBytes)}`,
       ),
     };
   }
@@ -92,4 +91,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     }
   }
   return low;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }

@@ -37,7 +37,13 @@ export function checkAssertion(assertion: ShapeAssertion, ctx: BodyCtx, current:
       {
         labels: [{ span: ctx.builder.nodes[current].span, message: `output is ${found}` }],
         hints: [`if the layers are right, write \`: ${found}\``],
-        fixes: [{ message: `assert ${found}`, span: assertion.span, replacement: `: ${found}` }],
+        fixes: [
+          {
+            message: `if the layers are right, write \`: ${found}\``,
+            span: assertion.span,
+            replacement: `: ${found}`,
+          },
+        ],
       },
     ),
   );

@@ -38,9 +38,12 @@ export function matchArguments(
     }
     const name = paramNames[position++];
     if (name === undefined) {
-      const takes = paramNames.length === 1 ? '1 argument' : `${paramNames.length} arguments`;
+      const takes =
+        paramNames.length === 0
+          ? 'no arguments'
+          : `at most ${paramNames.length === 1 ? '1 argument' : `${paramNames.length} arguments`} by position`;
       env.report(
-        diagnostic('CNN2006', arg.span, `\`${calleeName}\` takes at most ${takes} by position`, {
+        diagnostic('CNN2006', arg.span, `\`${calleeName}\` takes ${takes}`, {
           hints: paramNames.length
             ? [`its parameters are ${paramNames.map((p) => `\`${p}\``).join(', ')}`]
             : [],

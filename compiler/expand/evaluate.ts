@@ -54,7 +54,9 @@ export function evaluate(expr: Expr, env: EvalEnv): Value | undefined {
       const left = evaluate(expr.left, env);
       const right = evaluate(expr.right, env);
       if (!left || !right) return undefined;
-      return evaluateBinary(expr.operator, left, right, span, env.report);
+      return evaluateBinary(expr.operator, left, right, span, env.report, (symbol) =>
+        reportUnknownName(symbol, env),
+      );
     }
     case 'Call':
       return evaluateCall(expr, env);

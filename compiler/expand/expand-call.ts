@@ -113,6 +113,22 @@ function expandJoin(
       const binding = ctx.scope.lookupValue(value.name)!;
       binding.used = true;
       operands.push(binding.node ?? BROKEN);
+    } else if (
+      value.kind === 'Name' &&
+      !arg.name &&
+      evalEnv(ctx).scope.lookupConstant(value.name)
+    ) {
+      ctx.builder.report(
+        diagnostic(
+          'CNN2017',
+          arg.span,
+          `\`${value.name}\` is a compile-time number, not a value of the graph`,
+          {
+            hints: [`\`${op}\` joins values bound by \`let\` or \`input\``],
+          },
+        ),
+      );
+      ok = false;
     } else {
       const what =
         value.kind === 'Name' ? `unknown value \`${value.name}\`` : 'expected the name of a value';
@@ -162,7 +178,7 @@ function expandBlockCall(block: BlockItem, call: CallElement, ctx: BodyCtx, cur:
         hints: [`write \`${name}(${block.params.length === 0 ? '' : '…'})\``],
         fixes:
           block.params.length === 0
-            ? [{ message: `call \`${name}()\``, span: call.span, replacement: `${name}()` }]
+            ? [{ message: `write \`${name}()\``, span: call.span, replacement: `${name}()` }]
             : [],
       }),
     );

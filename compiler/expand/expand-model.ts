@@ -2,7 +2,7 @@
 import type { ModelItem } from '../../grammar/ast.js';
 import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { ModelGraph } from '../ir/graph.js';
+import type { GraphNode, ModelGraph } from '../ir/graph.js';
 import { type BodyCtx, type ModelBuilder, NONE } from './context.js';
 import type { Declarations } from './declarations.js';
 import { expandBody, reportUnusedLets } from './expand-body.js';
@@ -28,6 +28,7 @@ export function expandModel(
   const hasOutput = item.body.statements.some((s) => s.kind === 'Output');
   expandBody(item.body.statements, ctx, NONE);
   reportUnusedLets(scope, report);
+  reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
   if (!hasInput)
     report(
       diagnostic('CNN2010', item.name.span, `model \`${item.name.name}\` has no input`, {
@@ -47,4 +48,24 @@ export function expandModel(
     inputs: model.inputs,
     outputs: model.outputs,
   };
+}
+
+/** Warns about inputs that no layer reads and no output names. */
+function reportUnusedInputs(
+  nodes: readonly GraphNode[],
+  inputs: readonly number[],
+  outputs: ModelGraph['outputs'],
+  report: (d: Diagnostic) => void,
+): void {
+  for (const id of inputs) {
+    const read =
+      nodes.some((node) => node.inputs.includes(id)) || outputs.some((o) => o.node === id);
+    if (read) continue;
+    const input = nodes[id];
+    report(
+      diagnostic('CNN2026', input.span, `input \`${input.name}\` is never used`, {
+        hints: [`start a chain from it (\`${input.name} -> …\`), or remove it`],
+      }),
+    );
+  }
 }

@@ -73,6 +73,7 @@ export function evaluateBinary(
   right: Value,
   span: Span,
   report: (d: Diagnostic) => void,
+  unknownName: (symbol: Extract<Value, { kind: 'symbol' }>) => undefined,
 ): Value | undefined {
   if (operator === '==' || operator === '!=') {
     const symbolic = left.kind === 'symbol' || right.kind === 'symbol';
@@ -86,10 +87,10 @@ export function evaluateBinary(
       const value = operator === 'and' ? left.value && right.value : left.value || right.value;
       return { kind: 'bool', value, span };
     }
-    return typeError(operator, 'booleans', left, right, span, report);
+    return typeError(operator, 'booleans', left, right, span, report, unknownName);
   }
   if (!isNumeric(left) || !isNumeric(right))
-    return typeError(operator, 'numbers', left, right, span, report);
+    return typeError(operator, 'numbers', left, right, span, report, unknownName);
   if (['<', '<=', '>', '>='].includes(operator))
     return { kind: 'bool', value: compare(operator, left.value, right.value), span };
   return arithmetic(operator, left, right, span, report);
@@ -102,12 +103,10 @@ function typeError(
   right: Value,
   span: Span,
   report: (d: Diagnostic) => void,
+  unknownName: (symbol: Extract<Value, { kind: 'symbol' }>) => undefined,
 ): undefined {
   const offender = [left, right].find((v) => v.kind === 'symbol');
-  if (offender && offender.kind === 'symbol') {
-    report(diagnostic('CNN2003', offender.span, `unknown name \`${offender.name}\``));
-    return undefined;
-  }
+  if (offender && offender.kind === 'symbol') return unknownName(offender);
   report(
     diagnostic(
       'CNN2018',

@@ -32,7 +32,10 @@ function reportOutputPad(ctx: InferContext, dims: readonly TransposedDim[]): boo
   if (idx < 0) return false;
   const dim = dims[idx];
   const limit = Math.max(dim.stride, dim.dilation);
-  const message = `\`output_pad\` ${dim.outputPad} must be smaller than the stride or dilation (${limit}) in the ${names[idx]}`;
+  const what =
+    dim.stride >= dim.dilation ? `the stride ${dim.stride}` : `the dilation ${dim.dilation}`;
+  const where = dims.length > 1 ? ` in the ${names[idx]}` : '';
+  const message = `\`output_pad=${dim.outputPad}\` must be smaller than ${what}${where}`;
   const notes = [
     `output_pad only chooses among the ${limit} output sizes that the forward convolution with stride ${dim.stride} maps to the same input size`,
   ];

@@ -3,7 +3,7 @@
 import { diagnostic } from '../diagnostics/catalog.js';
 import type { InferContext } from '../layers/types.js';
 import type { DimInfo } from './conv-arithmetic.js';
-import { formatSize, spatialNames } from './format.js';
+import { formatSize, spatialNames, unitName } from './format.js';
 import { producerLabel } from './shape-diagnostics.js';
 
 /** An int when every dimension agrees, else a tuple: `2` or `(2, 1)`. */
@@ -33,7 +33,8 @@ export function reportPadModeTooLarge(
   if (bad.length === 0) return false;
   const { dim, side, name } = bad[0];
   const limit = mode === 'reflect' ? dim.input - 1 : dim.input;
-  const message = `\`${mode}\` padding of ${side} needs a ${name} above ${limit}, found ${dim.input}`;
+  const need = mode === 'reflect' ? side + 1 : side;
+  const message = `\`${mode}\` padding of ${side} needs a ${name} of at least ${need}, found ${dim.input}`;
   const rule =
     mode === 'reflect'
       ? 'reflection mirrors the input without repeating its edge, so each side must be smaller than the input'
@@ -61,9 +62,10 @@ export function reportPoolPadTooLarge(ctx: InferContext, dims: readonly DimInfo[
   if (bad.length === 0) return false;
   const { dim, side, name } = bad[0];
   const half = Math.floor(dim.kernel / 2);
-  const message = `padding ${side} is more than half the ${name} of the kernel ${dim.kernel}`;
+  const where = dims.length > 1 ? ` in the ${name}` : '';
+  const message = `padding ${side} is more than half the kernel size ${dim.kernel}${where}`;
   const notes = [
-    `pooling padding must be at most ⌊${dim.kernel}/2⌋ = ${half}, so that every window covers at least one input ${name === 'width' ? 'column' : 'row'}`,
+    `pooling padding must be at most ⌊${dim.kernel}/2⌋ = ${half}, so that every window covers at least one input ${unitName(name, 1)}`,
   ];
   const span = ctx.node.args.pad?.span ?? ctx.node.span;
   const hints = [

@@ -109,8 +109,8 @@ export function warnUnreadRows(ctx: InferContext, dims: readonly DimInfo[], hint
   const notes = unread.map(
     ({ dim, name }) =>
       `${name}: (${dim.input} + ${dim.padLo + dim.padHi} ${formatTerm(-dim.effectiveKernel)}) ` +
-      `mod ${dim.stride} = ${dim.remainder}, so the last window ends ${dim.remainder} before ` +
-      `the end of the padded ${name}`,
+      `mod ${dim.stride} = ${dim.remainder}, so the last window ends ${countOf(name, dim.remainder)} ` +
+      `before the end of the padded ${name}`,
   );
   ctx.report(diagnostic('CNN3010', ctx.node.span, message, { notes, hints: [hint] }));
 }
@@ -146,8 +146,10 @@ export function reportGroupsNotDividing(
     `${inChannels} input channels / ${groups} groups = ${round2(inChannels / groups)}`,
     `${outChannels} output channels / ${groups} groups = ${round2(outChannels / groups)}`,
   ];
+  const channelCounts =
+    inChannels === outChannels ? String(inChannels) : `both ${inChannels} and ${outChannels}`;
   const hints = [
-    `\`groups\` must divide both ${inChannels} and ${outChannels}: try ${options.map((g) => `\`groups=${g}\``).join(' or ')}`,
+    `\`groups\` must divide ${channelCounts}: try ${options.map((g) => `\`groups=${g}\``).join(' or ')}`,
   ];
   const labels = ctx.inputs[0] ? [producerLabel(ctx.inputs[0])] : [];
   ctx.report(

@@ -1,0 +1,28 @@
+// Runs `cnnc` in-process with captured output, or as a child process for end-to-end checks.
+import { spawnSync } from 'node:child_process';
+import { main } from '../../compiler/cli/main.js';
+import type { Io } from '../../compiler/cli/io.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false };
+  const code = await main(['node', 'cnnc', ...args], io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/** Runs the CLI from source in a child process (as a user would run `cnnc`). */
+export function spawnCli(args: string[], cwd = process.cwd()): CliRun {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'compiler/cli/run.ts', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
