@@ -66,7 +66,7 @@ export function compileSource(
   checkRecursion(declarations, report);
   const expandedBlocks = new Set<string>();
   const models = [...declarations.models.values()].map((item) =>
-    expandModel(item, declarations, report, expandedBlocks),
+    expandModel(item, declarations, report, expandedBlocks, (f) => files.texts.get(f)),
   );
   for (const block of declarations.blocks.values())
     if (!expandedBlocks.has(block.name.name)) checkUncalledBlock(block, declarations, report);

@@ -84,6 +84,15 @@ export function parse(text: string, file: string): ParseResult {
     comments,
     span: { file, start: 0, end: text.length },
   };
+  const clamp = (span: Span): Span => ({
+    file: span.file,
+    start: Math.min(Math.max(span.start, 0), text.length),
+    end: Math.min(Math.max(span.end, span.start, 0), text.length),
+  });
+  for (const problem of problems) {
+    problem.span = clamp(problem.span);
+    if (problem.related) problem.related.span = clamp(problem.related.span);
+  }
   return { ast, problems: onePerLine(problems, text) };
 }
 

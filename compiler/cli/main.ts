@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runCheck } from './check.js';
 import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
+import { runSummary, type SummaryCliOptions } from './summary.js';
 import { processIo, type Io } from './io.js';
 
 /** The repository root (this file is compiler/cli/main.ts, or dist/compiler/cli/main.js). */
@@ -69,6 +70,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (result.ok) io.out(result.text.trimEnd());
       else io.err(`error: ${result.message}`);
       setExit(result.ok ? 0 : 2);
+    });
+
+  // More commands are registered below, one call each (build, lsp, summary, train).
+
+  program
+    .command('summary')
+    .description('print per-layer output shapes, parameters, MACs and memory')
+    .argument('<file>', 'a .cnn file')
+    .option('--model <name>', 'only this model (default: every model in the file)')
+    .option('--batch <n>', 'batch size for the batch totals', '1')
+    .option('--json', 'print JSON (schema in docs/summary-json.md)', false)
+    .action((file: string, opts: SummaryCliOptions) => {
+      setExit(runSummary(file, opts, io));
     });
 
   return program;

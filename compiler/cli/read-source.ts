@@ -76,21 +76,26 @@ export function decodeSource(path: string, bytes: Uint8Array): ReadResult {
   }
 }
 
+/** The offset of the first byte that does not start or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let low = 0;
-  let high = bytes.length;
-  // The longest valid prefix, by bisection (a prefix may end mid-character, so allow 3 bytes).
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    try {
-      decoder.decode(bytes.subarray(0, mid), { stream: true });
-      low = mid;
-    } catch {
-      high = mid - 1;
-    }
+  let idx = 0;
+  while (idx < bytes.length) {
+    const lead = bytes[idx];
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
+    if (length === 0 || idx + length > bytes.length) return idx;
+    for (let k = 1; k < length; k++) if ((bytes[idx + k] & 0xc0) !== 0x80) return idx;
+    idx += length;
   }
-  return low;
+  return idx;
 }
 
 function formatBytes(bytes: number): string {

@@ -24,6 +24,10 @@ export interface ModelBuilder {
   report: (d: Diagnostic) => void;
   /** Names of the blocks being expanded, outermost first (for recursion checks). */
   callStack: string[];
+  /** Source text by file, for rules that build fixes (inserting a line needs its indentation). */
+  sources: (file: string) => string | undefined;
+  /** Calls of each block so far under each parent path, for path indices. */
+  callCounts: Map<string, number>;
   /** Blocks expanded at least once (the others get static checks only). */
   expandedBlocks: Set<string>;
   limitSpan?: Span;
@@ -86,7 +90,12 @@ export function addNode(
   const producers = inputs.map((id) => builder.nodes[id]);
   const spec = lookupLayer(op);
   if (spec?.infer && producers.every((p) => p.shape !== undefined)) {
-    const inferred = spec.infer({ node, inputs: producers, report: builder.report });
+    const inferred = spec.infer({
+      node,
+      inputs: producers,
+      report: builder.report,
+      sourceText: builder.sources(span.file),
+    });
     if (inferred) {
       node.shape = inferred.shape;
       node.cost = inferred.cost;

@@ -23,7 +23,8 @@ export function expandBody(
   let current = start;
   statements.forEach((statement, idx) => {
     current = expandStatement(statement, ctx, current, idx);
-    if (statement.assertion) checkAssertion(statement.assertion, ctx, current);
+    if (statement.assertion)
+      checkAssertion(statement.assertion, ctx, assertedValue(statement, ctx, current));
   });
   return current;
 }
@@ -256,4 +257,12 @@ export function reportUnusedLets(scope: Scope, report: (d: Diagnostic) => void):
       }),
     );
   }
+}
+
+/** The value a statement's `: [..]` describes: the bound value of a `let` or `output`. */
+function assertedValue(statement: Statement, ctx: BodyCtx, current: Current): Current {
+  if (statement.kind === 'Let') return ctx.scope.values.get(statement.name.name)?.node ?? BROKEN;
+  if (statement.kind === 'Output' && statement.pipe)
+    return ctx.model?.outputs.find((o) => o.name === statement.name.name)?.node ?? BROKEN;
+  return current;
 }

@@ -189,7 +189,7 @@ function expandBlockCall(block: BlockItem, call: CallElement, ctx: BodyCtx, cur:
   const scope = bindBlockParams(block, call, ctx);
   if (!scope || cur === BROKEN) return BROKEN;
   if (cur === NONE) return missingInput(ctx, call);
-  const index = ctx.path.length;
+  const index = nextCallIndex(ctx, name);
   const inner: BodyCtx = {
     builder,
     scope,
@@ -241,4 +241,12 @@ function bindBlockParams(block: BlockItem, call: CallElement, ctx: BodyCtx): Sco
     );
   }
   return ok ? scope : undefined;
+}
+
+/** The n-th call of block `name` under the same parent path (0 for the first): `Basic[2]`. */
+function nextCallIndex(ctx: BodyCtx, name: string): number {
+  const key = `${ctx.path.map((step) => `${step.kind}:${step.name}:${step.index}`).join('/')}|${name}`;
+  const index = ctx.builder.callCounts.get(key) ?? 0;
+  ctx.builder.callCounts.set(key, index + 1);
+  return index;
 }

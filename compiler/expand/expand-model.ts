@@ -13,6 +13,7 @@ export function expandModel(
   decls: Declarations,
   report: (d: Diagnostic) => void,
   expandedBlocks: Set<string>,
+  sources: (file: string) => string | undefined,
 ): ModelGraph {
   const builder: ModelBuilder = {
     decls,
@@ -20,15 +21,25 @@ export function expandModel(
     report,
     callStack: [],
     expandedBlocks,
+    callCounts: new Map(),
+    sources,
   };
   const scope = new Scope(new Scope());
   const model = { inputs: [] as number[], outputs: [] as ModelGraph['outputs'] };
   const ctx: BodyCtx = { builder, scope, inNode: NONE, path: [], model };
   const hasInput = item.body.statements.some((s) => s.kind === 'Input');
   const hasOutput = item.body.statements.some((s) => s.kind === 'Output');
+  let errors = 0;
+  const counting = (d: Diagnostic): void => {
+    if (d.severity === 'error') errors++;
+    report(d);
+  };
+  builder.report = counting;
   expandBody(item.body.statements, ctx, NONE);
+  builder.report = report;
   reportUnusedLets(scope, report);
-  reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
+  // A broken layer leaves its input unread; warning about that would echo the error.
+  if (errors === 0) reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
   if (!hasInput)
     report(
       diagnostic('CNN2010', item.name.span, `model \`${item.name.name}\` has no input`, {

@@ -22,6 +22,8 @@ class Printer {
   private readonly lines: string[] = [];
   private readonly comments: Comment[];
   private nextComment = 0;
+  /** The source line where the last printed code or comment ended. */
+  private lastSourceLine = 0;
   private readonly lineStarts: number[] = [0];
 
   constructor(
@@ -97,22 +99,24 @@ class Printer {
       this.comments[this.nextComment].span.start < offset
     ) {
       const comment = this.comments[this.nextComment++];
-      const previous = this.nextComment >= 2 ? this.comments[this.nextComment - 2] : undefined;
+      const gap = this.lineOf(comment.span.start) - this.lastSourceLine > 1;
+      const previousLine = this.lines[this.lines.length - 1];
       if (
-        previous &&
-        this.lineOf(comment.span.start) - this.lineOf(previous.span.end) > 1 &&
-        this.lines.at(-1) !== '' &&
-        this.lines.length > 0 &&
-        !this.lines.at(-1)!.trimEnd().endsWith('{')
+        gap &&
+        previousLine !== undefined &&
+        previousLine !== '' &&
+        !previousLine.trimEnd().endsWith('{')
       )
         this.lines.push('');
       this.lines.push(indent + comment.text.trimEnd());
+      this.lastSourceLine = this.lineOf(comment.span.end);
     }
   }
 
   /** Appends comments that start on the line where the code ending at `end` ends. */
   private emitTrailing(end: number): void {
     const line = this.lineOf(Math.max(end - 1, 0));
+    this.lastSourceLine = line;
     while (this.nextComment < this.comments.length) {
       const comment = this.comments[this.nextComment];
       if (comment.span.start < end || this.lineOf(comment.span.start) !== line) break;

@@ -1,0 +1,63 @@
+// `cnnc summary FILE [--model NAME] [--batch N] [--json]`: per-layer shapes, parameters, MACs
+// and memory of each model, like torchinfo.
+import { summarizeModel } from '../analysis/summary.js';
+import { summaryToJson } from '../analysis/summary-json.js';
+import { renderSummaryText } from '../analysis/summary-text.js';
+import { renderTerminal } from '../diagnostics/render-terminal.js';
+import { suggest } from '../util/edit-distance.js';
+import { compileFile } from './check.js';
+import type { Io } from './io.js';
+
+export interface SummaryCliOptions {
+  model?: string;
+  batch: string;
+  json: boolean;
+}
+
+export function runSummary(file: string, options: SummaryCliOptions, io: Io): number {
+  const batch = Number(options.batch);
+  if (!Number.isInteger(batch) || batch < 1) {
+    io.err(`error: --batch must be a positive integer, found \`${options.batch}\``);
+    return 2;
+  }
+  const compiled = compileFile(file);
+  if (compiled.usage) {
+    io.err(`error: ${compiled.usage}`);
+    return 2;
+  }
+  if (compiled.fileDiagnostic) {
+    io.err(`error[${compiled.fileDiagnostic.code}]: ${compiled.fileDiagnostic.message}`);
+    return 1;
+  }
+  const result = compiled.result!;
+  const sources = (f: string): string | undefined => result.texts.get(f);
+  if (result.diagnostics.some((d) => d.severity === 'error')) {
+    io.err(
+      renderTerminal(result.diagnostics, sources, { color: io.color, files: [file] }).trimEnd(),
+    );
+    return 1;
+  }
+  let models = result.program.models;
+  if (options.model !== undefined) {
+    models = models.filter((m) => m.name === options.model);
+    if (models.length === 0) {
+      const names = result.program.models.map((m) => m.name);
+      const guess = suggest(options.model, names);
+      const hint = guess
+        ? `; did you mean \`${guess}\`?`
+        : `; models: ${names.join(', ') || 'none'}`;
+      io.err(`error: \`${file}\` has no model \`${options.model}\`${hint}`);
+      return 2;
+    }
+  }
+  if (models.length === 0) {
+    io.err(`error: \`${file}\` defines no model`);
+    return 1;
+  }
+  const summaries = models.map((model) => summarizeModel(model, { batch, sources }));
+  if (options.json) {
+    const json = summaries.map(summaryToJson);
+    io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 2));
+  } else io.out(summaries.map(renderSummaryText).join('\n\n').trimEnd());
+  return 0;
+}
