@@ -70,9 +70,9 @@ function expandStatement(
     case 'Output':
       return expandIo(statement, ctx, current);
     case 'Repeat':
-      return expandRepeat(statement.count, statement.body, ctx, current, idx);
+      return expandRepeat(statement.count, statement.body, ctx, current);
     case 'For':
-      return expandFor(statement, ctx, current, idx);
+      return expandFor(statement, ctx, current);
     case 'If':
       return expandIf(statement, ctx, current, idx);
     case 'Residual':
@@ -89,7 +89,7 @@ function expandStatement(
       return addNode(ctx, 'concat', [current, body], {}, statement.keywordSpan);
     }
     case 'Branches':
-      return expandBranches(statement, ctx, current, idx);
+      return expandBranches(statement, ctx, current);
   }
 }
 
@@ -110,13 +110,7 @@ function countValue(expr: Expr, ctx: BodyCtx, what: string): number | undefined 
   return value.value;
 }
 
-function expandRepeat(
-  countExpr: Expr,
-  body: Body,
-  ctx: BodyCtx,
-  current: Current,
-  idx: number,
-): Current {
+function expandRepeat(countExpr: Expr, body: Body, ctx: BodyCtx, current: Current): Current {
   const count = countValue(countExpr, ctx, 'the count of `repeat`');
   if (count === undefined) return BROKEN;
   let cur = current;
@@ -135,7 +129,6 @@ function expandFor(
   statement: Extract<Statement, { kind: 'For' }>,
   ctx: BodyCtx,
   current: Current,
-  idx: number,
 ): Current {
   const from = countValue(statement.from, ctx, 'the start of a `for` range');
   const to = countValue(statement.to, ctx, 'the end of a `for` range');
@@ -156,7 +149,6 @@ function expandFor(
     };
     cur = expandNested(statement.body, { ...ctx, scope }, cur, step);
   }
-  void idx;
   return cur;
 }
 
@@ -221,7 +213,6 @@ function expandBranches(
   statement: Extract<Statement, { kind: 'Branches' }>,
   ctx: BodyCtx,
   current: Current,
-  idx: number,
 ): Current {
   const results = statement.branches.map((branch, branchIdx) =>
     expandNested(
@@ -232,7 +223,6 @@ function expandBranches(
       current,
     ),
   );
-  void idx;
   if (results.length < 2) {
     ctx.builder.report(
       diagnostic(

@@ -12,13 +12,12 @@ import type { InferContext, InferRule } from './types.js';
  * A fix inserting `flatten` before the node: on its own line with the same indentation when the
  * call starts a line, or as a pipe stage after `->`. Without the source text there is no fix.
  */
-function insertFlattenFix(ctx: InferContext): Fix[] {
+function insertFlattenFix(ctx: InferContext, message: string): Fix[] {
   const text = ctx.sourceText;
   const span = ctx.node.span;
   if (text === undefined) return [];
   const lineStart = text.lastIndexOf('\n', span.start - 1) + 1;
   const before = text.slice(lineStart, span.start);
-  const message = 'insert `flatten`';
   if (before.trim() === '') {
     const at = { file: span.file, start: lineStart, end: lineStart };
     return [{ message, span: at, replacement: `${before}flatten\n` }];
@@ -41,7 +40,7 @@ export const inferLinear: InferRule = (ctx) => {
       `flatten turns ${formatShape(shape)} into [${shape.join(' · ')}] = [${features}]`,
     ];
     const message = `\`linear\` expects a 1-D input, found ${formatShape(shape)}`;
-    const fixes = insertFlattenFix(ctx);
+    const fixes = insertFlattenFix(ctx, hints[0]);
     ctx.report(diagnostic('CNN3014', ctx.node.span, message, { labels, hints, notes, fixes }));
     return undefined;
   }
