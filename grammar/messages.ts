@@ -2,7 +2,8 @@
 // --> RParen <--"); these say what the user would: "expected `)` to close the argument list of
 // `conv`, found end of line". Each message is returned as JSON carrying its code and, for an
 // unclosed delimiter, the offset of the opener, which ./parse.ts turns into a label.
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import * as t from './tokens.js';
 
 /** What ./parse.ts decodes from each Chevrotain error message. */

@@ -1,5 +1,6 @@
 // The grammar's API: text in, AST and syntax problems out. It never throws on user input.
-import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import type { FileAst, Item } from './ast.js';
 import { buildFile } from './ast-from-cst.js';
 import { AstBuilder } from './build-ast.js';

@@ -1,7 +1,8 @@
 // The grammar of `.cnn` files as a Chevrotain CST parser. It has no semantic actions: the CST it
 // builds is turned into the typed AST by ./build-ast.ts. Error recovery is on, so one run reports
 // every syntax error; ./messages.ts words them in the language's terms.
-import { CstParser, type CstNode } from 'chevrotain';
+import type { CstNode } from 'chevrotain';
+import { CstParser } from './chevrotain.js';
 import { errorMessageProvider } from './messages.js';
 import * as t from './tokens.js';
 

@@ -2,7 +2,8 @@
 // into `Sep` tokens where they end a statement and drops them where they do not: inside `()` and
 // `[]`, around `->` (a pipe may continue on the next line), before `shortcut` and `else`, and
 // next to braces and other separators.
-import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createTokenInstance } from './chevrotain.js';
 import {
   AndKeyword,
   Arrow,

@@ -1,6 +1,7 @@
 // The lexer: one ordered list of token types. Keywords come before `Identifier` and use
 // `longer_alt` so that `inputs` lexes as a name, not as `input` + `s`.
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
