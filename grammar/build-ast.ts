@@ -28,6 +28,10 @@ export class AstBuilder {
   }
 
   nodeSpan(node: CstNode): Span {
+    const location = node.location;
+    if (location && Number.isFinite(location.startOffset) && Number.isFinite(location.endOffset))
+      return { file: this.file, start: location.startOffset, end: (location.endOffset ?? 0) + 1 };
+    // Recovered nodes may lack a location: fall back to their tokens.
     const tokens = collectTokens(node);
     if (tokens.length === 0) return { file: this.file, start: 0, end: 0 };
     const last = tokens[tokens.length - 1];
@@ -101,5 +105,7 @@ export function collectTokens(node: CstNode): IToken[] {
 }
 
 function firstOffset(node: CstNode): number {
+  const start = node.location?.startOffset;
+  if (start !== undefined && Number.isFinite(start)) return start;
   return collectTokens(node)[0]?.startOffset ?? Number.POSITIVE_INFINITY;
 }

@@ -2,7 +2,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import { joinSpans } from './span.js';
-import { AstBuilder, child, collectTokens, nodes, token, tokens } from './build-ast.js';
+import { AstBuilder, child, nodes, token, tokens } from './build-ast.js';
 
 const operatorTokens: Record<string, A.BinaryOperator> = {
   OrKeyword: 'or',
@@ -154,9 +154,7 @@ export function buildArgumentList(b: AstBuilder, node: CstNode): A.ArgumentList 
     if (name) arg.name = name;
     args.push(arg);
   }
-  const all = collectTokens(node);
-  const span = all.length > 0 ? b.nodeSpan(node) : { file: b.file, start: 0, end: 0 };
-  return { args, span };
+  return { args, span: b.nodeSpan(node) };
 }
 
 function parseString(raw: string): string {

@@ -11,6 +11,8 @@ export class CnnParser extends CstParser {
     super(t.allTokens as t.TokenTypeList, {
       recoveryEnabled: true,
       maxLookahead: 3,
+      // Spans of CST nodes come from here, not from walking their tokens.
+      nodeLocationTracking: 'onlyOffset',
       errorMessageProvider,
     });
     this.performSelfAnalysis();
