@@ -73,7 +73,9 @@ test('usage errors exit 2 with a hint, and --help / --version exit 0', (t) => {
     t.is(sub.code, 0, command);
     t.regex(sub.stdout, new RegExp(`Usage: cnnc ${command}`));
   }
-  const version = spawnCli(['--version']);
-  t.is(version.code, 0);
-  t.regex(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  for (const args of [['--version'], ['check', '--version'], ['summary', '--version']]) {
+    const version = spawnCli(args);
+    t.is(version.code, 0, args.join(' '));
+    t.regex(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  }
 });
