@@ -27,3 +27,7 @@ export * from './kernels/pad.js';
 export * from './kernels/padding.js';
 export * from './kernels/pool2d.js';
 export * from './kernels/softmax.js';
+export * from './gradients/index.js';
+export * from './losses/index.js';
+export * from './optim/index.js';
+export * from './metrics.js';

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runCheck } from './check.js';
 import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
+import type { BuildCliOptions } from './build.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
 import { processIo, type Io } from './io.js';
 
@@ -75,6 +76,44 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   // More commands are registered below, one call each (build, lsp, summary, train).
 
   program
+    .command('build')
+    .description('optimise a model file and emit a typed TypeScript module per model')
+    .argument('<file>', 'a .cnn file')
+    .option('-o, --out <dir>', 'output directory', '.')
+    .option('--model <name>', 'build only this model')
+    .addOption(
+      new Option('--target <target>', 'where the module runs')
+        .choices(['node', 'browser'])
+        .default('node'),
+    )
+    .addOption(new Option('--emit <lang>', 'output language').choices(['ts', 'js']).default('ts'))
+    .option('-O, --opt-level <level>', 'optimisation level: 0, 1 or 2', '2')
+    .addOption(
+      new Option('--conv <lowering>', 'convolution lowering')
+        .choices(['auto', 'im2col', 'direct'])
+        .default('auto'),
+    )
+    .option('--print-ir-after <pass>', 'print the IR after a pass (or `all`)')
+    .option('--explain-opt', 'list what each pass did to which layer', false)
+    .option('--runtime <specifier>', 'module specifier of the runtime (default cnnc/runtime)')
+    .action(async (file: string, opts: BuildCliOptions) => {
+      // Loaded on use: code generation pulls in ts-morph and prettier, which `check` never needs.
+      const { runBuild } = await import('./build.js');
+      setExit(await runBuild(file, opts, io));
+    });
+
+  program
+    .command('lsp')
+    .description('run the language server over stdin/stdout (for editors)')
+    .option('--stdio', 'talk LSP over stdin/stdout (the default; accepted for editor clients)')
+    .option('--debounce <ms>', 'delay diagnostics after a change by this many ms', '10')
+    .allowUnknownOption()
+    .action(async (opts: { debounce: string }) => {
+      const { runLanguageServer } = await import('../lsp/server.js');
+      setExit(await runLanguageServer({ debounceMs: Math.max(0, Number(opts.debounce) || 0) }));
+    });
+
+  program
     .command('summary')
     .description('print per-layer output shapes, parameters, MACs and memory')
     .argument('<file>', 'a .cnn file')
@@ -93,10 +132,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let exitCode = 0;
   const program = buildProgram(io, (code) => (exitCode = code));
   for (const command of program.commands)
-    command.exitOverride().configureOutput({
-      writeOut: (s) => io.out(s.trimEnd()),
-      writeErr: (s) => io.err(s.trimEnd()),
-    });
+    command
+      .version(program.version() ?? '', '-V, --version')
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => io.out(s.trimEnd()),
+        writeErr: (s) => io.err(s.trimEnd()),
+      });
   try {
     await program.parseAsync(argv);
     return exitCode;

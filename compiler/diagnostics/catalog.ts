@@ -3,6 +3,7 @@
 // never reused. `test/diagnostics/catalog.test.ts` checks that every code has a golden case and a
 // page in docs/errors/.
 import type { Code, Diagnostic, Fix, Label, Severity, Span } from './diagnostic.js';
+import { emitCodes } from './codes-emit.js';
 import { shapeCodes } from './codes-shapes.js';
 
 export interface CatalogEntry {
@@ -74,6 +75,7 @@ export const catalog: Readonly<Record<Code, CatalogEntry>> = {
   ...syntaxCodes,
   ...nameCodes,
   ...shapeCodes,
+  ...emitCodes,
 } as Record<Code, CatalogEntry>;
 
 export type CatalogCode =

@@ -2,7 +2,15 @@
 // shares a line with code stays at the end of that line; any other comment is printed on its
 // own line before the code that follows it. At most one blank line is kept between statements.
 // Files with syntax errors are not formatted.
-import type { Body, Comment, FileAst, IfStatement, Item, Statement } from '../../grammar/ast.js';
+import type {
+  Body,
+  Comment,
+  FileAst,
+  IfStatement,
+  Item,
+  Pipe,
+  Statement,
+} from '../../grammar/ast.js';
 import { parse } from '../../grammar/parse.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { syntaxDiagnostic } from '../diagnostics/from-syntax.js';
@@ -11,6 +19,10 @@ import { printArgs, printExpr, printPipe } from './print-expr.js';
 export type FormatResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
 
 const INDENT = '  ';
+/** Pipes longer than this are broken before each `->`. */
+const MAX_WIDTH = 100;
+/** Stands where a shape assertion starts until `alignAssertions` pads consecutive ones. */
+const ASSERTION_MARK = '\u0001';
 
 export function formatSource(text: string, file: string): FormatResult {
   const { ast, problems } = parse(text, file);
@@ -26,10 +38,17 @@ class Printer {
   private lastSourceLine = 0;
   private readonly lineStarts: number[] = [0];
 
+  /**
+   * NOTE: the mark is a control character; a source that contains it (in a comment, say) gets
+   * plain one-space assertions instead of aligned ones, so the mark is never ambiguous.
+   */
+  private readonly assertionMark: string;
+
   constructor(
     private readonly text: string,
     private readonly ast: FileAst,
   ) {
+    this.assertionMark = text.includes(ASSERTION_MARK) ? ' ' : ASSERTION_MARK;
     this.comments = ast.comments;
     for (let idx = 0; idx < text.length; idx++)
       if (text[idx] === '\n') this.lineStarts.push(idx + 1);
@@ -52,6 +71,7 @@ class Printer {
       this.blankIfGap(previousEnd, this.comments[this.nextComment].span.start);
     this.emitCommentsBefore(Number.POSITIVE_INFINITY, '');
     while (this.lines.length > 0 && this.lines[this.lines.length - 1] === '') this.lines.pop();
+    if (this.assertionMark === ASSERTION_MARK) alignAssertions(this.lines);
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 
@@ -93,7 +113,12 @@ class Printer {
       this.lines.push('');
   }
 
-  private emitCommentsBefore(offset: number, indent: string): void {
+  /**
+   * Prints the comments that start before `offset` on their own lines. When `offset` starts code
+   * (not a closing brace), a blank line the source had between the comments and that code stays.
+   */
+  private emitCommentsBefore(offset: number, indent: string, beforeCode = true): void {
+    let emitted = 0;
     while (
       this.nextComment < this.comments.length &&
       this.comments[this.nextComment].span.start < offset
@@ -110,7 +135,15 @@ class Printer {
         this.lines.push('');
       this.lines.push(indent + comment.text.trimEnd());
       this.lastSourceLine = this.lineOf(comment.span.end);
+      emitted++;
     }
+    if (
+      emitted > 0 &&
+      beforeCode &&
+      Number.isFinite(offset) &&
+      this.lineOf(offset) - this.lastSourceLine > 1
+    )
+      this.lines.push('');
   }
 
   /** Appends comments that start on the line where the code ending at `end` ends. */
@@ -156,7 +189,7 @@ class Printer {
       this.emitTrailing(entry.span.end);
       previousEnd = entry.span.end;
     }
-    this.emitCommentsBefore(item.span.end, INDENT);
+    this.emitCommentsBefore(item.span.end, INDENT, false);
     this.lines.push('}');
   }
 
@@ -183,7 +216,7 @@ class Printer {
       previousEnd = statement.span.end;
       previousLine = this.lineOf(Math.max(statement.span.end - 1, 0));
     }
-    this.emitCommentsBefore(body.span.end - 1, inner);
+    this.emitCommentsBefore(body.span.end - 1, inner, false);
     this.lines.push(`${indent}}`);
   }
 
@@ -211,26 +244,23 @@ class Printer {
     this.printStatementKind(statement, indent);
     if (statement.assertion)
       this.lines[this.lines.length - 1] +=
-        ` : [${statement.assertion.dims.map(printExpr).join(', ')}]`;
+        `${this.assertionMark}: [${statement.assertion.dims.map(printExpr).join(', ')}]`;
     void mark;
   }
 
   private printStatementKind(statement: Statement, indent: string): void {
     switch (statement.kind) {
       case 'Pipe':
-        return void this.lines.push(indent + printPipe(statement.pipe));
+        return this.pushPipe(indent, statement.pipe);
       case 'Let':
-        return void this.lines.push(
-          `${indent}let ${statement.name.name} = ${printPipe(statement.pipe)}`,
-        );
+        return this.pushPipe(`${indent}let ${statement.name.name} = `, statement.pipe);
       case 'Input':
         return void this.lines.push(
           `${indent}input ${statement.name.name}: [${statement.dims.map(printExpr).join(', ')}]`,
         );
       case 'Output':
-        return void this.lines.push(
-          `${indent}output ${statement.name.name}${statement.pipe ? ` = ${printPipe(statement.pipe)}` : ''}`,
-        );
+        if (!statement.pipe) return void this.lines.push(`${indent}output ${statement.name.name}`);
+        return this.pushPipe(`${indent}output ${statement.name.name} = `, statement.pipe);
       case 'Repeat':
         return this.printBody(`repeat ${printExpr(statement.count)}`, statement.body, indent);
       case 'For':
@@ -259,11 +289,26 @@ class Printer {
           this.printBody('branch', branch.body, indent + INDENT);
           this.emitTrailing(branch.span.end);
         });
-        this.emitCommentsBefore(statement.span.end - 1, indent + INDENT);
+        this.emitCommentsBefore(statement.span.end - 1, indent + INDENT, false);
         this.lines.push(`${indent}}`);
         return;
       }
     }
+  }
+
+  /**
+   * Prints `head` and a pipe on one line, or, when that passes MAX_WIDTH columns, one step per
+   * line with each `->` starting a continuation line indented by four more spaces.
+   */
+  private pushPipe(head: string, pipe: Pipe): void {
+    const oneLine = head + printPipe(pipe);
+    if (oneLine.length <= MAX_WIDTH || pipe.elements.length < 2)
+      return void this.lines.push(oneLine);
+    const indent = ' '.repeat(head.length - head.trimStart().length + 4);
+    const [first, ...rest] = pipe.elements.map((element) =>
+      printPipe({ elements: [element], span: pipe.span }),
+    );
+    this.lines.push(head + first, ...rest.map((step) => `${indent}-> ${step}`));
   }
 
   /** Prints `} head {` … `}` joined to the closing brace just printed. */
@@ -288,4 +333,32 @@ class Printer {
 
   // Exposed for tests of printArgs through the printer.
   static printArgs = printArgs;
+}
+
+/**
+ * Aligns the `: [..]` assertions of consecutive lines at the same indentation, as gofmt aligns
+ * trailing comments; a lone assertion gets one space before its colon.
+ */
+function alignAssertions(lines: string[]): void {
+  let idx = 0;
+  while (idx < lines.length) {
+    if (!lines[idx].includes(ASSERTION_MARK)) {
+      idx++;
+      continue;
+    }
+    const indent = lines[idx].length - lines[idx].trimStart().length;
+    let end = idx;
+    while (
+      end < lines.length &&
+      lines[end].includes(ASSERTION_MARK) &&
+      lines[end].length - lines[end].trimStart().length === indent
+    )
+      end++;
+    const width = Math.max(...lines.slice(idx, end).map((line) => line.indexOf(ASSERTION_MARK)));
+    for (let k = idx; k < end; k++) {
+      const at = lines[k].indexOf(ASSERTION_MARK);
+      lines[k] = `${lines[k].slice(0, at)}${' '.repeat(width - at + 1)}${lines[k].slice(at + 1)}`;
+    }
+    idx = end;
+  }
 }

@@ -79,3 +79,32 @@ test('files with syntax errors are not formatted', (t) => {
   const result = formatSource('model A {\n  conv(1,\n}\n', 'a.cnn');
   t.false(result.ok);
 });
+
+test('the examples are in the canonical layout (`cnnc fmt --check examples/*.cnn` passes)', (t) => {
+  for (const file of cnnFiles('examples')) {
+    const text = readFileSync(file, 'utf8');
+    const result = formatSource(text, file);
+    t.true(result.ok && result.text === text, `${file} is not formatted; run \`cnnc fmt ${file}\``);
+  }
+});
+
+test('long pipes are broken before each `->`; short ones stay on one line', (t) => {
+  const long = `model M {\n  input x: [3, 8, 8]\n  let a = conv(8, 3, pad=1) -> batchnorm -> relu -> conv(8, 3, pad=1) -> batchnorm -> relu -> maxpool(2)\n  a -> relu -> flatten\n  output y\n}\n`;
+  const result = formatSource(long, 'm.cnn');
+  if (!result.ok) return t.fail();
+  t.is(
+    result.text,
+    `model M {\n  input x: [3, 8, 8]\n  let a = conv(8, 3, pad=1)\n      -> batchnorm\n      -> relu\n      -> conv(8, 3, pad=1)\n      -> batchnorm\n      -> relu\n      -> maxpool(2)\n  a -> relu -> flatten\n  output y\n}\n`,
+  );
+});
+
+// Found by the property test (seed -25749846): a control character in a comment once collided
+// with the formatter's internal alignment mark.
+test('regression: a comment holding control characters formats idempotently', (t) => {
+  const text = 'import "x.cnn"//model Net {\u0000\u0001\n';
+  const once = formatSource(text, 'f.cnn');
+  if (!once.ok) return t.fail();
+  const twice = formatSource(once.text, 'f.cnn');
+  t.true(twice.ok && twice.text === once.text);
+  t.is(once.text, 'import "x.cnn" //model Net {\u0000\u0001\n');
+});

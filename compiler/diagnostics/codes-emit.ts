@@ -1,0 +1,16 @@
+// Code-generation diagnostic codes (4xxx), raised by `cnnc build` (compiler/emit/). Part of the
+// catalog in ./catalog.ts; docs/errors/CNN4xxx.md explains each one.
+import type { CatalogEntry } from './catalog.js';
+
+export const emitCodes = {
+  CNN4001: {
+    slug: 'renamed-identifier',
+    severity: 'warning',
+    title: 'Name renamed in the generated module',
+  },
+  CNN4002: {
+    slug: 'unsupported-layer',
+    severity: 'error',
+    title: 'Layer not supported by the build target',
+  },
+} satisfies Record<string, CatalogEntry>;

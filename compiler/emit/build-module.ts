@@ -1,0 +1,89 @@
+// The `cnnc build` pipeline after checking: optimise each model, plan it for a target, emit
+// TypeScript with ts-morph, format with prettier, and optionally transpile to JavaScript.
+import { format } from 'prettier';
+import { ts } from 'ts-morph';
+import { buildLineIndex, displayPositionAt, type LineIndex } from '../diagnostics/line-index.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ModelGraph } from '../ir/graph.js';
+import type { Graph } from '../passes/graph.js';
+import type { ConvChoice, Pass, PassNote } from '../passes/pass.js';
+import { optimize, type OptLevel } from '../passes/registry.js';
+import { emitModuleText } from './emit-module.js';
+import { gpujsTarget } from './gpujs-target.js';
+import { planModule } from './plan-module.js';
+import type { Target } from './target.js';
+
+/** Options of {@link buildModel}. */
+export interface BuildOptions {
+  level: OptLevel;
+  conv: ConvChoice;
+  emit: 'ts' | 'js';
+  /** The `.cnn` file as shown in the header and traces (relative, `/`-separated). */
+  source: string;
+  texts: ReadonlyMap<string, string>;
+  target?: Target;
+  runtimeModule?: string;
+  verify?: boolean;
+  after?: (pass: Pass, graph: Graph) => void;
+}
+
+/** What building one model produces. */
+export interface BuiltModule {
+  model: string;
+  /** The formatted module text (TypeScript or JavaScript). */
+  code: string;
+  graph: Graph;
+  notes: PassNote[];
+  diagnostics: Diagnostic[];
+}
+
+/** Prettier options of emitted code: the repository's own style, fixed for deterministic bytes. */
+const PRETTIER = { singleQuote: true, printWidth: 100, trailingComma: 'all' } as const;
+
+/** A `file:line:col` tracer over the compiled texts. */
+export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string) => string) {
+  const indexes = new Map<string, LineIndex>();
+  return (file: string, offset: number): string => {
+    const text = texts.get(file);
+    if (text === undefined) return rename(file);
+    const index = indexes.get(file) ?? buildLineIndex(text);
+    indexes.set(file, index);
+    const position = displayPositionAt(index, offset);
+    return `${rename(file)}:${position.line}:${position.column}`;
+  };
+}
+
+/** Builds one checked model; diagnostics with errors mean `code` is empty. */
+export async function buildModel(model: ModelGraph, options: BuildOptions): Promise<BuiltModule> {
+  const target = options.target ?? gpujsTarget;
+  const optimized = optimize(model, {
+    level: options.level,
+    conv: options.conv,
+    verify: options.verify,
+    after: options.after,
+  });
+  const diagnostics: Diagnostic[] = [];
+  const plan = planModule(optimized.graph, target, (d) => diagnostics.push(d), model.nodes);
+  const result = {
+    model: model.name,
+    code: '',
+    graph: optimized.graph,
+    notes: optimized.notes,
+    diagnostics,
+  };
+  if (diagnostics.some((d) => d.severity === 'error')) return result;
+  const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+  const text = emitModuleText(plan, target, {
+    source: options.source,
+    trace: tracer(options.texts, baseName),
+    ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
+  });
+  const typescript = await format(text, { ...PRETTIER, parser: 'typescript' });
+  if (options.emit === 'ts') return { ...result, code: typescript };
+  const js = ts.transpileModule(typescript, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+  const header = typescript.slice(0, typescript.indexOf('\n') + 1);
+  const body = await format(js, { ...PRETTIER, parser: 'babel' });
+  return { ...result, code: body.startsWith('// Generated') ? body : header + body };
+}

@@ -1,0 +1,177 @@
+// The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
+import { numberArg, symbolArg } from '../shapes/read-args.js';
+import { outputPadding, windowGeometry, type WindowGeometry } from '../passes/geometry.js';
+import type { OptNode } from '../passes/graph.js';
+import type { KernelCall, LayerContext, LayerPlan, LiteralRecord } from './target.js';
+
+/** The fused activation of a node's first epilogue step, as the runtime's `ActivationSpec`. */
+export function activationOf(node: OptNode): LiteralRecord | undefined {
+  const step = node.epilogue?.[0];
+  if (!step) return undefined;
+  return step.alpha !== undefined ? { kind: step.op, alpha: step.alpha } : { kind: step.op };
+}
+
+function withActivation(desc: LiteralRecord, node: OptNode): LiteralRecord {
+  const activation = activationOf(node);
+  return activation ? { ...desc, activation } : desc;
+}
+
+function axis(
+  geometry: WindowGeometry,
+  idx: number,
+  inSize: number,
+  outSize: number,
+): LiteralRecord {
+  return {
+    inSize,
+    outSize,
+    filter: geometry.kernel[idx],
+    stride: geometry.stride[idx],
+    dilation: geometry.dilation[idx],
+    padLo: geometry.pads[idx].lo,
+    padHi: geometry.pads[idx].hi,
+  };
+}
+
+/** One convolution over an input of `inShape` to `outShape` with `groups`, as a kernel call. */
+export function convCall(
+  node: OptNode,
+  geometry: WindowGeometry,
+  shapes: { inShape: readonly number[]; outShape: readonly number[]; groups: number },
+  params: (string | null)[],
+  activation: boolean,
+): KernelCall {
+  const { inShape, outShape, groups } = shapes;
+  const padMode = symbolArg(node, 'pad_mode') ?? 'zeros';
+  const rank = inShape.length - 1;
+  const base = { inChannels: inShape[0], outChannels: outShape[0], groups, padMode };
+  const fused = (desc: LiteralRecord) => (activation ? withActivation(desc, node) : desc);
+  if (rank === 1) {
+    const desc = { ...base, length: axis(geometry, 0, inShape[1], outShape[1]) };
+    return { factory: 'conv1d', descriptor: fused(desc), params };
+  }
+  if (rank === 3) {
+    const [d, h, w] = [0, 1, 2].map((idx) =>
+      axis(geometry, idx, inShape[idx + 1], outShape[idx + 1]),
+    );
+    return {
+      factory: 'conv3d',
+      descriptor: fused({ ...base, depth: d, height: h, width: w }),
+      params,
+    };
+  }
+  const desc: LiteralRecord = {
+    inChannels: inShape[0],
+    inHeight: inShape[1],
+    inWidth: inShape[2],
+    outChannels: outShape[0],
+    outHeight: outShape[1],
+    outWidth: outShape[2],
+    filterHeight: geometry.kernel[0],
+    filterWidth: geometry.kernel[1],
+    strideHeight: geometry.stride[0],
+    strideWidth: geometry.stride[1],
+    dilationHeight: geometry.dilation[0],
+    dilationWidth: geometry.dilation[1],
+    padTop: geometry.pads[0].lo,
+    padBottom: geometry.pads[0].hi,
+    padLeft: geometry.pads[1].lo,
+    padRight: geometry.pads[1].hi,
+    groups,
+    padMode,
+  };
+  const factory =
+    node.lowering === 'im2col' || node.lowering === 'gemm' ? 'conv2dIm2col' : 'conv2d';
+  return { factory, descriptor: fused(desc), params };
+}
+
+/** Plans conv, conv1d, conv3d, depthwise and separable. */
+export function planConv(ctx: LayerContext): LayerPlan {
+  const { node } = ctx;
+  const input = ctx.inputs[0];
+  const geometry = windowGeometry(node, input);
+  const inShape = input.shape ?? [];
+  const outShape = node.shape ?? [];
+  if (!geometry)
+    return { kind: 'unsupported', reason: 'its window arguments do not fit its input' };
+  const weightBias = [ctx.param('weight'), ctx.param('bias')];
+  if (node.op === 'separable') {
+    const channels = inShape[0];
+    const mid = [channels, ...outShape.slice(1)];
+    const depthwise = convCall(
+      node,
+      geometry,
+      { inShape, outShape: mid, groups: channels },
+      [ctx.param('depthwise.weight'), null],
+      false,
+    );
+    const unit = {
+      kernel: geometry.kernel.map(() => 1),
+      stride: geometry.kernel.map(() => 1),
+      dilation: geometry.kernel.map(() => 1),
+      pads: geometry.kernel.map(() => ({ lo: 0, hi: 0 })),
+    };
+    const pointNode = { ...node, lowering: 'gemm' as const };
+    const pointwise = convCall(
+      pointNode,
+      unit,
+      { inShape: mid, outShape, groups: 1 },
+      [ctx.param('pointwise.weight'), ctx.param('pointwise.bias')],
+      true,
+    );
+    return { kind: 'kernels', calls: [depthwise, pointwise] };
+  }
+  const groups = node.op === 'depthwise' ? inShape[0] : numberArg(node, 'groups', 1);
+  return {
+    kind: 'kernels',
+    calls: [convCall(node, geometry, { inShape, outShape, groups }, weightBias, true)],
+  };
+}
+
+/** Plans a 2-D transposed convolution. */
+export function planConvTranspose(ctx: LayerContext): LayerPlan {
+  const { node } = ctx;
+  const input = ctx.inputs[0];
+  const inShape = input.shape ?? [];
+  const outShape = node.shape ?? [];
+  if (inShape.length !== 3)
+    return {
+      kind: 'unsupported',
+      reason: `\`convtranspose\` runs on 2-D inputs only, found ${inShape.length - 1}-D`,
+    };
+  const geometry = windowGeometry(node, input);
+  if (!geometry)
+    return { kind: 'unsupported', reason: 'its window arguments do not fit its input' };
+  const outputPad = outputPadding(node, 2);
+  const desc: LiteralRecord = {
+    inChannels: inShape[0],
+    inHeight: inShape[1],
+    inWidth: inShape[2],
+    outChannels: outShape[0],
+    outHeight: outShape[1],
+    outWidth: outShape[2],
+    filterHeight: geometry.kernel[0],
+    filterWidth: geometry.kernel[1],
+    strideHeight: geometry.stride[0],
+    strideWidth: geometry.stride[1],
+    dilationHeight: geometry.dilation[0],
+    dilationWidth: geometry.dilation[1],
+    padTop: geometry.pads[0].lo,
+    padBottom: geometry.pads[0].hi,
+    padLeft: geometry.pads[1].lo,
+    padRight: geometry.pads[1].hi,
+    outputPadHeight: outputPad[0],
+    outputPadWidth: outputPad[1],
+    groups: numberArg(node, 'groups', 1),
+  };
+  return {
+    kind: 'kernels',
+    calls: [
+      {
+        factory: 'convTranspose2d',
+        descriptor: withActivation(desc, node),
+        params: [ctx.param('weight'), ctx.param('bias')],
+      },
+    ],
+  };
+}

@@ -1,0 +1,181 @@
+// Plans a generated module from an optimised graph: its parameters (PyTorch names), the folded
+// BatchNorms, and for each node the target's kernel calls. Problems become diagnostics: a layer
+// the target cannot run (CNN4002) and a name that had to be renamed (CNN4001).
+import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
+import type { GraphNode } from '../ir/graph.js';
+import type { Graph, OptNode } from '../passes/graph.js';
+import { sizeOf } from '../passes/geometry.js';
+import { safeIdentifier } from './names.js';
+import { layerPrefixes, paramsOf, type ParamEntry } from './param-names.js';
+import type { KernelCall, Target } from './target.js';
+
+/** A BatchNorm fold, as the runtime's `FoldSpec`. */
+export interface FoldEntry {
+  weightOut: string;
+  biasOut: string;
+  weight: string;
+  bias: string | null;
+  gamma: string | null;
+  beta: string | null;
+  mean: string;
+  variance: string;
+  eps: number;
+}
+
+/** One node of the forward pass. */
+export interface PlannedLayer {
+  node: OptNode;
+  calls: KernelCall[];
+  /** True for reshapes that reuse their input's value. */
+  alias: boolean;
+}
+
+/** A model input or output with its identifier in the generated code. */
+export interface PlannedValue {
+  name: string;
+  identifier: string;
+  node: number;
+  shape: number[];
+}
+
+/** Everything the emitter writes. */
+export interface ModulePlan {
+  model: string;
+  typeName: string;
+  params: ParamEntry[];
+  folds: FoldEntry[];
+  layers: PlannedLayer[];
+  inputs: PlannedValue[];
+  outputs: PlannedValue[];
+}
+
+function diag(
+  code: 'CNN4001' | 'CNN4002',
+  span: Span,
+  message: string,
+  hints: string[],
+): Diagnostic {
+  const severity = code === 'CNN4001' ? 'warning' : 'error';
+  return { code, severity, message, span, labels: [], hints, notes: [], fixes: [] };
+}
+
+function foldOf(
+  node: OptNode,
+  prefix: string,
+  bnPrefix: string,
+  hasBias: boolean,
+  affine: boolean,
+): FoldEntry {
+  return {
+    weightOut: `${prefix}.weight:folded`,
+    biasOut: `${prefix}.bias:folded`,
+    weight: `${prefix}.weight`,
+    bias: hasBias ? `${prefix}.bias` : null,
+    gamma: affine ? `${bnPrefix}.weight` : null,
+    beta: affine ? `${bnPrefix}.bias` : null,
+    mean: `${bnPrefix}.running_mean`,
+    variance: `${bnPrefix}.running_var`,
+    eps: node.folded?.eps ?? 1e-5,
+  };
+}
+
+/** Names inputs and outputs with safe, unique identifiers, warning when one is renamed. */
+function planValues(
+  graph: Graph,
+  report: (d: Diagnostic) => void,
+): { inputs: PlannedValue[]; outputs: PlannedValue[] } {
+  const taken = new Set<string>();
+  const named = (name: string, node: number, span: Span, what: string): PlannedValue => {
+    const identifier = safeIdentifier(name, taken);
+    if (identifier !== name)
+      report(
+        diag(
+          'CNN4001',
+          span,
+          `${what} \`${name}\` is called \`${identifier}\` in the generated module`,
+          [
+            `\`${name}\` is reserved in TypeScript or in the generated code; rename it to keep the name`,
+          ],
+        ),
+      );
+    const shape = [...(graph.nodes.find((n) => n.id === node)?.shape ?? [])];
+    return { name, identifier, node, shape };
+  };
+  const inputs = graph.inputs.map((id) => {
+    const node = graph.nodes.find((n) => n.id === id) as OptNode;
+    return named(node.name ?? `input${id}`, id, node.span, 'input');
+  });
+  const outputs = graph.outputs.map((output) =>
+    named(output.name, output.node, output.span, 'output'),
+  );
+  return { inputs, outputs };
+}
+
+/** Plans `graph` (an optimised model) for `target`. */
+export function planModule(
+  graph: Graph,
+  target: Target,
+  report: (d: Diagnostic) => void,
+  original: readonly GraphNode[] = graph.nodes,
+): ModulePlan {
+  // Names come from the graph as written, so that optimisation never renames a tensor.
+  const prefixes = layerPrefixes(original);
+  const params: ParamEntry[] = [];
+  const folds: FoldEntry[] = [];
+  const layers: PlannedLayer[] = [];
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  for (const node of graph.nodes) {
+    if (node.op === 'input') continue;
+    const prefix = prefixes.get(node.id) ?? String(node.id);
+    const own = paramsOf(graph, node, prefix);
+    params.push(...own);
+    const names = new Set(own.map((p) => p.name));
+    let param = (local: string): string | null =>
+      names.has(`${prefix}.${local}`) ? `${prefix}.${local}` : null;
+    if (node.folded) {
+      const bn = node.folded.node;
+      const bnPrefix = prefixes.get(bn.id) ?? String(bn.id);
+      const bnParams = paramsOf(graph, { ...bn, inputs: [node.id] }, bnPrefix);
+      params.push(...bnParams);
+      const fold = foldOf(
+        node,
+        prefix,
+        bnPrefix,
+        names.has(`${prefix}.bias`),
+        bnParams.some((p) => p.role === 'gamma'),
+      );
+      folds.push(fold);
+      param = (local) =>
+        local === 'weight' ? fold.weightOut : local === 'bias' ? fold.biasOut : null;
+    }
+    const inputs = node.inputs.map((id) => byId.get(id) as OptNode);
+    const plan = target.planLayer({ graph, node, inputs, param });
+    if (plan.kind === 'unsupported') {
+      report(
+        diag(
+          'CNN4002',
+          node.span,
+          `\`${node.op}\` cannot be built for the ${target.name} target: ${plan.reason}`,
+          [],
+        ),
+      );
+      continue;
+    }
+    layers.push({
+      node,
+      calls: plan.kind === 'kernels' ? plan.calls : [],
+      alias: plan.kind === 'alias',
+    });
+  }
+  const { inputs, outputs } = planValues(graph, report);
+  const typeName = safeIdentifier(
+    graph.name,
+    new Set(['Model', 'CreateOptions', 'ModelBase', 'ParamSpec', 'FoldSpec']),
+  );
+  return { model: graph.name, typeName, params, folds, layers, inputs, outputs };
+}
+
+/** Elements per sample of a planned value. */
+export function perSample(value: PlannedValue): number {
+  return sizeOf(value.shape);
+}

@@ -1,0 +1,48 @@
+// The interface between the IR and a kernel backend. A target turns one optimised node into the
+// kernel calls that compute it (descriptors are plain data), or says why it cannot. gpu.js is the
+// first target (./gpujs-target.ts); a WebAssembly target will implement the same interface.
+import type { Graph, OptNode } from '../passes/graph.js';
+
+/** Plain data for a kernel descriptor: numbers, strings, booleans, lists and records. */
+export type Literal = number | string | boolean | null | readonly Literal[] | LiteralRecord;
+export interface LiteralRecord {
+  readonly [key: string]: Literal;
+}
+
+/** One kernel factory call: `factory(backend, descriptor)` in the runtime. */
+export interface KernelCall {
+  /** The runtime export that builds the layer kernel, e.g. `conv2d`. */
+  factory: string;
+  descriptor: LiteralRecord;
+  /** Parameter names passed after the value inputs, in order; `null` for an absent bias. */
+  params: (string | null)[];
+  /** False for factories that take no backend (inference `dropout`). */
+  takesBackend?: boolean;
+}
+
+/**
+ * How a node runs: `alias` when its value is its input's, reinterpreted (`flatten`); otherwise
+ * calls run in order, the first on the node's inputs and each next one on the previous result.
+ */
+export type LayerPlan =
+  | { kind: 'alias' }
+  | { kind: 'kernels'; calls: KernelCall[] }
+  | { kind: 'unsupported'; reason: string };
+
+/** What a target sees of one node. */
+export interface LayerContext {
+  graph: Graph;
+  node: OptNode;
+  /** The producers of the node's inputs, in order. */
+  inputs: OptNode[];
+  /** The effective name of the node's parameter `local` (`weight`, `bias`, `pointwise.weight`…), or null. */
+  param(local: string): string | null;
+}
+
+/** A kernel backend for generated modules. */
+export interface Target {
+  name: string;
+  /** The module generated code imports the kernel factories from. */
+  runtimeModule: string;
+  planLayer(ctx: LayerContext): LayerPlan;
+}

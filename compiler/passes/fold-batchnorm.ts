@@ -1,0 +1,44 @@
+// Inference-time BatchNorm folding: a `batchnorm` right after a convolution or linear layer (whose
+// value nothing else reads) becomes part of that layer's weight and bias, computed once when
+// weights are set: `w' = w·γ/√(var+ε)`, `b' = (b − mean)·γ/√(var+ε) + β`.
+import { numberArg } from '../shapes/read-args.js';
+import { bypassNode, bytesOf, consumersOf, isOutput, replaceNode, type Graph } from './graph.js';
+import { note, type Pass, type PassNote, type PassResult } from './pass.js';
+
+const NAME = 'fold-batchnorm';
+
+/** Layers whose output channels are dimension 0 of the weight, so a per-channel scale folds. */
+const FOLDABLE = new Set(['conv', 'conv1d', 'conv3d', 'depthwise', 'linear']);
+
+/** Folds every eligible BatchNorm into its producer. */
+export function foldBatchnorm(graph: Graph): PassResult {
+  const notes: PassNote[] = [];
+  let result = graph;
+  for (const node of graph.nodes) {
+    if (node.op !== 'batchnorm' || node.inputs.length !== 1) continue;
+    const producer = result.nodes.find((other) => other.id === node.inputs[0]);
+    if (!producer || !FOLDABLE.has(producer.op) || producer.folded || producer.epilogue) continue;
+    if (consumersOf(result).get(producer.id)?.length !== 1 || isOutput(result, producer.id))
+      continue;
+    const eps = numberArg(node, 'eps', 1e-5);
+    result = replaceNode(result, { ...producer, folded: { node, eps } });
+    result = bypassNode(result, node.id, producer.id);
+    notes.push(
+      note(
+        NAME,
+        node.span,
+        `folded \`batchnorm\` into the \`${producer.op}\` before it`,
+        1,
+        bytesOf(node),
+      ),
+    );
+  }
+  return { graph: result, notes };
+}
+
+export const foldBatchnormPass: Pass = {
+  name: NAME,
+  level: 1,
+  description: 'fold inference BatchNorm into the preceding conv/linear weight and bias',
+  run: foldBatchnorm,
+};

@@ -1,0 +1,59 @@
+// Conv/linear + bias + activation fusion: an activation whose input is a convolution, a linear
+// layer, a BatchNorm or a residual `add` (read by nothing else) becomes that layer's epilogue, so
+// the activation costs no extra kernel and no extra intermediate.
+import {
+  alphaOf,
+  bypassNode,
+  bytesOf,
+  consumersOf,
+  ELEMENTWISE_OPS,
+  isOutput,
+  replaceNode,
+  type Graph,
+} from './graph.js';
+import { note, type Pass, type PassNote, type PassResult } from './pass.js';
+
+const NAME = 'fuse-activation';
+
+/** Producers whose kernels take one fused activation after the bias. */
+const PRODUCERS = new Set([
+  'conv',
+  'conv1d',
+  'conv3d',
+  'depthwise',
+  'separable',
+  'convtranspose',
+  'linear',
+  'batchnorm',
+  'add',
+]);
+
+/** Fuses each eligible activation into its producer. */
+export function fuseActivation(graph: Graph): PassResult {
+  const notes: PassNote[] = [];
+  let result = graph;
+  for (const node of graph.nodes) {
+    if (!ELEMENTWISE_OPS.has(node.op) || node.inputs.length !== 1 || node.epilogue) continue;
+    const producer = result.nodes.find((other) => other.id === node.inputs[0]);
+    if (!producer || !PRODUCERS.has(producer.op) || producer.epilogue) continue;
+    if (consumersOf(result).get(producer.id)?.length !== 1 || isOutput(result, producer.id))
+      continue;
+    const alpha = alphaOf(node);
+    const step = { op: node.op, from: node.id, ...(alpha !== undefined ? { alpha } : {}) };
+    result = replaceNode(result, { ...producer, epilogue: [step] });
+    result = bypassNode(result, node.id, producer.id);
+    const what = producer.op === 'add' ? 'residual `add`' : `\`${producer.op}\``;
+    notes.push(
+      note(NAME, node.span, `fused \`${node.op}\` into the ${what} before it`, 1, bytesOf(node)),
+    );
+  }
+  return { graph: result, notes };
+}
+
+export const fuseActivationPass: Pass = {
+  name: NAME,
+  level: 1,
+  description:
+    'fuse an activation into the conv/linear/batchnorm/residual add that produces its input',
+  run: fuseActivation,
+};
