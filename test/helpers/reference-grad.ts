@@ -11,7 +11,7 @@ export type RefFunction = (inputs: Float64Array[]) => Float64Array;
  */
 export function finiteDifferences(
   f: RefFunction,
-  inputs: ArrayLike<number>[],
+  inputs: readonly ArrayLike<number>[],
   upstream: ArrayLike<number>,
   h = 1e-5,
 ): Float64Array[] {
@@ -68,7 +68,8 @@ export function batchStatistics(
   const count = batch * spatial;
   const mean = new Array<number>(channels).fill(0);
   const variance = new Array<number>(channels).fill(0);
-  for (let idx = 0; idx < data.length; idx++) mean[Math.floor(idx / spatial) % channels] += data[idx];
+  for (let idx = 0; idx < data.length; idx++)
+    mean[Math.floor(idx / spatial) % channels] += data[idx];
   for (let c = 0; c < channels; c++) mean[c] /= count;
   for (let idx = 0; idx < data.length; idx++) {
     const c = Math.floor(idx / spatial) % channels;
