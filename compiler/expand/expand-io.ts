@@ -35,8 +35,17 @@ export function expandIo(
         labels: [{ span: previous.span, message: 'first declared here' }],
       }),
     );
-  } else if (isNode(value)) model.outputs.push({ name, node: value, span: statement.name.span });
-  else if (value !== BROKEN)
+  } else if (isNode(value)) {
+    model.outputs.push({ name, node: value, span: statement.name.span });
+    // An output also names its value, so later statements can start from it (`sum -> …`).
+    if (!ctx.scope.lookupValue(name))
+      ctx.scope.values.set(name, {
+        kind: 'let',
+        node: value,
+        span: statement.name.span,
+        used: true,
+      });
+  } else if (value !== BROKEN)
     ctx.builder.report(
       diagnostic('CNN2010', statement.span, `output \`${name}\` has no value`, {
         hints: ['declare an input and layers before `output`'],
