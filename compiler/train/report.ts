@@ -1,0 +1,195 @@
+// The report `cnnc train` writes when a run ends: `report.md` with the run's summary and per-epoch
+// table, `loss.svg` and `accuracy.svg` (per-epoch curves), `confusion.svg` (held-out predictions)
+// and `metrics.json`. `renderReport` is pure and deterministic; `writeReport` does the I/O.
+import { join } from 'node:path';
+import { atomicWrite } from './atomic-write.js';
+import { confusionMatrixSvg } from './confusion-chart.js';
+import { confusionTotals, type ConfusionMatrix } from './confusion.js';
+import { catchTrainError, type TrainResult } from './errors.js';
+import type { EpochMetrics } from './history.js';
+import { lineChartSvg } from './line-chart.js';
+import { formatDuration, formatLoss, formatPercent } from './progress-format.js';
+
+/** Everything the report shows. */
+export interface ReportInput {
+  /** Model name, e.g. `LeNet5`. */
+  model: string;
+  /** The `.cnn` file the model came from. */
+  file: string;
+  /** Where the data came from (`DataSplit.source`). */
+  data: string;
+  history: EpochMetrics[];
+  /** Held-out predictions after the last epoch. */
+  confusion: ConfusionMatrix;
+  /** Class names for the confusion matrix; default `0`, `1`, …. */
+  classNames?: string[];
+  /** Further `name → value` lines for the summary (optimizer, batch size, seed…), in order. */
+  settings?: [string, string][];
+}
+
+const TRAIN_COLOR = '#1f77b4';
+const TEST_COLOR = '#d62728';
+
+/** The loss chart: training and held-out loss per epoch. */
+function lossChart(history: EpochMetrics[]): string {
+  return lineChartSvg({
+    title: 'Loss per epoch',
+    xLabel: 'epoch',
+    yLabel: 'mean loss',
+    series: [
+      {
+        name: 'train',
+        color: TRAIN_COLOR,
+        dashed: true,
+        points: history.map((metrics) => [metrics.epoch, metrics.trainLoss]),
+      },
+      {
+        name: 'held-out',
+        color: TEST_COLOR,
+        points: history.map((metrics) => [metrics.epoch, metrics.testLoss]),
+      },
+    ],
+  });
+}
+
+/** The accuracy chart: training and held-out accuracy per epoch, on a percent axis. */
+function accuracyChart(history: EpochMetrics[]): string {
+  const values = history
+    .flatMap((metrics) => [metrics.trainAccuracy, metrics.testAccuracy])
+    .filter(Number.isFinite);
+  const low = values.length > 0 ? Math.min(...values) : 0;
+  return lineChartSvg({
+    title: 'Accuracy per epoch',
+    xLabel: 'epoch',
+    yLabel: 'accuracy',
+    percent: true,
+    yRange: [Math.max(0, low - 0.02), 1],
+    series: [
+      {
+        name: 'train',
+        color: TRAIN_COLOR,
+        dashed: true,
+        points: history.map((metrics) => [metrics.epoch, metrics.trainAccuracy]),
+      },
+      {
+        name: 'held-out',
+        color: TEST_COLOR,
+        points: history.map((metrics) => [metrics.epoch, metrics.testAccuracy]),
+      },
+    ],
+  });
+}
+
+/** The per-epoch table in Markdown. */
+function epochTable(history: EpochMetrics[]): string[] {
+  const rows = history.map(
+    (metrics) =>
+      `| ${metrics.epoch} | ${metrics.step} | ${formatLoss(metrics.trainLoss)} | ${formatPercent(metrics.trainAccuracy)} | ` +
+      `${formatLoss(metrics.testLoss)} | ${formatPercent(metrics.testAccuracy)} | ${formatDuration(metrics.seconds)} |`,
+  );
+  return [
+    '| epoch | step | train loss | train acc | held-out loss | held-out acc | time |',
+    '| ----: | ---: | ---------: | --------: | ------------: | -----------: | ---: |',
+    ...rows,
+  ];
+}
+
+/** The `metrics.json` document (NaN and infinities become `null`). */
+function metricsJson(input: ReportInput, labels: string[]): string {
+  const { correct, total } = confusionTotals(input.confusion);
+  const document = {
+    format: 'cnnc-metrics',
+    version: 1,
+    model: input.model,
+    file: input.file,
+    data: input.data,
+    settings: Object.fromEntries(input.settings ?? []),
+    history: input.history,
+    heldOut: { images: total, correct, accuracy: total > 0 ? correct / total : null },
+    confusion: {
+      labels,
+      rows: 'true class',
+      columns: 'predicted class',
+      counts: input.confusion.counts,
+    },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The report's files by name (`report.md`, `loss.svg`, `accuracy.svg`, `confusion.svg`, `metrics.json`). */
+export function renderReport(input: ReportInput): Map<string, string> {
+  const labels =
+    input.classNames ?? Array.from({ length: input.confusion.classes }, (_, idx) => String(idx));
+  const { correct, total } = confusionTotals(input.confusion);
+  const last = input.history.at(-1);
+  const best = input.history.reduce<EpochMetrics | undefined>(
+    (acc, metrics) =>
+      acc === undefined || metrics.testAccuracy > acc.testAccuracy ? metrics : acc,
+    undefined,
+  );
+  const seconds = input.history.reduce((acc, metrics) => acc + metrics.seconds, 0);
+  const summary: [string, string][] = [
+    ['model', `\`${input.model}\` from \`${input.file}\``],
+    ['data', input.data],
+    ['epochs', String(input.history.length)],
+    ['training time', formatDuration(seconds)],
+    [
+      'final held-out accuracy',
+      total > 0 ? `${formatPercent(correct / total)} (${correct} of ${total})` : '--',
+    ],
+    ['final held-out loss', last ? formatLoss(last.testLoss) : '--'],
+    [
+      'best held-out accuracy',
+      best ? `${formatPercent(best.testAccuracy)} (epoch ${best.epoch})` : '--',
+    ],
+    ...(input.settings ?? []),
+  ];
+  const markdown = [
+    `# Training report: ${input.model}`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...summary.map(([name, value]) => `| ${name} | ${value.replace(/\|/g, '\\|')} |`),
+    '',
+    '## Curves',
+    '',
+    '![Loss per epoch](loss.svg)',
+    '',
+    '![Accuracy per epoch](accuracy.svg)',
+    '',
+    '## Epochs',
+    '',
+    ...epochTable(input.history),
+    '',
+    '## Confusion matrix',
+    '',
+    'Rows are the true classes of the held-out images, columns the predicted ones; shading is the',
+    'fraction of the row. The counts are also in `metrics.json`.',
+    '',
+    '![Confusion matrix](confusion.svg)',
+    '',
+  ].join('\n');
+  return new Map([
+    ['report.md', markdown],
+    ['loss.svg', lossChart(input.history)],
+    ['accuracy.svg', accuracyChart(input.history)],
+    ['confusion.svg', confusionMatrixSvg(input.confusion, labels)],
+    ['metrics.json', metricsJson(input, labels)],
+  ]);
+}
+
+/** Writes the report's files into `directory` (created if needed), each atomically. */
+export function writeReport(
+  directory: string,
+  input: ReportInput,
+): TrainResult<{ files: string[] }> {
+  return catchTrainError(() => {
+    const files: string[] = [];
+    for (const [name, content] of renderReport(input)) {
+      const path = join(directory, name);
+      atomicWrite(path, new TextEncoder().encode(content));
+      files.push(path);
+    }
+    return { files };
+  });
+}
