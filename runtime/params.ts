@@ -1,7 +1,12 @@
 // The parameter store of a generated module: PyTorch `state_dict` names to flat `Float32Array`s,
 // seeded initialisation, safetensors load/save, and the derived tensors the compiler asks for
 // (BatchNorm folded into the preceding convolution or linear layer).
-import { readSafetensors, SafetensorsError, writeSafetensors } from './safetensors.js';
+import {
+  isFloatDtype,
+  readSafetensors,
+  SafetensorsError,
+  writeSafetensors,
+} from './safetensors.js';
 import { createRng, glorotInit, heInit, pytorchDefaultInit, type Rng } from './rng.js';
 import { shapeSize } from './tensor.js';
 
@@ -119,7 +124,8 @@ function renamer(rename: LoadOptions['rename']): (name: string) => string {
 
 /**
  * Reads a safetensors file into a new map of this model's tensors, checking that every tensor is
- * present with the right shape. Throws a `SafetensorsError` naming the problem.
+ * present, floating-point and of exactly the right shape (a transposed `[in, out]` weight is an
+ * error, not a reinterpretation). Throws a `SafetensorsError` naming the problem.
  */
 export function readWeights(
   bytes: Uint8Array,
@@ -137,22 +143,28 @@ export function readWeights(
       throw new SafetensorsError(
         `safetensors: unexpected tensor \`${name}\` (this model has no such parameter)`,
       );
+    const dtype = file.dtypes.get(name);
+    if (known.has(target) && dtype && !isFloatDtype(dtype))
+      throw new SafetensorsError(
+        `safetensors: tensor \`${name}\` has dtype ${dtype}, but a parameter must be F32, F64, F16 or BF16`,
+      );
     byName.set(target, tensor);
   }
   const values = new Map<string, Float32Array>();
   for (const spec of specs) {
     const tensor = byName.get(spec.name);
     if (!tensor) throw new SafetensorsError(`safetensors: missing tensor \`${spec.name}\``);
-    if (
-      shapeSize(tensor.shape) !== shapeSize(spec.shape) ||
-      tensor.shape.length !== spec.shape.length
-    )
+    if (!sameShape(tensor.shape, spec.shape))
       throw new SafetensorsError(
         `safetensors: tensor \`${spec.name}\` has shape [${tensor.shape.join(', ')}], expected [${spec.shape.join(', ')}]`,
       );
     values.set(spec.name, Float32Array.from(tensor.data));
   }
   return values;
+}
+
+function sameShape(actual: readonly number[], expected: readonly number[]): boolean {
+  return actual.length === expected.length && actual.every((dim, idx) => dim === expected[idx]);
 }
 
 /** Writes `values` as F32 safetensors in spec order. */

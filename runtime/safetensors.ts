@@ -6,15 +6,37 @@
 // the header) plus an optional `__metadata__` string map, then the data buffer. Tensors are
 // row-major little-endian. The reader validates strictly and names the problem in every error.
 
-/** Element types the reader understands; every tensor is returned as `Float32Array`. */
-export type SafetensorsDtype = 'F32' | 'F64' | 'F16' | 'BF16';
+/** Floating-point element types: what a model's parameters may be stored as. */
+export type SafetensorsFloatDtype = 'F32' | 'F64' | 'F16' | 'BF16';
+
+/**
+ * Element types the reader understands; every tensor is returned as `Float32Array`. The integer
+ * types are read too because PyTorch stores counters in them: a BatchNorm's `num_batches_tracked`
+ * is I64, so a `state_dict` saved by `safetensors.torch` always holds one.
+ */
+export type SafetensorsDtype =
+  SafetensorsFloatDtype | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
 
 const BYTES_PER_ELEMENT: Readonly<Record<SafetensorsDtype, number>> = {
   F32: 4,
   F64: 8,
   F16: 2,
   BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
+
+/** Whether `dtype` is a floating-point type, i.e. one a parameter may have. */
+export function isFloatDtype(dtype: SafetensorsDtype): dtype is SafetensorsFloatDtype {
+  return dtype === 'F32' || dtype === 'F64' || dtype === 'F16' || dtype === 'BF16';
+}
 
 /** A tensor as stored: its shape (outermost first, e.g. `[out, in, kh, kw]`) and float32 values. */
 export interface NamedTensor {
@@ -25,6 +47,8 @@ export interface NamedTensor {
 /** A parsed file: tensors by name (in file order), and the `__metadata__` strings. */
 export interface Safetensors {
   tensors: Map<string, NamedTensor>;
+  /** The element type each tensor was stored as, by name. */
+  dtypes: Map<string, SafetensorsDtype>;
   metadata: Record<string, string>;
   /** Returns the tensor `name`, or throws an error naming it and listing what the file holds. */
   get(name: string): NamedTensor;
@@ -39,13 +63,19 @@ function fail(message: string): never {
   throw new SafetensorsError(`safetensors: ${message}`);
 }
 
-/** Parses and validates a safetensors file; F64, F16 and BF16 tensors are converted to float32. */
+/**
+ * Parses and validates a safetensors file; every tensor is converted to float32 (`dtypes` keeps
+ * what it was stored as).
+ */
 export function readSafetensors(bytes: Uint8Array): Safetensors {
   if (bytes.length < 8) fail(`truncated file: ${bytes.length} bytes, the header length needs 8`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(bytes.length - 8)) {
-    fail(`header length ${headerLength} is larger than the ${bytes.length - 8} bytes after it`);
+    fail(
+      `header length ${headerLength} is larger than the ${bytes.length - 8} bytes after it ` +
+        `(a truncated file, or not a safetensors file)`,
+    );
   }
   const headerEnd = 8 + Number(headerLength);
   let header: unknown;
@@ -64,15 +94,19 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   const entries = Object.entries(header).filter(([name]) => name !== '__metadata__');
   const spans: { name: string; begin: number; end: number }[] = [];
   const tensors = new Map<string, NamedTensor>();
+  const dtypes = new Map<string, SafetensorsDtype>();
   for (const [name, info] of entries) {
     const { dtype, shape, begin, end } = readEntry(name, info, dataLength);
     spans.push({ name, begin, end });
     const data = bytes.subarray(headerEnd + begin, headerEnd + end);
     tensors.set(name, { shape, data: toFloat32(data, dtype) });
+    dtypes.set(name, dtype);
   }
   checkOverlaps(spans);
+  checkCoverage(spans, dataLength);
   return {
     tensors,
+    dtypes,
     metadata,
     get(name) {
       const found = tensors.get(name);
@@ -97,10 +131,9 @@ function readMetadata(value: unknown): Record<string, string> {
 function readEntry(name: string, info: unknown, dataLength: number) {
   if (typeof info !== 'object' || info === null) fail(`tensor \`${name}\`: entry is not an object`);
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
-  if (typeof dtype !== 'string' || !(dtype in BYTES_PER_ELEMENT)) {
-    fail(
-      `tensor \`${name}\`: unknown dtype ${JSON.stringify(dtype)} (supported: F32, F64, F16, BF16)`,
-    );
+  if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) {
+    const supported = Object.keys(BYTES_PER_ELEMENT).join(', ');
+    fail(`tensor \`${name}\`: unknown dtype ${JSON.stringify(dtype)} (supported: ${supported})`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     fail(`tensor \`${name}\`: shape must be a list of non-negative integers`);
@@ -113,9 +146,13 @@ function readEntry(name: string, info: unknown, dataLength: number) {
     fail(`tensor \`${name}\`: data_offsets must be two non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > dataLength) {
+  if (begin > end) {
+    fail(`tensor \`${name}\`: data_offsets [${begin}, ${end}] are out of range (begin after end)`);
+  }
+  if (end > dataLength) {
     fail(
-      `tensor \`${name}\`: data_offsets [${begin}, ${end}] are out of range (data is ${dataLength} bytes)`,
+      `tensor \`${name}\`: data_offsets [${begin}, ${end}] are out of range (data is ${dataLength} bytes), ` +
+        `so the file is truncated or its header is wrong`,
     );
   }
   const elements = (shape as number[]).reduce((acc, d) => acc * d, 1);
@@ -143,17 +180,61 @@ function checkOverlaps(spans: { name: string; begin: number; end: number }[]): v
   }
 }
 
+/**
+ * The format requires the data to be entirely indexed, without holes (so that a file cannot hide
+ * other content); like the reference reader, reject bytes that belong to no tensor.
+ */
+function checkCoverage(spans: { begin: number; end: number }[], dataLength: number): void {
+  const sorted = [...spans].sort((a, b) => a.begin - b.begin);
+  let covered = 0;
+  for (const span of sorted) {
+    if (span.begin > covered)
+      fail(`data bytes [${covered}, ${span.begin}] belong to no tensor (a hole in data_offsets)`);
+    covered = Math.max(covered, span.end);
+  }
+  if (covered < dataLength)
+    fail(
+      `the last ${dataLength - covered} data bytes belong to no tensor (data is ${dataLength} bytes)`,
+    );
+}
+
 function toFloat32(data: Uint8Array, dtype: SafetensorsDtype): Float32Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const count = data.byteLength / BYTES_PER_ELEMENT[dtype];
   const out = new Float32Array(count);
-  for (let idx = 0; idx < count; idx++) {
-    if (dtype === 'F32') out[idx] = view.getFloat32(idx * 4, true);
-    else if (dtype === 'F64') out[idx] = view.getFloat64(idx * 8, true);
-    else if (dtype === 'F16') out[idx] = halfToFloat(view.getUint16(idx * 2, true));
-    else out[idx] = bfloat16ToFloat(view.getUint16(idx * 2, true));
-  }
+  const read = elementReader(view, dtype);
+  for (let idx = 0; idx < count; idx++) out[idx] = read(idx);
   return out;
+}
+
+function elementReader(view: DataView, dtype: SafetensorsDtype): (idx: number) => number {
+  switch (dtype) {
+    case 'F32':
+      return (idx) => view.getFloat32(idx * 4, true);
+    case 'F64':
+      return (idx) => view.getFloat64(idx * 8, true);
+    case 'F16':
+      return (idx) => halfToFloat(view.getUint16(idx * 2, true));
+    case 'BF16':
+      return (idx) => bfloat16ToFloat(view.getUint16(idx * 2, true));
+    case 'I64':
+      return (idx) => Number(view.getBigInt64(idx * 8, true));
+    case 'I32':
+      return (idx) => view.getInt32(idx * 4, true);
+    case 'I16':
+      return (idx) => view.getInt16(idx * 2, true);
+    case 'I8':
+      return (idx) => view.getInt8(idx);
+    case 'U64':
+      return (idx) => Number(view.getBigUint64(idx * 8, true));
+    case 'U32':
+      return (idx) => view.getUint32(idx * 4, true);
+    case 'U16':
+      return (idx) => view.getUint16(idx * 2, true);
+    case 'U8':
+    case 'BOOL':
+      return (idx) => view.getUint8(idx);
+  }
 }
 
 /** IEEE 754 binary16 to a number: sign, 5-bit exponent (bias 15), 10-bit fraction. */
