@@ -31,3 +31,4 @@ export * from './gradients/index.js';
 export * from './losses/index.js';
 export * from './optim/index.js';
 export * from './metrics.js';
+export * from './training.js';

@@ -12,6 +12,13 @@ import {
   type LoadOptions,
   type ParamSpec,
 } from './params.js';
+import {
+  createTrainer,
+  type TrainingBase,
+  type Trainer,
+  type TrainOverrides,
+  type TrainSpec,
+} from './training.js';
 
 /** Options of a generated module's `create`. */
 export interface CreateOptions {
@@ -29,6 +36,8 @@ export interface CreateOptions {
   load?: LoadOptions;
   /** Share an existing backend (and its kernel cache); it is not disposed with the model. */
   backend?: Backend;
+  /** Overrides of the model's `train` section (loss, optimizer, learning rate, schedule). */
+  train?: TrainOverrides;
 }
 
 /** What every generated model offers besides `forward`. */
@@ -53,6 +62,23 @@ export interface ModelRuntime {
   checkInput(name: string, data: Float32Array, batch: number, perSample: number): void;
   /** The finished model: `extra` (e.g. `forward`) plus {@link ModelBase}. */
   finish<Extra extends object>(extra: Extra): Extra & ModelBase;
+  /** Whether the model is in training mode (`train()`), which `forward` reads. */
+  readonly training: boolean;
+  /** The trainer of `spec` over the model's trainable parameters (weights, biases, γ, β). */
+  trainer(spec: TrainSpec): Trainer;
+  /** The finished trainable model: `extra` plus {@link ModelBase} and {@link TrainingBase}. */
+  finishTraining<Extra extends object>(
+    extra: Extra,
+    trainer: Trainer,
+  ): Extra & ModelBase & TrainingBase;
+  /** Copies a new value (a BatchNorm running statistic) into the stored tensor `name`. */
+  setBuffer(name: string, value: Float32Array): void;
+  /** Recomputes the folded tensors after the parameters changed in place. */
+  refresh(): void;
+  /** The elementwise sum of gradients of one value used several times (fan-out). */
+  sum(parts: readonly Float32Array[]): Float32Array;
+  /** Adds the gradient `value` of parameter `name` to `grads` (summing when it is already there). */
+  collect(grads: Map<string, Float32Array>, name: string, value: Float32Array | null): void;
 }
 
 /** Creates the runtime of a model with parameters `specs` and BatchNorm folds `folds`. */
@@ -72,6 +98,10 @@ export function createModelRuntime(
     ? readWeights(options.weights, specs, options.load)
     : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0);
   let effective = withFolds(values, folds);
+  let training = false;
+  const trainable = specs
+    .filter((spec) => ['weight', 'bias', 'gamma', 'beta'].includes(spec.role))
+    .map((spec) => spec.name);
   const base: ModelBase = {
     backend,
     parameters: () => values,
@@ -84,7 +114,7 @@ export function createModelRuntime(
       if (!options.backend) await backend.dispose();
     },
   };
-  return {
+  const runtime: ModelRuntime = {
     backend,
     param(name) {
       const value = effective.get(name);
@@ -100,7 +130,50 @@ export function createModelRuntime(
         );
     },
     finish: (extra) => Object.assign(extra, base),
+    get training() {
+      return training;
+    },
+    trainer: (spec) => createTrainer(spec, trainable, options.train),
+    finishTraining(extra, trainer) {
+      const modes = {
+        train: () => void (training = true),
+        eval: () => void (training = false),
+        configureTraining: (overrides: TrainOverrides) => trainer.configure(overrides),
+        optimizerState: () => ({ state: trainer.optimizer.state(), parameters: [...trainable] }),
+        loadOptimizerState: (state: Parameters<TrainingBase['loadOptimizerState']>[0]) =>
+          trainer.restore(state),
+      };
+      const model = Object.assign(extra, base, modes);
+      return Object.defineProperties(model, {
+        training: { get: () => training, enumerable: true },
+        optimizer: { get: () => trainer.optimizer, enumerable: true },
+        step: { get: () => trainer.step, enumerable: true },
+      }) as typeof model & TrainingBase;
+    },
+    setBuffer(name, value) {
+      const stored = values.get(name);
+      if (!stored || stored.length !== value.length)
+        throw new Error(`internal error: no buffer \`${name}\` of ${value.length} values`);
+      stored.set(value);
+    },
+    refresh() {
+      if (folds.length > 0) effective = withFolds(values, folds);
+    },
+    sum: sumAll,
+    collect(grads, name, value) {
+      if (value === null) return;
+      const previous = grads.get(name);
+      grads.set(name, previous ? sumAll([previous, value]) : value);
+    },
   };
+  return runtime;
+}
+
+function sumAll(parts: readonly Float32Array[]): Float32Array {
+  const result = parts[0].slice();
+  for (const part of parts.slice(1))
+    for (let idx = 0; idx < part.length; idx++) result[idx] += part[idx];
+  return result;
 }
 
 function withFolds(

@@ -86,6 +86,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       emit: options.emit,
       source: sourceName(file),
       texts,
+      train: program.train.find((config) => config.model === model.name),
       ...(options.runtime ? { runtimeModule: options.runtime } : {}),
       after: (pass, graph) => {
         if (options.printIrAfter === 'all' || options.printIrAfter === pass.name)

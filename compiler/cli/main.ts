@@ -7,6 +7,7 @@ import { runCheck } from './check.js';
 import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
 import type { BuildCliOptions } from './build.js';
+import type { TrainCliOptions } from './train.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
 import { processIo, type Io } from './io.js';
 
@@ -122,6 +123,24 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'print JSON (schema in docs/summary-json.md)', false)
     .action((file: string, opts: SummaryCliOptions) => {
       setExit(runSummary(file, opts, io));
+    });
+
+  program
+    .command('train')
+    .description('train a model on digits (default: the mnist package) and write a report')
+    .argument('<file>', 'a .cnn file')
+    .option('--model <name>', 'the model to train (default: the one with a `train` section)')
+    .option('--data <dir>', '`mnist` (default), `fashion-mnist`, or a folder of IDX or .npy files')
+    .option('--epochs <n>', 'epochs (default: the `train` section)')
+    .option('--batch <n>', 'batch size (default: the `train` section)')
+    .option('--lr <rate>', 'learning rate (default: the `train` section)')
+    .option('--seed <n>', 'seed of initialisation, shuffling and dropout')
+    .option('-o, --out <dir>', 'checkpoints, weights and report (default: runs/<file>)')
+    .option('--resume <checkpoint>', 'continue from a checkpoint file or run directory')
+    .action(async (file: string, opts: TrainCliOptions) => {
+      // Loaded on use: training pulls in code generation and the runtime.
+      const { runTrain } = await import('./train.js');
+      setExit(await runTrain(file, opts, io));
     });
 
   return program;

@@ -4,11 +4,13 @@ import { format } from 'prettier';
 import { ts } from 'ts-morph';
 import { buildLineIndex, displayPositionAt, type LineIndex } from '../diagnostics/line-index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { ModelGraph } from '../ir/graph.js';
+import type { ModelGraph, TrainConfig } from '../ir/graph.js';
 import type { Graph } from '../passes/graph.js';
 import type { ConvChoice, Pass, PassNote } from '../passes/pass.js';
-import { optimize, type OptLevel } from '../passes/registry.js';
-import { emitModuleText } from './emit-module.js';
+import { optimize, optimizeForTraining, type OptLevel } from '../passes/registry.js';
+import { emitModuleText, type TrainingEmit } from './emit-module.js';
+import { planBackward } from './plan-backward.js';
+import { trainInitOf, trainSpecOf } from './train-spec.js';
 import { gpujsTarget } from './gpujs-target.js';
 import { planModule } from './plan-module.js';
 import type { Target } from './target.js';
@@ -25,6 +27,10 @@ export interface BuildOptions {
   runtimeModule?: string;
   verify?: boolean;
   after?: (pass: Pass, graph: Graph) => void;
+  /** Emit `trainStep`/`evaluate` and the training modes (default true). */
+  training?: boolean;
+  /** The model's `train` section (defaults of LANGUAGE.md §8 when absent). */
+  train?: TrainConfig;
 }
 
 /** What building one model produces. */
@@ -53,6 +59,23 @@ export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string
   };
 }
 
+/**
+ * Plans the training half of a module. Training keeps BatchNorm separate (its batch statistics
+ * change every step) and activations unfused, so that no backward must recompute a fused layer's
+ * pre-activation: an activation's backward reads its saved input instead.
+ */
+function planTraining(model: ModelGraph, target: Target, options: BuildOptions): TrainingEmit {
+  const graph = optimizeForTraining(model, { conv: options.conv, verify: options.verify });
+  const plan = planModule(graph, target, () => undefined, model.nodes);
+  const init = trainInitOf(options.train);
+  return {
+    plan,
+    backward: planBackward(plan),
+    spec: trainSpecOf(options.train),
+    ...(init ? { init } : {}),
+  };
+}
+
 /** Builds one checked model; diagnostics with errors mean `code` is empty. */
 export async function buildModel(model: ModelGraph, options: BuildOptions): Promise<BuiltModule> {
   const target = options.target ?? gpujsTarget;
@@ -73,10 +96,12 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   };
   if (diagnostics.some((d) => d.severity === 'error')) return result;
   const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+  const training = options.training === false ? undefined : planTraining(model, target, options);
   const text = emitModuleText(plan, target, {
     source: options.source,
     trace: tracer(options.texts, baseName),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
+    ...(training ? { training } : {}),
   });
   const typescript = await format(text, { ...PRETTIER, parser: 'typescript' });
   if (options.emit === 'ts') return { ...result, code: typescript };

@@ -1,10 +1,36 @@
 // Writes a planned module as TypeScript with ts-morph (user text only ever enters through
 // `stringLiteral`, `commentText` and checked identifiers), then formats it with prettier.
-import { Project, VariableDeclarationKind, type CodeBlockWriter, type SourceFile } from 'ts-morph';
+import {
+  Project,
+  VariableDeclarationKind,
+  type CodeBlockWriter,
+  type InterfaceDeclaration,
+  type SourceFile,
+} from 'ts-morph';
+import {
+  trainingImports,
+  writeEvaluate,
+  writeTrainForward,
+  writeTrainingKernels,
+  writeTrainStep,
+} from './emit-training.js';
 import { commentText, stringLiteral } from './names.js';
+import type { TrainingPlan } from './plan-backward.js';
 import type { ModulePlan, PlannedLayer } from './plan-module.js';
 import { perSample } from './plan-module.js';
-import type { Literal, Target } from './target.js';
+import type { Literal, LiteralRecord, Target } from './target.js';
+
+/** Writes the `// file:line:col op` comment of a layer. */
+export type LayerTrace = (layer: PlannedLayer) => string;
+
+/** The training half of a module: its plan (no folds, no fusion), backward and `train` section. */
+export interface TrainingEmit {
+  plan: ModulePlan;
+  backward: TrainingPlan;
+  spec: LiteralRecord;
+  /** The `train` section's `init`, when `create` supports it. */
+  init?: 'he' | 'glorot';
+}
 
 /** Where emitted code finds `file:line:col` for a span offset. */
 export type Trace = (file: string, offset: number) => string;
@@ -16,6 +42,8 @@ export interface EmitOptions {
   trace: Trace;
   /** Overrides the runtime module specifier (tests point it at the sources). */
   runtimeModule?: string;
+  /** Adds `trainStep`, `evaluate` and the training modes. */
+  training?: TrainingEmit;
 }
 
 /** Writes a literal; record keys are descriptor field names chosen by the target. */
@@ -47,7 +75,8 @@ function factories(plan: ModulePlan): string[] {
   return [...names].sort();
 }
 
-function traceComment(layer: PlannedLayer, options: EmitOptions): string {
+/** The trace comment of `layer`: its source position and what it computes. */
+export function traceComment(layer: PlannedLayer, options: EmitOptions): string {
   const { node } = layer;
   const fused = [...(node.folded ? ['batchnorm'] : []), ...(node.epilogue ?? []).map((s) => s.op)];
   const what = [node.op, ...fused].join(' + ');
@@ -118,7 +147,7 @@ function forwardSignature(plan: ModulePlan): { params: string; result: string } 
   return { params, result };
 }
 
-function writeInterface(file: SourceFile, plan: ModulePlan): void {
+function writeInterface(file: SourceFile, plan: ModulePlan, training: boolean): void {
   const { params, result } = forwardSignature(plan);
   const ins = plan.inputs
     .map((i) => `\`${i.identifier}\` is [batch, ${i.shape.join(', ')}]`)
@@ -129,42 +158,77 @@ function writeInterface(file: SourceFile, plan: ModulePlan): void {
   file.addInterface({
     name: plan.typeName,
     isExported: true,
-    extends: ['ModelBase'],
+    extends: training ? ['ModelBase', 'TrainingBase'] : ['ModelBase'],
     docs: [`The model \`${plan.typeName}\`.`],
     methods: [
       {
         name: 'forward',
-        docs: [`Runs \`batch\` samples, flat NCHW: ${ins}; ${outs}.`],
+        docs: [
+          `Runs \`batch\` samples, flat NCHW: ${ins}; ${outs}.` +
+            (training ? ' In training mode it runs the training forward.' : ''),
+        ],
         parameters: [],
         returnType: `Promise<${result}>`,
       },
     ],
   });
-  const method = file.getInterfaceOrThrow(plan.typeName).getMethodOrThrow('forward');
-  for (const part of params.split(', ')) {
-    const [name, type] = part.split(': ');
-    method.addParameter({ name, type });
-  }
+  const model = file.getInterfaceOrThrow(plan.typeName);
+  const method = model.getMethodOrThrow('forward');
+  const inputs = params.split(', ').map((part) => part.split(': '));
+  for (const [name, type] of inputs) method.addParameter({ name, type });
+  if (training) addTrainingMethods(model, inputs);
+}
+
+/** Adds `trainStep` and `evaluate` to the model interface; `inputs` are forward's parameters. */
+function addTrainingMethods(model: InterfaceDeclaration, inputs: string[][]): void {
+  const labelled = [
+    ...inputs.slice(0, -1),
+    ['labels', 'ArrayLike<number>'],
+    inputs[inputs.length - 1],
+  ];
+  model.addMethod({
+    name: 'trainStep',
+    docs: [
+      'One training step on `batch` samples with their labels (class indices, or targets shaped like the output for `mse`/`bce`): training forward, loss, backward, optimizer update. Resolves to the loss before the update.',
+    ],
+    parameters: [
+      ...labelled.map(([name, type]) => ({ name, type })),
+      { name: 'options', type: 'StepOptions', hasQuestionToken: true },
+    ],
+    returnType: 'Promise<StepResult>',
+  });
+  model.addMethod({
+    name: 'evaluate',
+    docs: [
+      "Loss, accuracy, precision, recall and AUC of the inference forward over `batch` samples (run in chunks of the `train` section's batch).",
+    ],
+    parameters: labelled.map(([name, type]) => ({ name, type })),
+    returnType: 'Promise<Evaluation>',
+  });
 }
 
 /** Emits the module of `plan` as formatted TypeScript. */
 export function emitModuleText(plan: ModulePlan, target: Target, options: EmitOptions): string {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('module.ts', '');
+  const training = options.training;
+  const runtimeTypes = ['CreateOptions', 'FoldSpec', 'ModelBase', 'ParamSpec'];
+  if (training)
+    runtimeTypes.push('Evaluation', 'StepOptions', 'StepResult', 'TrainingBase', 'TrainSpec');
+  const values = new Set(factories(plan));
+  for (const name of training ? trainingImports(training.backward) : []) values.add(name);
   file.addImportDeclaration({
     moduleSpecifier: options.runtimeModule ?? target.runtimeModule,
     namedImports: [
       'createModelRuntime',
-      ...factories(plan),
-      ...['CreateOptions', 'FoldSpec', 'ModelBase', 'ParamSpec'].map((name) => ({
-        name,
-        isTypeOnly: true,
-      })),
+      ...[...values].sort(),
+      ...runtimeTypes.sort().map((name) => ({ name, isTypeOnly: true })),
     ],
   });
   writeShapes(file, plan);
   writeTables(file, plan);
-  writeInterface(file, plan);
+  if (training) writeTrainSpec(file, training);
+  writeInterface(file, plan, training !== undefined);
   file.addFunction({
     name: 'create',
     isExported: true,
@@ -178,9 +242,22 @@ export function emitModuleText(plan: ModulePlan, target: Target, options: EmitOp
   return header + file.getFullText();
 }
 
+function writeTrainSpec(file: SourceFile, training: TrainingEmit): void {
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: ["The model's `train` section: loss, optimizer, schedule, batch, epochs, seed, metrics."],
+    declarations: [
+      { name: 'trainSpec', type: 'TrainSpec', initializer: (w) => writeLiteral(w, training.spec) },
+    ],
+  });
+}
+
 function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
+  const training = options.training;
+  const init = training?.init ? `{ init: ${stringLiteral(training.init)}, ...options }` : 'options';
   writer.writeLine(
-    `const runtime = createModelRuntime(options, parameterSpecs, folds, ${stringLiteral(plan.model)});`,
+    `const runtime = createModelRuntime(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)});`,
   );
   writer.writeLine('const backend = runtime.backend;');
   for (const layer of plan.layers) {
@@ -193,11 +270,44 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
       writer.write(');').newLine();
     });
   }
+  if (!training) {
+    const { params, result } = forwardSignature(plan);
+    writer
+      .write(`async function forward(${params}): Promise<${result}>`)
+      .block(() => writeForward(writer, plan, options));
+    writer.writeLine('return runtime.finish({ forward });');
+    return;
+  }
+  writeTrainingBody(writer, plan, training, options);
+}
+
+function writeTrainingBody(
+  writer: CodeBlockWriter,
+  plan: ModulePlan,
+  training: TrainingEmit,
+  options: EmitOptions,
+): void {
+  const trace: LayerTrace = (layer) => traceComment(layer, options);
+  writer.writeLine('const trainer = runtime.trainer(trainSpec);');
+  writeTrainingKernels(writer, training.backward, trace);
   const { params, result } = forwardSignature(plan);
   writer
-    .write(`async function forward(${params}): Promise<${result}>`)
+    .write(`async function infer(${params}): Promise<${result}>`)
     .block(() => writeForward(writer, plan, options));
-  writer.writeLine('return runtime.finish({ forward });');
+  writeTrainForward(writer, plan, training.backward, trace);
+  const args = [...plan.inputs.map((i) => i.identifier), 'batch'].join(', ');
+  const outputs =
+    plan.outputs.length === 1
+      ? `f.${training.backward.output}`
+      : `{ ${plan.outputs.map((o, idx) => `${o.identifier}: f.${training.backward.outputs[idx]}`).join(', ')} }`;
+  writer.write(`async function forward(${params}): Promise<${result}>`).block(() => {
+    writer.writeLine(`if (!runtime.training) return infer(${args});`);
+    writer.writeLine(`const f = await trainForward(${args});`);
+    writer.writeLine(`return ${outputs};`);
+  });
+  writeTrainStep(writer, plan, training.backward, trace);
+  writeEvaluate(writer, plan);
+  writer.writeLine('return runtime.finishTraining({ forward, trainStep, evaluate }, trainer);');
 }
 
 function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {

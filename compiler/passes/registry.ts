@@ -62,3 +62,18 @@ export function optimize(
 export function findPass(name: string): Pass | undefined {
   return passes.find((pass) => pass.name === name);
 }
+
+/**
+ * The passes of a training build: only the convolution lowering. BatchNorm folding, activation
+ * fusion and dead-value elimination (which drops `dropout`) would all change what the backward
+ * must differentiate, so the training forward keeps every layer as written.
+ */
+export function optimizeForTraining(
+  graph: Graph,
+  options: Omit<OptimizeOptions, 'level' | 'after'>,
+): Graph {
+  const verify = options.verify ?? Boolean(process.env.CNNC_DEBUG);
+  const result = lowerConvolutionsPass.run(graph, options);
+  if (verify) assertValidGraph(result.graph, lowerConvolutionsPass.name);
+  return result.graph;
+}

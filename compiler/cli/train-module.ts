@@ -1,0 +1,111 @@
+// `cnnc train`'s first half: compile the `.cnn` file, pick the model, build its module with the
+// training code (JavaScript, into a temporary directory) and import it. The module imports the
+// runtime this CLI runs next to, so no package resolution is involved.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { renderTerminal } from '../diagnostics/render-terminal.js';
+import { buildModel } from '../emit/build-module.js';
+import type { ModelGraph, TrainConfig } from '../ir/graph.js';
+import type { CreateOptions } from '../../runtime/model.js';
+import type {
+  Evaluation,
+  StepOptions,
+  StepResult,
+  TrainingBase,
+  TrainSpec,
+} from '../../runtime/training.js';
+import type { ModelBase } from '../../runtime/model.js';
+import { compileFile } from './check.js';
+import type { Io } from './io.js';
+
+/** A trainable generated model with one input, as `cnnc train` drives it. */
+export type TrainableModel = ModelBase &
+  TrainingBase & {
+    forward(input: Float32Array, batch: number): Promise<Float32Array>;
+    trainStep(
+      input: Float32Array,
+      labels: ArrayLike<number>,
+      batch: number,
+      options?: StepOptions,
+    ): Promise<StepResult>;
+    evaluate(input: Float32Array, labels: ArrayLike<number>, batch: number): Promise<Evaluation>;
+  };
+
+/** What a generated module exports. */
+export interface TrainableModule {
+  create(options?: CreateOptions): Promise<TrainableModel>;
+  inputShape: readonly number[];
+  outputShape: readonly number[];
+  trainSpec: TrainSpec;
+  parameterSpecs: readonly { name: string; shape: readonly number[] }[];
+}
+
+/** The loaded module of one model, or an exit code after the problem was reported. */
+export type LoadedModel =
+  | { ok: true; module: TrainableModule; model: ModelGraph; source: string }
+  | { ok: false; code: number };
+
+/** The runtime next to this file: sources under tsx, `dist/` when compiled. */
+function runtimeUrl(): string {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`../../runtime/index.${extension}`, import.meta.url).href;
+}
+
+function pickModel(
+  models: readonly ModelGraph[],
+  train: readonly TrainConfig[],
+  name: string | undefined,
+): ModelGraph | string {
+  if (name) return models.find((m) => m.name === name) ?? `no model \`${name}\``;
+  const trained = models.filter((m) => train.some((config) => config.model === m.name));
+  if (trained.length === 1 || (trained.length > 1 && models.length > 1)) return trained[0];
+  if (models.length === 1) return models[0];
+  return models.length === 0 ? 'no model' : 'several models; choose one with --model';
+}
+
+/** Compiles `file` and imports the training module of its model. */
+export async function loadTrainableModel(
+  file: string,
+  modelName: string | undefined,
+  io: Io,
+): Promise<LoadedModel> {
+  const compiled = compileFile(file);
+  if (compiled.usage) return (io.err(`error: ${compiled.usage}`), { ok: false, code: 2 });
+  if (!compiled.result) return { ok: false, code: 1 };
+  const { program, texts } = compiled.result;
+  const render = (diagnostics: readonly Diagnostic[]) =>
+    io.err(
+      renderTerminal(diagnostics, (f) => texts.get(f), {
+        color: io.color,
+        files: [file],
+      }).trimEnd(),
+    );
+  const errors = compiled.result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) return (render(errors), { ok: false, code: 1 });
+  const model = pickModel(program.models, program.train, modelName);
+  if (typeof model === 'string')
+    return (io.err(`error: ${model} in ${file}`), { ok: false, code: 2 });
+  const source = file.split('\\').join('/');
+  const built = await buildModel(model, {
+    level: 2,
+    conv: 'auto',
+    emit: 'js',
+    source,
+    texts,
+    runtimeModule: runtimeUrl(),
+    train: program.train.find((config) => config.model === model.name),
+  });
+  if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'cnnc-train-'));
+  try {
+    const path = join(dir, 'model.mjs');
+    writeFileSync(path, built.code);
+    const module = (await import(pathToFileURL(path).href)) as TrainableModule;
+    return { ok: true, module, model, source };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

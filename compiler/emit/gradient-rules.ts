@@ -1,0 +1,93 @@
+// The compile-time half of the gradient registry: for each forward kernel factory the target
+// plans, the runtime's backward factory (`runtime/gradients/registry.ts` lists the same pairs by
+// layer kind), what the backward reads from the forward (`saved`), and how its result maps back to
+// the layer's inputs and parameters. Reverse-mode differentiation (./plan-backward.ts) is driven
+// by this table alone, like tinygrad's `pm_gradient`: one line per op.
+
+/** What a backward reads from its forward, which decides the `saved` object emitted for it. */
+export type SavedKind =
+  /** `{ input, weight, bias }`: the layer input and its first two parameters. */
+  | 'conv'
+  | 'input'
+  | 'output'
+  | 'input-output'
+  /** `{ inputs: [...] }`: every layer input (`add`). */
+  | 'inputs'
+  /** `{ mask }` of the training forward (`dropout`). */
+  | 'mask'
+  /** `{ input, gamma, beta, mean, variance }` with the batch statistics of the training forward. */
+  | 'batchnorm'
+  | 'none';
+
+/** One line of the table. */
+export interface GradientRule {
+  /** The runtime export that builds the backward: `factory(backend, descriptor[, options])`. */
+  grad: string;
+  saved: SavedKind;
+  /** `input`: one input gradient `result.input`; `inputs`: `result.inputs[i]` per input. */
+  result: 'input' | 'inputs';
+  /** The result field holding the gradient of each parameter the forward takes, or null (a buffer). */
+  paramGrads: readonly (string | null)[];
+  /** Whether the factory takes `{ inputGradient }` (skipped when the input is a model input). */
+  inputOption: boolean;
+  /**
+   * A training-mode forward replacing the inference kernel, resolving to `{ output, … }`:
+   * `batchnormTrain` (batch statistics) and `dropoutTrain` (seeded masks).
+   */
+  trainForward?: 'batchnormTrain' | 'dropoutTrain';
+}
+
+const conv = (grad: string): GradientRule => ({
+  grad,
+  saved: 'conv',
+  result: 'input',
+  paramGrads: ['weight', 'bias'],
+  inputOption: true,
+});
+
+const simple = (grad: string, saved: SavedKind): GradientRule => ({
+  grad,
+  saved,
+  result: 'input',
+  paramGrads: [],
+  inputOption: false,
+});
+
+/** Forward kernel factory → its backward rule. */
+export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
+  conv2d: conv('conv2dGrad'),
+  conv2dIm2col: conv('conv2dGrad'),
+  conv1d: conv('conv1dGrad'),
+  conv3d: conv('conv3dGrad'),
+  convTranspose2d: conv('convTranspose2dGrad'),
+  linear: conv('linearGrad'),
+  pool2d: simple('pool2dGrad', 'input-output'),
+  adaptivePool2d: simple('adaptivePool2dGrad', 'input'),
+  pad: simple('padGrad', 'none'),
+  activation: simple('activationGrad', 'input'),
+  elementwiseChain: simple('elementwiseChainGrad', 'input'),
+  softmax: simple('softmaxGrad', 'output'),
+  lrn: simple('lrnGrad', 'input'),
+  dropout: { ...simple('dropoutGrad', 'mask'), trainForward: 'dropoutTrain' },
+  batchnorm: {
+    grad: 'batchnormGrad',
+    saved: 'batchnorm',
+    result: 'input',
+    paramGrads: ['gamma', 'beta', null, null],
+    inputOption: false,
+    trainForward: 'batchnormTrain',
+  },
+  add: { grad: 'addGrad', saved: 'inputs', result: 'inputs', paramGrads: [], inputOption: false },
+  concat: {
+    grad: 'concatGrad',
+    saved: 'none',
+    result: 'inputs',
+    paramGrads: [],
+    inputOption: false,
+  },
+};
+
+/** The rule of `factory`, or undefined when no backward is registered for it. */
+export function gradientRule(factory: string): GradientRule | undefined {
+  return Object.hasOwn(GRADIENT_RULES, factory) ? GRADIENT_RULES[factory] : undefined;
+}
