@@ -87,6 +87,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       source: sourceName(file),
       texts,
       train: program.train.find((config) => config.model === model.name),
+      platform: options.target,
       ...(options.runtime ? { runtimeModule: options.runtime } : {}),
       after: (pass, graph) => {
         if (options.printIrAfter === 'all' || options.printIrAfter === pass.name)

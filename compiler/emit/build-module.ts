@@ -25,6 +25,11 @@ export interface BuildOptions {
   texts: ReadonlyMap<string, string>;
   target?: Target;
   runtimeModule?: string;
+  /**
+   * Where the module runs: `create` then defaults to gpu.js's `webasm` mode (Node) or `gpu`
+   * (browsers), an explicit mode either way. Without it the runtime picks by environment.
+   */
+  platform?: 'node' | 'browser';
   verify?: boolean;
   after?: (pass: Pass, graph: Graph) => void;
   /** Emit `trainStep`/`evaluate` and the training modes (default true). */
@@ -101,6 +106,7 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
     source: options.source,
     trace: tracer(options.texts, baseName),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
     ...(training ? { training } : {}),
   });
   const typescript = await format(text, { ...PRETTIER, parser: 'typescript' });

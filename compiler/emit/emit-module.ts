@@ -44,6 +44,8 @@ export interface EmitOptions {
   runtimeModule?: string;
   /** Adds `trainStep`, `evaluate` and the training modes. */
   training?: TrainingEmit;
+  /** Bakes the default backend mode into `create` (see `BuildOptions.platform`). */
+  platform?: 'node' | 'browser';
 }
 
 /** Writes a literal; record keys are descriptor field names chosen by the target. */
@@ -255,7 +257,13 @@ function writeTrainSpec(file: SourceFile, training: TrainingEmit): void {
 
 function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
   const training = options.training;
-  const init = training?.init ? `{ init: ${stringLiteral(training.init)}, ...options }` : 'options';
+  const defaults = [
+    ...(options.platform
+      ? [`mode: ${stringLiteral(options.platform === 'browser' ? 'gpu' : 'webasm')}`]
+      : []),
+    ...(training?.init ? [`init: ${stringLiteral(training.init)}`] : []),
+  ];
+  const init = defaults.length > 0 ? `{ ${defaults.join(', ')}, ...options }` : 'options';
   writer.writeLine(
     `const runtime = createModelRuntime(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)});`,
   );
