@@ -10,7 +10,7 @@ import { buildModel } from '../../compiler/emit/build-module.js';
 import { compareGolden } from '../helpers/golden.js';
 
 const OUT = 'build/test-examples';
-const GOLDEN = new Set(['lenet5', 'seq1d', 'unet_small']);
+const GOLDEN = new Set(['lenet5', 'mnist_mlp', 'fashion_cnn']);
 const examples = readdirSync('examples')
   .filter((name) => name.endsWith('.cnn'))
   .sort();
