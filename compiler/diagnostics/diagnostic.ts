@@ -45,19 +45,6 @@ export interface Diagnostic {
   fixes: Fix[];
 }
 
-/** Collects diagnostics for a stage; stages return `bag.items` with their value. */
-export class DiagnosticBag {
-  readonly items: Diagnostic[] = [];
-
-  add(diagnostic: Diagnostic): void {
-    this.items.push(diagnostic);
-  }
-
-  get hasErrors(): boolean {
-    return this.items.some((d) => d.severity === 'error');
-  }
-}
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -5,7 +5,7 @@ import type { Expr } from '../../grammar/ast.js';
 import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { GraphNode } from '../ir/graph.js';
-import { formatNumber, isNumeric, showValue, type NamedValue, type Value } from '../ir/value.js';
+import { isNumeric, showValue, type NamedValue, type Value } from '../ir/value.js';
 import { suggest } from '../util/edit-distance.js';
 import type { Declarations } from './declarations.js';
 import { evaluateBinary } from './operators.js';
@@ -279,5 +279,3 @@ function evaluateInProperty(
   }
   return { kind: 'int', value: shape[idx], span };
 }
-
-export { formatNumber };

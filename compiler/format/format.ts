@@ -14,7 +14,7 @@ import type {
 import { parse } from '../../grammar/parse.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { syntaxDiagnostic } from '../diagnostics/from-syntax.js';
-import { printArgs, printExpr, printPipe } from './print-expr.js';
+import { printExpr, printPipe } from './print-expr.js';
 
 export type FormatResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -330,9 +330,6 @@ class Printer {
       this.lines[mark] = `${close} else ${this.lines[mark].trimStart()}`;
     } else this.continueBody('else', otherwise, indent);
   }
-
-  // Exposed for tests of printArgs through the printer.
-  static printArgs = printArgs;
 }
 
 /**

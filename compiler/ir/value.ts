@@ -53,7 +53,6 @@ export function showValue(value: Value): string {
 
 /** Formats a number the way the language writes it (no trailing `.0` noise, exponents kept). */
 export function formatNumber(n: number): string {
-  if (Number.isInteger(n)) return String(n);
   return String(n);
 }
 
