@@ -7,7 +7,7 @@ import {
   SafetensorsError,
   writeSafetensors,
 } from './safetensors.js';
-import { createRng, glorotInit, heInit, pytorchDefaultInit, type Rng } from './rng.js';
+import { createRng, glorotInit, heInit, normalArray, pytorchDefaultInit, type Rng } from './rng.js';
 import { shapeSize } from './tensor.js';
 
 /** What a tensor is for; decides its initial value. */
@@ -36,8 +36,11 @@ export interface FoldSpec {
   readonly eps: number;
 }
 
-/** Weight initialisation schemes: PyTorch's `reset_parameters`, He (Kaiming normal), Glorot (Xavier uniform). */
-export type InitScheme = 'pytorch' | 'he' | 'glorot';
+/**
+ * Weight initialisation schemes: PyTorch's `reset_parameters`, He (Kaiming normal), Glorot
+ * (Xavier uniform), or `{ normal: std }` (weights drawn from N(0, std²), as `nn.init.normal_`).
+ */
+export type InitScheme = 'pytorch' | 'he' | 'glorot' | { readonly normal: number };
 
 /** Options of `loadWeights`. */
 export interface LoadOptions {
@@ -82,9 +85,19 @@ function initWeight(
     if (biasSpec && drawn.bias) values.set(biasSpec.name, drawn.bias);
     return;
   }
-  // He and Glorot draw the weight only; biases start at zero, as is usual with these schemes.
-  values.set(spec.name, scheme === 'he' ? heInit(rng, spec.shape) : glorotInit(rng, spec.shape));
+  // He, Glorot and normal draw the weight only; biases start at zero, as is usual with them.
+  values.set(spec.name, drawWeight(rng, spec.shape, scheme));
   if (biasSpec) values.set(biasSpec.name, constantFor(biasSpec));
+}
+
+function drawWeight(
+  rng: Rng,
+  shape: readonly number[],
+  scheme: Exclude<InitScheme, 'pytorch'>,
+): Float32Array {
+  if (scheme === 'he') return heInit(rng, shape);
+  if (scheme === 'glorot') return glorotInit(rng, shape);
+  return normalArray(rng, shapeSize(shape), 0, scheme.normal);
 }
 
 /** Computes the folded weight and bias of `fold` from `values`; `outChannels` is dimension 0. */

@@ -16,6 +16,7 @@ import {
 } from './emit-training.js';
 import { commentText, stringLiteral } from './names.js';
 import type { TrainingPlan } from './plan-backward.js';
+import type { TrainInit } from './train-spec.js';
 import type { ModulePlan, PlannedLayer } from './plan-module.js';
 import { perSample } from './plan-module.js';
 import type { Literal, LiteralRecord, Target } from './target.js';
@@ -29,7 +30,7 @@ export interface TrainingEmit {
   backward: TrainingPlan;
   spec: LiteralRecord;
   /** The `train` section's `init`, when `create` supports it. */
-  init?: 'he' | 'glorot';
+  init?: TrainInit;
 }
 
 /** Where emitted code finds `file:line:col` for a span offset. */
@@ -261,7 +262,7 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
     ...(options.platform
       ? [`mode: ${stringLiteral(options.platform === 'browser' ? 'gpu' : 'webasm')}`]
       : []),
-    ...(training?.init ? [`init: ${stringLiteral(training.init)}`] : []),
+    ...(training?.init ? [`init: ${initLiteral(training.init)}`] : []),
   ];
   const init = defaults.length > 0 ? `{ ${defaults.join(', ')}, ...options }` : 'options';
   writer.writeLine(
@@ -351,4 +352,9 @@ function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOp
     writer.writeLine(
       `return { ${plan.outputs.map((o) => `${o.identifier}: ${variable.get(o.node)}`).join(', ')} };`,
     );
+}
+
+/** `'he'`, `'glorot'` or `{ normal: 0.01 }`: the std is a number the compiler checked. */
+function initLiteral(init: TrainInit): string {
+  return typeof init === 'string' ? stringLiteral(init) : `{ normal: ${String(init.normal)} }`;
 }

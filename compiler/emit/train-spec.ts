@@ -94,9 +94,16 @@ export function trainSpecOf(config: TrainConfig | undefined): LiteralRecord {
   };
 }
 
-/** The initialisation scheme of the `train` section that `create` supports, if any. */
-export function trainInitOf(config: TrainConfig | undefined): 'he' | 'glorot' | undefined {
+/** A `train` section's `init`: `he`, `glorot` or `normal(std)` (a finite, positive std). */
+export type TrainInit = 'he' | 'glorot' | { normal: number };
+
+/** The initialisation scheme of the `train` section, if it names one. */
+export function trainInitOf(config: TrainConfig | undefined): TrainInit | undefined {
   const init = config?.entries.init;
   const name = init?.kind === 'symbol' ? init.name : init?.kind === 'call' ? init.name : undefined;
-  return name === 'he' || name === 'glorot' ? name : undefined;
+  if (name === 'he' || name === 'glorot') return name;
+  if (name !== 'normal' || init?.kind !== 'call') return undefined;
+  const std = init.positional[0] ?? init.named.find((arg) => arg.name === 'std')?.value;
+  const value = std && (std.kind === 'int' || std.kind === 'float') ? std.value : NaN;
+  return Number.isFinite(value) && value > 0 ? { normal: value } : undefined;
 }

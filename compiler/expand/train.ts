@@ -138,7 +138,7 @@ function checkValue(key: string, value: Value): Problem | undefined {
     return undefined;
   }
   const table = key === 'optimizer' ? optimizers : key === 'schedule' ? schedules : inits;
-  return checkConstructor(key, value, table);
+  return checkConstructor(key, value, table) ?? checkPositiveStd(value);
 }
 
 function checkSymbol(key: string, value: Value, allowed: string[]): Problem | undefined {
@@ -208,4 +208,15 @@ function checkConstructor(key: string, value: Value, table: Constructors): Probl
       message: `\`${name}\` is missing ${missing.map((m) => `\`${m}\``).join(', ')}`,
     };
   return undefined;
+}
+
+/** `normal(std)` needs a positive standard deviation. */
+function checkPositiveStd(value: Value): Problem | undefined {
+  if (value.kind !== 'call' || value.name !== 'normal') return undefined;
+  const std = value.positional[0] ?? value.named.find((arg) => arg.name === 'std')?.value;
+  if (!std || ((std.kind === 'int' || std.kind === 'float') && std.value > 0)) return undefined;
+  return {
+    span: std.span,
+    message: `\`std\` of \`normal\` must be positive, found ${showValue(std)}`,
+  };
 }

@@ -187,3 +187,14 @@ test('one mistake gives one error: layers after a shape error are not checked ag
     ['CNN3001'],
   );
 });
+
+test('`init = normal(std)` needs a positive std', (t) => {
+  const text = (std: string) =>
+    `model M {\n  input x: [4]\n  linear(2)\n  output y\n}\ntrain M {\n  init = normal(${std})\n}\n`;
+  t.deepEqual(compileSource('m.cnn', text('0.01')).diagnostics, []);
+  const bad = compileSource('m.cnn', text('-0.5')).diagnostics;
+  t.deepEqual(
+    bad.map((d) => `${d.code} ${d.message}`),
+    ['CNN2021 `std` of `normal` must be positive, found -0.5'],
+  );
+});

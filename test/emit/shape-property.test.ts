@@ -177,6 +177,9 @@ test.serial('the predicted output shape is the length of the generated output', 
     ...(SEED !== undefined ? { seed: Number(SEED) } : {}),
   });
   t.log(`built ${tally.built}, rejected ${tally.rejected}`, Object.fromEntries(rejections));
-  // The generator aims at valid configurations; most of them must reach the runtime.
-  t.true(tally.built >= RUNS / 2, `only ${tally.built} of ${RUNS} configurations were valid`);
+  // The generator aims at valid configurations: over 2,000 runs 61% built. With 40 runs the count
+  // varies (a floor of one half failed about one run in twenty), so the floor is a quarter: far
+  // below what the generator gives (about 5 standard deviations), and still proof that the runs
+  // are not all rejected.
+  t.true(tally.built >= RUNS / 4, `only ${tally.built} of ${RUNS} configurations were valid`);
 });
