@@ -4,6 +4,7 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { activationConstants } from '../kernels/activation.js';
+import { conv2dGeometry } from '../kernels/conv-util.js';
 import {
   checkConvTranspose2d,
   convTranspose2d,
@@ -114,22 +115,7 @@ export function convTranspose2dGrad(
   checkConvTranspose2d(desc);
   const forward = convTranspose2d(backend, { ...desc, activation: undefined });
   const shared: Constants = {
-    inChannels: desc.inChannels,
-    inHeight: desc.inHeight,
-    inWidth: desc.inWidth,
-    outChannels: desc.outChannels,
-    outHeight: desc.outHeight,
-    outWidth: desc.outWidth,
-    inPerGroup: desc.inChannels / desc.groups,
-    outPerGroup: desc.outChannels / desc.groups,
-    filterHeight: desc.filterHeight,
-    filterWidth: desc.filterWidth,
-    strideHeight: desc.strideHeight,
-    strideWidth: desc.strideWidth,
-    dilationHeight: desc.dilationHeight,
-    dilationWidth: desc.dilationWidth,
-    padTop: desc.padTop,
-    padLeft: desc.padLeft,
+    ...conv2dGeometry(desc),
   };
   const outSpatial = desc.outHeight * desc.outWidth;
   const weightLength = desc.inChannels * shared.outPerGroup * desc.filterHeight * desc.filterWidth;

@@ -43,3 +43,50 @@ export function expectGroups(
     );
   }
 }
+
+/** The sizes every 2-D convolution kernel (direct, transposed, and their gradients) reads. */
+export interface Conv2dGeometry {
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  outChannels: number;
+  outHeight: number;
+  outWidth: number;
+  groups: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** The loop-bound constants of a 2-D convolution kernel: the geometry with channels per group. */
+export type Conv2dGeometryConstants = Omit<Conv2dGeometry, 'groups'> & {
+  inPerGroup: number;
+  outPerGroup: number;
+};
+
+/** The loop-bound constants of a 2-D convolution kernel, channels per group included. */
+export function conv2dGeometry(desc: Conv2dGeometry): Conv2dGeometryConstants {
+  return {
+    inChannels: desc.inChannels,
+    inHeight: desc.inHeight,
+    inWidth: desc.inWidth,
+    outChannels: desc.outChannels,
+    outHeight: desc.outHeight,
+    outWidth: desc.outWidth,
+    inPerGroup: desc.inChannels / desc.groups,
+    outPerGroup: desc.outChannels / desc.groups,
+    filterHeight: desc.filterHeight,
+    filterWidth: desc.filterWidth,
+    strideHeight: desc.strideHeight,
+    strideWidth: desc.strideWidth,
+    dilationHeight: desc.dilationHeight,
+    dilationWidth: desc.dilationWidth,
+    padTop: desc.padTop,
+    padLeft: desc.padLeft,
+  };
+}

@@ -9,7 +9,13 @@ import {
   applyActivation,
   type ActivationSpec,
 } from './activation.js';
-import { convOutputSize, expectGroups, expectPositive, expectSize } from './conv-util.js';
+import {
+  conv2dGeometry,
+  convOutputSize,
+  expectGroups,
+  expectPositive,
+  expectSize,
+} from './conv-util.js';
 import { checkPadding, PAD_MODE_CODES, padIndex, type PadMode } from './padding.js';
 
 /**
@@ -159,22 +165,7 @@ export function conv2d(
 ): LayerKernel<[Float32Array, Float32Array, Float32Array | null]> {
   checkConv2d(desc);
   const constants: Conv2dConstants = {
-    inChannels: desc.inChannels,
-    inHeight: desc.inHeight,
-    inWidth: desc.inWidth,
-    outChannels: desc.outChannels,
-    outHeight: desc.outHeight,
-    outWidth: desc.outWidth,
-    inPerGroup: desc.inChannels / desc.groups,
-    outPerGroup: desc.outChannels / desc.groups,
-    filterHeight: desc.filterHeight,
-    filterWidth: desc.filterWidth,
-    strideHeight: desc.strideHeight,
-    strideWidth: desc.strideWidth,
-    dilationHeight: desc.dilationHeight,
-    dilationWidth: desc.dilationWidth,
-    padTop: desc.padTop,
-    padLeft: desc.padLeft,
+    ...conv2dGeometry(desc),
     padMode: PAD_MODE_CODES[desc.padMode],
     ...activationConstants(desc.activation),
   };

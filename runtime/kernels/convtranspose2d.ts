@@ -8,7 +8,7 @@ import {
   applyActivation,
   type ActivationSpec,
 } from './activation.js';
-import { expectGroups, expectPositive, expectSize } from './conv-util.js';
+import { conv2dGeometry, expectGroups, expectPositive, expectSize } from './conv-util.js';
 
 /**
  * Shape of a transposed convolution. Input `[batch, inChannels, inHeight, inWidth]`, weight
@@ -160,22 +160,7 @@ export function convTranspose2d(
 ): LayerKernel<[Float32Array, Float32Array, Float32Array | null]> {
   checkConvTranspose2d(desc);
   const constants: ConvTransposeConstants = {
-    inChannels: desc.inChannels,
-    inHeight: desc.inHeight,
-    inWidth: desc.inWidth,
-    outChannels: desc.outChannels,
-    outHeight: desc.outHeight,
-    outWidth: desc.outWidth,
-    inPerGroup: desc.inChannels / desc.groups,
-    outPerGroup: desc.outChannels / desc.groups,
-    filterHeight: desc.filterHeight,
-    filterWidth: desc.filterWidth,
-    strideHeight: desc.strideHeight,
-    strideWidth: desc.strideWidth,
-    dilationHeight: desc.dilationHeight,
-    dilationWidth: desc.dilationWidth,
-    padTop: desc.padTop,
-    padLeft: desc.padLeft,
+    ...conv2dGeometry(desc),
     ...activationConstants(desc.activation),
   };
   const perSample = desc.outChannels * desc.outHeight * desc.outWidth;
