@@ -23,7 +23,19 @@ export interface TrainSpec {
   epochs: number;
   seed: number;
   metrics: readonly string[];
+  /** Augmentations of training batches, in order; `cnnc train` applies them, `trainStep` does not. */
+  augment?: readonly AugmentSpec[];
+  /** Stop after this many epochs without a better held-out loss (`cnnc train`). */
+  earlyStop?: number;
 }
+
+/** One `augment` item of a `train` section (pixels for `crop` and `translate`). */
+export type AugmentSpec =
+  | { kind: 'flip' }
+  | { kind: 'crop'; pad: number }
+  | { kind: 'translate'; max: number }
+  | { kind: 'rotate'; degrees: number }
+  | { kind: 'noise'; std: number };
 
 /** Overrides of the `train` section (from `create({ train })` or `configureTraining`). */
 export interface TrainOverrides {

@@ -19,7 +19,7 @@ import {
   type EpochMetrics,
 } from '../train/index.js';
 import type { Io } from './io.js';
-import { runEpochs, WEIGHTS_FILE } from './train-loop.js';
+import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
 
 /** Options of `cnnc train`, as commander parses them. */
@@ -173,12 +173,30 @@ async function train(io: Io, run: RunSettings): Promise<number> {
   io.err(
     `training ${run.name} on ${data.source}: ${data.train.labels.length} images, ${data.test.labels.length} held out`,
   );
-  const problem = await runEpochs(
-    { model, data, rng, ...settings, seed: run.seed, out: run.out, history, info },
+  const spec = run.module.trainSpec;
+  const result = await runEpochs(
+    {
+      model,
+      data,
+      rng,
+      ...settings,
+      seed: run.seed,
+      out: run.out,
+      history,
+      info,
+      ...(spec.augment ? { augment: spec.augment } : {}),
+      ...(spec.earlyStop ? { earlyStop: spec.earlyStop } : {}),
+    },
     shapes,
   );
-  if (problem) return fail(io, problem);
-  const report = await finishReport(run, history);
+  if (!result.ok) return fail(io, result.message);
+  if (result.best) {
+    const { bestEpoch, bestLoss } = result.best;
+    io.err(
+      `${result.stoppedEarly ? `stopped early after epoch ${history.length}` : 'trained every epoch'}: best held-out loss ${bestLoss.toFixed(4)} at epoch ${bestEpoch} → ${run.out}/${BEST_WEIGHTS_FILE}`,
+    );
+  }
+  const report = await finishReport(run, history, result.best);
   if (!report.ok) return fail(io, report.message);
   const last = history[history.length - 1];
   io.err(
@@ -188,7 +206,11 @@ async function train(io: Io, run: RunSettings): Promise<number> {
 }
 
 /** Evaluates the final model on the held-out data and writes the report into `run.out`. */
-async function finishReport(run: RunSettings, history: EpochMetrics[]) {
+async function finishReport(
+  run: RunSettings,
+  history: EpochMetrics[],
+  best: { bestEpoch: number; bestLoss: number } | undefined,
+) {
   const { model, data, settings } = run;
   const confusion = emptyConfusion(data.test.classes);
   const scores = await model.evaluate(data.test.images, data.test.labels, data.test.labels.length);
@@ -209,6 +231,17 @@ async function finishReport(run: RunSettings, history: EpochMetrics[]) {
       ['batch', String(settings.batch)],
       ['epochs', String(settings.epochs)],
       ['seed', String(run.seed)],
+      ...(run.module.trainSpec.augment
+        ? [['augment', JSON.stringify(run.module.trainSpec.augment)] as [string, string]]
+        : []),
+      ...(best
+        ? [
+            [
+              'early stop',
+              `patience ${run.module.trainSpec.earlyStop}: best held-out loss ${best.bestLoss.toFixed(4)} at epoch ${best.bestEpoch} (${BEST_WEIGHTS_FILE})`,
+            ] as [string, string],
+          ]
+        : []),
     ],
   });
   return report;

@@ -18,6 +18,10 @@ const POSITIONAL: Record<string, string[]> = {
   cosine: ['epochs', 'min_lr'],
   onecycle: ['max_lr', 'pct_start'],
   warmup: ['epochs', 'then'],
+  crop: ['pad'],
+  translate: ['max'],
+  rotate: ['degrees'],
+  noise: ['std'],
 };
 
 function camel(name: string): string {
@@ -91,7 +95,19 @@ export function trainSpecOf(config: TrainConfig | undefined): LiteralRecord {
     epochs,
     seed: integer(entries.seed, 0),
     metrics: metricValues.map((metric) => (metric.kind === 'symbol' ? metric.name : '')),
+    ...(entries.augment ? { augment: augmentSpecs(entries.augment) } : {}),
+    ...(entries.early_stop ? { earlyStop: integer(entries.early_stop, 0) } : {}),
   };
+}
+
+/** `augment = [flip, crop(pad=4), …]` as `AugmentSpec` records; `crop` pads 4 pixels by default. */
+function augmentSpecs(value: Value): LiteralRecord[] {
+  const items = value.kind === 'list' || value.kind === 'tuple' ? value.items : [value];
+  return items.map((item) => {
+    const { name, args } = argumentsOf(item);
+    const spec = record(name, args);
+    return name === 'crop' && spec.pad === undefined ? { ...spec, pad: 4 } : spec;
+  });
 }
 
 /** A `train` section's `init`: `he`, `glorot` or `normal(std)` (a finite, positive std). */

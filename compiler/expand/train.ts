@@ -36,10 +36,39 @@ const inits: Constructors = {
   normal: { params: ['std'], required: ['std'] },
 };
 
+/** `augment` items (applied to training batches only; see compiler/train/augment.ts). */
+const augmentations: Constructors = {
+  flip: { params: [], required: [] },
+  crop: { params: ['pad'], required: [] },
+  translate: { params: ['max'], required: ['max'] },
+  rotate: { params: ['degrees'], required: ['degrees'] },
+  noise: { params: ['std'], required: ['std'] },
+};
+
+/** The range of each `augment` argument: integers for pixel counts, a positive std. */
+const augmentRanges: Record<string, { integer: boolean; min: number; max: number; what: string }> =
+  {
+    pad: { integer: true, min: 1, max: 1024, what: 'an integer from 1 to 1024' },
+    max: { integer: true, min: 1, max: 1024, what: 'an integer from 1 to 1024' },
+    degrees: { integer: false, min: Number.MIN_VALUE, max: 180, what: 'a number in (0, 180]' },
+    std: { integer: false, min: Number.MIN_VALUE, max: Infinity, what: 'a positive number' },
+  };
+
 const losses = ['cross_entropy', 'hinge', 'mse', 'bce'];
 const metrics = ['accuracy', 'precision', 'recall', 'auc'];
-const integerKeys: Record<string, number> = { batch: 1, epochs: 1, seed: 0 };
-const keys = ['loss', 'optimizer', 'schedule', 'init', 'batch', 'epochs', 'seed', 'metrics'];
+const integerKeys: Record<string, number> = { batch: 1, epochs: 1, seed: 0, early_stop: 1 };
+const keys = [
+  'loss',
+  'optimizer',
+  'schedule',
+  'init',
+  'batch',
+  'epochs',
+  'seed',
+  'metrics',
+  'augment',
+  'early_stop',
+];
 
 export function checkTrain(
   items: readonly TrainItem[],
@@ -137,6 +166,14 @@ function checkValue(key: string, value: Value): Problem | undefined {
     }
     return undefined;
   }
+  if (key === 'augment') {
+    const items = value.kind === 'list' || value.kind === 'tuple' ? value.items : [value];
+    for (const item of items) {
+      const problem = checkConstructor(key, item, augmentations) ?? checkAugmentRange(item);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
   const table = key === 'optimizer' ? optimizers : key === 'schedule' ? schedules : inits;
   return checkConstructor(key, value, table) ?? checkPositiveStd(value);
 }
@@ -219,4 +256,30 @@ function checkPositiveStd(value: Value): Problem | undefined {
     span: std.span,
     message: `\`std\` of \`normal\` must be positive, found ${showValue(std)}`,
   };
+}
+
+/** Each argument of an `augment` item lies in its range (`crop(pad=0)` would do nothing). */
+function checkAugmentRange(value: Value): Problem | undefined {
+  if (value.kind !== 'call') return undefined;
+  const params = augmentations[value.name]?.params ?? [];
+  const args = [
+    ...value.positional.map((arg, idx) => ({ name: params[idx], value: arg })),
+    ...value.named.map((arg) => ({ name: arg.name, value: arg.value })),
+  ];
+  for (const arg of args) {
+    const range = augmentRanges[arg.name];
+    const v = arg.value;
+    const number = v.kind === 'int' || v.kind === 'float' ? v.value : NaN;
+    const fits =
+      Number.isFinite(number) &&
+      number >= range.min &&
+      number <= range.max &&
+      (!range.integer || v.kind === 'int');
+    if (!fits)
+      return {
+        span: v.span,
+        message: `\`${arg.name}\` of \`${value.name}\` must be ${range.what}, found ${showValue(v)}`,
+      };
+  }
+  return undefined;
 }

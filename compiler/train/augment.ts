@@ -5,14 +5,10 @@
 // parameters from a resumable generator, the same number of draws per image whatever is drawn, so a
 // run resumed from a checkpoint's generator state continues exactly where it stopped.
 import type { Rng } from '../../runtime/rng.js';
+import type { AugmentSpec } from '../../runtime/training.js';
 
-/** One augmentation as the `train` section states it. */
-export type Augmentation =
-  | { kind: 'flip' }
-  | { kind: 'crop'; pad: number }
-  | { kind: 'translate'; max: number }
-  | { kind: 'rotate'; degrees: number }
-  | { kind: 'noise'; std: number };
+/** One augmentation as the `train` section states it (the generated module's `trainSpec.augment`). */
+export type Augmentation = AugmentSpec;
 
 /** Shape of one image: channels, height, width (NCHW without the batch). */
 export type ImageShape = readonly [number, number, number];

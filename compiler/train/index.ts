@@ -39,3 +39,5 @@ export {
   type RngState,
 } from './rng-state.js';
 export { renderReport, writeReport, type ReportInput } from './report.js';
+export { augmentBatch, type Augmentation } from './augment.js';
+export { earlyStopStep, type EarlyStopDecision, type EarlyStopState } from './early-stop.js';
