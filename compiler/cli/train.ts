@@ -20,6 +20,7 @@ import {
 } from '../train/index.js';
 import type { Io } from './io.js';
 import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
+import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
 
 /** Options of `cnnc train`, as commander parses them. */
@@ -220,7 +221,11 @@ async function finishReport(
     data.test.labels,
     scores.count,
   );
+  const filters = firstLayerFilters(model, run.module);
+  const mistakes = await confidentMistakes(model, data.test, settings.batch);
   const report = writeReport(run.out, {
+    ...(filters ? { filters } : {}),
+    mistakes,
     model: run.name,
     file: run.file,
     data: data.source,

@@ -1,6 +1,8 @@
-// The report `cnnc train` writes when a run ends: `report.md` with the run's summary and per-epoch
-// table, `loss.svg` and `accuracy.svg` (per-epoch curves), `confusion.svg` (held-out predictions)
-// and `metrics.json`. `renderReport` is pure and deterministic; `writeReport` does the I/O.
+// The report `cnnc train` writes when a run ends: `report.md` with the run's summary, per-epoch
+// table and per-class precision and recall, `loss.svg` and `accuracy.svg` (per-epoch curves),
+// `confusion.svg` (held-out predictions), `filters.svg` (the first convolution's filters),
+// `mistakes.svg` (the most confidently wrong held-out images) and `metrics.json`; every picture is
+// also written as PNG. `renderReport` is pure and deterministic; `writeReport` does the I/O.
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
 import { confusionMatrixSvg } from './confusion-chart.js';
@@ -8,6 +10,8 @@ import { confusionTotals, type ConfusionMatrix } from './confusion.js';
 import { catchTrainError, type TrainResult } from './errors.js';
 import type { EpochMetrics } from './history.js';
 import { lineChartSvg } from './line-chart.js';
+import { imageGridSvg, type ImageTile } from './image-grid.js';
+import { svgToPng } from './png.js';
 import { formatDuration, formatLoss, formatPercent } from './progress-format.js';
 
 /** Everything the report shows. */
@@ -25,6 +29,72 @@ export interface ReportInput {
   classNames?: string[];
   /** Further `name → value` lines for the summary (optimizer, batch size, seed…), in order. */
   settings?: [string, string][];
+  /** The first convolution's filters, one tile each (`filters.svg`). */
+  filters?: { layer: string; tiles: ImageTile[] };
+  /** The most confidently wrong held-out images, captioned `true → predicted (confidence)`. */
+  mistakes?: ImageTile[];
+}
+
+/** Precision and recall of each class from the confusion matrix (NaN when undefined). */
+export function perClassScores(
+  matrix: ConfusionMatrix,
+): { precision: number; recall: number; support: number }[] {
+  return matrix.counts.map((row, cls) => {
+    const truePositives = row[cls];
+    const support = row.reduce((acc, value) => acc + value, 0);
+    const predicted = matrix.counts.reduce((acc, other) => acc + other[cls], 0);
+    return {
+      precision: predicted > 0 ? truePositives / predicted : Number.NaN,
+      recall: support > 0 ? truePositives / support : Number.NaN,
+      support,
+    };
+  });
+}
+
+/** The per-class table in Markdown. */
+function classTable(matrix: ConfusionMatrix, labels: string[]): string[] {
+  const percent = (value: number) => (Number.isNaN(value) ? '--' : formatPercent(value));
+  return [
+    '| class | precision | recall | images |',
+    '| ----: | --------: | -----: | -----: |',
+    ...perClassScores(matrix).map(
+      (row, cls) =>
+        `| ${labels[cls]} | ${percent(row.precision)} | ${percent(row.recall)} | ${row.support} |`,
+    ),
+  ];
+}
+
+/** The pictures of what the network learned, as report sections and files. */
+function pictures(input: ReportInput): { markdown: string[]; files: [string, string][] } {
+  const markdown: string[] = [];
+  const files: [string, string][] = [];
+  if (input.filters && input.filters.tiles.length > 0) {
+    const title = `Filters of ${input.filters.layer}`;
+    files.push(['filters.svg', imageGridSvg(input.filters.tiles, { title, columns: 8 })]);
+    markdown.push(
+      '## Filters of the first convolution',
+      '',
+      `Each tile is one output channel of \`${input.filters.layer}\`, normalised on its own (black is`,
+      'its most negative weight, white its most positive).',
+      '',
+      '![First-layer filters](filters.png)',
+      '',
+    );
+  }
+  if (input.mistakes && input.mistakes.length > 0) {
+    const title = 'Most confidently wrong held-out images';
+    files.push(['mistakes.svg', imageGridSvg(input.mistakes, { title, columns: 8 })]);
+    markdown.push(
+      '## Most confidently wrong',
+      '',
+      'Held-out images the model got wrong with the highest confidence, captioned',
+      '`true → predicted (probability)`.',
+      '',
+      '![Most confidently wrong held-out images](mistakes.png)',
+      '',
+    );
+  }
+  return { markdown, files };
 }
 
 const TRAIN_COLOR = '#1f77b4';
@@ -128,6 +198,7 @@ export function renderReport(input: ReportInput): Map<string, string> {
     undefined,
   );
   const seconds = input.history.reduce((acc, metrics) => acc + metrics.seconds, 0);
+  const extra = pictures(input);
   const summary: [string, string][] = [
     ['model', `\`${input.model}\` from \`${input.file}\``],
     ['data', input.data],
@@ -168,17 +239,23 @@ export function renderReport(input: ReportInput): Map<string, string> {
     '',
     '![Confusion matrix](confusion.svg)',
     '',
+    '## Per class',
+    '',
+    ...classTable(input.confusion, labels),
+    '',
+    ...extra.markdown,
   ].join('\n');
   return new Map([
     ['report.md', markdown],
     ['loss.svg', lossChart(input.history)],
     ['accuracy.svg', accuracyChart(input.history)],
     ['confusion.svg', confusionMatrixSvg(input.confusion, labels)],
+    ...extra.files,
     ['metrics.json', metricsJson(input, labels)],
   ]);
 }
 
-/** Writes the report's files into `directory` (created if needed), each atomically. */
+/** Writes the report's files into `directory` (created if needed), each atomically; every SVG also as PNG. */
 export function writeReport(
   directory: string,
   input: ReportInput,
@@ -189,6 +266,11 @@ export function writeReport(
       const path = join(directory, name);
       atomicWrite(path, new TextEncoder().encode(content));
       files.push(path);
+      if (name.endsWith('.svg')) {
+        const png = join(directory, name.replace(/\.svg$/, '.png'));
+        atomicWrite(png, svgToPng(content));
+        files.push(png);
+      }
     }
     return { files };
   });

@@ -122,6 +122,19 @@ test('report: same input gives the same bytes; metrics.json parses back', (t) =>
   const dir = tempDir(t);
   const written = writeReport(join(dir, 'report'), input());
   if (!written.ok) return t.fail(written.message);
-  t.is(written.value.files.length, 5);
+  // Five files, and a PNG beside each of the three SVG charts.
+  t.deepEqual(
+    written.value.files.map((path) => path.slice(join(dir, 'report').length + 1)).sort(),
+    [
+      'accuracy.png',
+      'accuracy.svg',
+      'confusion.png',
+      'confusion.svg',
+      'loss.png',
+      'loss.svg',
+      'metrics.json',
+      'report.md',
+    ],
+  );
   t.is(readFileSync(join(dir, 'report', 'loss.svg'), 'utf8'), first.get('loss.svg') ?? '');
 });
