@@ -8,6 +8,7 @@ import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
 import type { BuildCliOptions } from './build.js';
 import type { TrainCliOptions } from './train.js';
+import type { InspectCliOptions } from './inspect.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
 import { processIo, type Io } from './io.js';
 
@@ -74,7 +75,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(result.ok ? 0 : 2);
     });
 
-  // More commands are registered below, one call each (build, lsp, summary, train).
+  // More commands are registered below, one call each (build, lsp, summary, train, inspect).
 
   program
     .command('build')
@@ -101,6 +102,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       // Loaded on use: code generation pulls in ts-morph and prettier, which `check` never needs.
       const { runBuild } = await import('./build.js');
       setExit(await runBuild(file, opts, io));
+    });
+
+  program
+    .command('inspect')
+    .description('draw the feature maps of a trained model for one held-out image')
+    .argument('<file>', 'a .cnn file')
+    .option('--model <name>', 'the model (default: the one with a `train` section)')
+    .option('--weights <file>', 'trained weights (.safetensors, e.g. from `cnnc train`)')
+    .option('--image <n>', 'index of the held-out image', '0')
+    .option('--data <dir>', '`mnist` (default), `fashion-mnist`, or a folder of IDX or .npy files')
+    .option('-o, --out <file>', 'the picture, .svg or .png (default: inspect-<n>.svg)')
+    .action(async (file: string, opts: InspectCliOptions) => {
+      const { runInspect } = await import('./inspect.js');
+      setExit(await runInspect(file, opts, io));
     });
 
   program

@@ -45,7 +45,14 @@ export interface TrainableModule {
 
 /** The loaded module of one model, or an exit code after the problem was reported. */
 export type LoadedModel =
-  | { ok: true; module: TrainableModule; model: ModelGraph; source: string }
+  | {
+      ok: true;
+      module: TrainableModule;
+      model: ModelGraph;
+      source: string;
+      /** The source texts by file, for building variants of the model (`cnnc inspect`). */
+      texts: Map<string, string>;
+    }
   | { ok: false; code: number };
 
 /** The runtime next to this file: sources under tsx, `dist/` when compiled. */
@@ -99,13 +106,23 @@ export async function loadTrainableModel(
     train: program.train.find((config) => config.model === model.name),
   });
   if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });
+  const module = await importBuiltModule<TrainableModule>(built.code);
+  return { ok: true, module, model, source, texts };
+}
+
+/** Imports generated JavaScript (written to a temporary file, removed afterwards). */
+export async function importBuiltModule<T>(code: string): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'cnnc-train-'));
   try {
     const path = join(dir, 'model.mjs');
-    writeFileSync(path, built.code);
-    const module = (await import(pathToFileURL(path).href)) as TrainableModule;
-    return { ok: true, module, model, source };
+    writeFileSync(path, code);
+    return (await import(pathToFileURL(path).href)) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The runtime module URL generated code should import in this process. */
+export function runtimeModuleUrl(): string {
+  return runtimeUrl();
 }

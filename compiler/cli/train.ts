@@ -21,6 +21,8 @@ import {
 import type { Io } from './io.js';
 import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
 import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
+import { FEATURE_COLUMNS, featureMapTiles, oneImagePerClass, stageRunner } from './feature-maps.js';
+import type { ModelGraph } from '../ir/graph.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
 
 /** Options of `cnnc train`, as commander parses them. */
@@ -129,6 +131,7 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
       data: data.value,
       resume: options.resume,
       name: loaded.model.name,
+      loaded,
     });
   } catch (error) {
     const message = describeError(error);
@@ -150,6 +153,8 @@ interface RunSettings {
   data: DataSplit;
   resume: string | undefined;
   name: string;
+  /** The compiled model, its texts and source name, for the feature maps of the report. */
+  loaded: { model: ModelGraph; texts: Map<string, string>; source: string };
 }
 
 async function train(io: Io, run: RunSettings): Promise<number> {
@@ -223,9 +228,11 @@ async function finishReport(
   );
   const filters = firstLayerFilters(model, run.module);
   const mistakes = await confidentMistakes(model, data.test, settings.batch);
+  const featureMaps = await classFeatureMaps(run);
   const report = writeReport(run.out, {
     ...(filters ? { filters } : {}),
     mistakes,
+    featureMaps,
     model: run.name,
     file: run.file,
     data: data.source,
@@ -250,6 +257,41 @@ async function finishReport(
     ],
   });
   return report;
+}
+
+/** Feature maps of the first held-out image of each class (none when the model has no 2-D conv). */
+async function classFeatureMaps(run: RunSettings) {
+  const { model, data } = run;
+  const weights = new Map(
+    [...model.parameters()].map(([name, values]) => [
+      name,
+      {
+        shape: [
+          ...(run.module.parameterSpecs.find((p) => p.name === name)?.shape ?? [values.length]),
+        ],
+        data: values,
+      },
+    ]),
+  );
+  const runner = await stageRunner(
+    run.loaded.model,
+    run.loaded.texts,
+    run.loaded.source,
+    writeSafetensors(weights),
+  );
+  if (typeof runner === 'string') return [];
+  try {
+    const perImage = data.test.shape.reduce((acc, d) => acc * d, 1);
+    const maps = [];
+    for (const { index, label } of oneImagePerClass(data.test)) {
+      const image = data.test.images.slice(index * perImage, (index + 1) * perImage);
+      const tiles = await featureMapTiles(runner, run.loaded.model, image, data.test.shape);
+      maps.push({ label: String(label), tiles, columns: FEATURE_COLUMNS });
+    }
+    return maps;
+  } finally {
+    await runner.dispose();
+  }
 }
 
 /** Predictions as one-hot scores, for the confusion matrix helper that takes scores. */

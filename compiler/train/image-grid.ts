@@ -90,10 +90,14 @@ function tileRects(
   return rects;
 }
 
-/** The grid as an SVG document. All tiles are drawn at the size of the largest. */
-export function imageGridSvg(tiles: readonly ImageTile[], options: GridOptions): string {
-  const columns = Math.max(1, Math.min(options.columns, tiles.length || 1));
-  const rows = Math.ceil(tiles.length / columns);
+/**
+ * The grid as an SVG document, in cells the size of the largest tile; a `null` tile leaves its cell
+ * empty (to start a new row).
+ */
+export function imageGridSvg(slots: readonly (ImageTile | null)[], options: GridOptions): string {
+  const tiles = slots.filter((tile): tile is ImageTile => tile !== null);
+  const columns = Math.max(1, Math.min(options.columns, slots.length || 1));
+  const rows = Math.ceil(slots.length / columns);
   const tileW = Math.max(1, ...tiles.map((t) => t.width));
   const tileH = Math.max(1, ...tiles.map((t) => t.height));
   const scale = options.scale ?? Math.max(1, Math.round(56 / tileW));
@@ -110,7 +114,8 @@ export function imageGridSvg(tiles: readonly ImageTile[], options: GridOptions):
     '<g shape-rendering="crispEdges">',
   ];
   const captions: string[] = [];
-  tiles.forEach((tile, idx) => {
+  slots.forEach((tile, idx) => {
+    if (tile === null) return;
     const left = MARGIN + (idx % columns) * cellW;
     const top = MARGIN + TITLE_HEIGHT + Math.floor(idx / columns) * cellH;
     content.push(...tileRects(tile, left, top, scale, shared ?? valueRange(tile.pixels)));

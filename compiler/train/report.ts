@@ -33,6 +33,8 @@ export interface ReportInput {
   filters?: { layer: string; tiles: ImageTile[] };
   /** The most confidently wrong held-out images, captioned `true → predicted (confidence)`. */
   mistakes?: ImageTile[];
+  /** Feature maps of one held-out image per class: the image, then one row per stage. */
+  featureMaps?: { label: string; tiles: (ImageTile | null)[]; columns: number }[];
 }
 
 /** Precision and recall of each class from the confusion matrix (NaN when undefined). */
@@ -93,6 +95,25 @@ function pictures(input: ReportInput): { markdown: string[]; files: [string, str
       '![Most confidently wrong held-out images](mistakes.png)',
       '',
     );
+  }
+  if (input.featureMaps && input.featureMaps.length > 0) {
+    markdown.push(
+      '## Feature maps',
+      '',
+      'For one held-out image of each class: the image, then a row per convolution stage (its',
+      'output after the batchnorm and activation that follow it), one tile per channel (at most',
+      '16), each tile normalised on its own.',
+      '',
+    );
+    for (const map of input.featureMaps) {
+      const name = `features-${map.label}`;
+      const title = `Feature maps of a held-out ${map.label}`;
+      files.push([
+        `${name}.svg`,
+        imageGridSvg(map.tiles, { title, columns: map.columns, scale: 2 }),
+      ]);
+      markdown.push(`![${title}](${name}.png)`, '');
+    }
   }
   return { markdown, files };
 }
