@@ -2,8 +2,16 @@
 // (integers in range, a finite learning rate, non-empty paths), a writable output folder, a
 // model it can drive (one input, one output, parameters that fit in memory) and the pairing of the
 // loss, the model's output shape and the data. Pure functions, except the output-folder probe.
-import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { MAX_MODEL_VALUES, MAX_PARAMETER_VALUES } from '../../runtime/params.js';
 import type { ModelGraph } from '../ir/graph.js';
 import type { DataSplit } from '../train/index.js';
@@ -87,7 +95,7 @@ export function checkOutputFolder(out: string): string | undefined {
     const stats = statSync(out, { throwIfNoEntry: false });
     if (stats && !stats.isDirectory())
       return `--out ${out}: exists and is not a directory; pass a folder for the run`;
-    mkdirSync(out, { recursive: true });
+    makeDirectories(out);
     accessSync(out, constants.W_OK);
     const probe = join(out, `.cnnc-write-test-${process.pid}`);
     writeFileSync(probe, '');
@@ -102,9 +110,27 @@ export function checkOutputFolder(out: string): string | undefined {
           ? 'read-only file system'
           : code === 'ENOTDIR'
             ? 'a part of the path is not a directory'
-            : (code ?? String(error));
+            : code === 'ENOENT'
+              ? 'its parent folder cannot hold new folders'
+              : (code ?? String(error));
     return `--out ${out}: cannot write there (${reason}); choose a writable folder`;
   }
+}
+
+/**
+ * `mkdir -p` one level at a time. NOTE: Node's `mkdirSync(path, { recursive: true })` never
+ * returns for a path under /proc (it retries ENOENT forever; measured with Node 20.20).
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  let current = resolve(path);
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const directory of missing) mkdirSync(directory);
 }
 
 const formatCount = (count: number): string => count.toLocaleString('en-US');
