@@ -3,6 +3,7 @@
 // the layer kernels and the straight-line `forward` between them.
 import { createBackend, type Backend, type BackendMode } from './backend.js';
 import {
+  checkParameterSizes,
   foldBatchNorm,
   initParameters,
   readWeights,
@@ -88,6 +89,7 @@ export function createModelRuntime(
   folds: readonly FoldSpec[],
   model: string,
 ): ModelRuntime {
+  checkParameterSizes(specs);
   const backend =
     options.backend ??
     createBackend({

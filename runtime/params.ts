@@ -50,6 +50,36 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
+/**
+ * The most values one parameter may hold: 2^28 (1 GiB of float32; VGG-16's largest weight has
+ * 102,760,448). Larger tensors would fail with `Invalid typed array length` or exhaust memory
+ * halfway through allocation; `create` refuses them first.
+ */
+export const MAX_PARAMETER_VALUES = 2 ** 28;
+
+/** The most values all parameters and buffers together may hold: 2^30 (4 GiB of float32). */
+export const MAX_MODEL_VALUES = 2 ** 30;
+
+/** Throws before any allocation when a parameter, or all of them, exceed the limits above. */
+export function checkParameterSizes(specs: readonly ParamSpec[]): void {
+  const count = (n: number) => n.toLocaleString('en-US');
+  let total = 0;
+  for (const spec of specs) {
+    const values = shapeSize(spec.shape);
+    total += values;
+    if (!(values <= MAX_PARAMETER_VALUES))
+      throw new Error(
+        `parameter \`${spec.name}\` [${spec.shape.join(', ')}] has ${count(values)} values ` +
+          `(${count(values * 4)} bytes as float32); a parameter may hold at most ${count(MAX_PARAMETER_VALUES)}`,
+      );
+  }
+  if (!(total <= MAX_MODEL_VALUES))
+    throw new Error(
+      `the parameters hold ${count(total)} values (${count(total * 4)} bytes as float32); ` +
+        `a model may hold at most ${count(MAX_MODEL_VALUES)}`,
+    );
+}
+
 /** Draws every tensor of `specs` from a generator seeded with `seed`, in spec order. */
 export function initParameters(
   specs: readonly ParamSpec[],

@@ -28,6 +28,8 @@ import type { TrainableModel } from './train-module.js';
 export interface LoopContext {
   model: TrainableModel;
   data: DataSplit;
+  /** The loss's targets for a batch's labels (the labels, or one-hot rows for `mse`/`bce`). */
+  targets: (labels: Int32Array) => ArrayLike<number>;
   rng: ResumableRng;
   batch: number;
   epochs: number;
@@ -101,21 +103,25 @@ async function runEpoch(
   let correct = 0;
   for (const batch of batches(data.train, ctx.batch, epochOrder(trainCount, ctx.seed, epoch))) {
     augmentBatch(batch.images, batch.size, data.train.shape, ctx.augment ?? [], ctx.rng);
-    const result = await model.trainStep(batch.images, batch.labels, batch.size, { epoch });
+    const targets = ctx.targets(batch.labels);
+    const result = await model.trainStep(batch.images, targets, batch.size, { epoch });
     const predicted = predictions(result.outputs, batch.size);
     const hits = predicted.filter((p, idx) => p === batch.labels[idx]).length;
     lossSum += result.loss * batch.size;
     correct += hits;
     progress.step({ step: batch.index + 1, loss: result.loss, correct: hits, images: batch.size });
   }
-  const test = await model.evaluate(data.test.images, data.test.labels, data.test.labels.length);
+  const testCount = data.test.labels.length;
+  const test = await model.evaluate(data.test.images, ctx.targets(data.test.labels), testCount);
+  // Accuracy from the predictions, so that one-hot targets (whose evaluation has none) get one.
+  const testHits = test.predictions.filter((p, idx) => p === data.test.labels[idx]).length;
   return {
     epoch: epoch + 1,
     step: model.step,
     trainLoss: lossSum / trainCount,
     trainAccuracy: correct / trainCount,
     testLoss: test.loss,
-    testAccuracy: test.accuracy,
+    testAccuracy: testHits / testCount,
     seconds: (performance.now() - started) / 1000,
   };
 }

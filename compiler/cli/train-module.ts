@@ -78,6 +78,11 @@ export async function loadTrainableModel(
   file: string,
   modelName: string | undefined,
   io: Io,
+  check?: (
+    model: ModelGraph,
+    file: string,
+    texts: ReadonlyMap<string, string>,
+  ) => string | undefined,
 ): Promise<LoadedModel> {
   const compiled = compileFile(file);
   if (compiled.usage) return (io.err(`error: ${compiled.usage}`), { ok: false, code: 2 });
@@ -95,6 +100,9 @@ export async function loadTrainableModel(
   const model = pickModel(program.models, program.train, modelName);
   if (typeof model === 'string')
     return (io.err(`error: ${model} in ${file}`), { ok: false, code: 2 });
+  // Checks that need only the graph (inputs, parameter sizes) run before code generation.
+  const refused = check?.(model, file, texts);
+  if (refused) return (io.err(`error: ${refused}`), { ok: false, code: 1 });
   const source = file.split('\\').join('/');
   const built = await buildModel(model, {
     level: 2,

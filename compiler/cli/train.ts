@@ -18,36 +18,23 @@ import {
   type DataSplit,
   type EpochMetrics,
 } from '../train/index.js';
+
+export type { TrainCliOptions } from './train-checks.js';
 import type { Io } from './io.js';
+import {
+  checkOutputFolder,
+  checkPairing,
+  checkTrainableModel,
+  oneHotTargets,
+  parseTrainFlags,
+  type TargetKind,
+  type TrainCliOptions,
+} from './train-checks.js';
 import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
 import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
 import { FEATURE_COLUMNS, featureMapTiles, oneImagePerClass, stageRunner } from './feature-maps.js';
 import type { ModelGraph } from '../ir/graph.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
-
-/** Options of `cnnc train`, as commander parses them. */
-export interface TrainCliOptions {
-  model?: string;
-  data?: string;
-  epochs?: string;
-  batch?: string;
-  out?: string;
-  resume?: string;
-  seed?: string;
-  lr?: string;
-}
-
-function positiveInteger(
-  value: string | undefined,
-  what: string,
-  min: number,
-): number | string | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min)
-    return `--${what} takes an integer of at least ${min}, found \`${value}\``;
-  return number;
-}
 
 function defaultOut(file: string, resume: string | undefined): string {
   if (resume) {
@@ -61,17 +48,6 @@ function defaultOut(file: string, resume: string | undefined): string {
     return isDirectory ? resume : dirname(resume);
   }
   return `runs/${basename(file).replace(/\.cnn$/, '')}`;
-}
-
-/** Checks that the data fits the model's input and output. */
-function checkData(data: DataSplit, module: TrainableModule): string | null {
-  const expected = module.inputShape.join('×');
-  if (data.train.shape.join('×') !== expected)
-    return `the data holds ${data.train.shape.join('×')} images but the model's input is ${expected}`;
-  const classes = module.outputShape.reduce((acc, d) => acc * d, 1);
-  if (data.train.classes > classes)
-    return `the data has ${data.train.classes} classes but the model outputs ${classes} values`;
-  return null;
 }
 
 /** Restores weights, optimizer state and history from a checkpoint; returns an error line or data. */
@@ -96,39 +72,40 @@ function resumeFrom(
 
 /** Runs `cnnc train`; returns the exit code. */
 export async function runTrain(file: string, options: TrainCliOptions, io: Io): Promise<number> {
-  const epochs = positiveInteger(options.epochs, 'epochs', 1);
-  const batchSize = positiveInteger(options.batch, 'batch', 1);
-  const seedOption = positiveInteger(options.seed, 'seed', 0);
-  const lr = options.lr === undefined ? undefined : Number(options.lr);
-  for (const value of [epochs, batchSize, seedOption])
-    if (typeof value === 'string') return usage(io, value);
-  if (lr !== undefined && !(lr > 0))
-    return usage(io, `--lr takes a positive number, found \`${options.lr}\``);
-  const loaded = await loadTrainableModel(file, options.model, io);
+  const flags = parseTrainFlags(options);
+  if (typeof flags === 'string') return usage(io, flags);
+  const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel);
   if (!loaded.ok) return loaded.code;
   const { module } = loaded;
   const data = loadTrainingData(options.data);
   if (!data.ok) return fail(io, data.message);
-  const mismatch = checkData(data.value, module);
-  if (mismatch) return fail(io, mismatch);
   const spec = module.trainSpec;
-  const seed = (seedOption as number | undefined) ?? spec.seed;
-  const settings = {
-    epochs: (epochs as number | undefined) ?? spec.epochs,
-    batch: (batchSize as number | undefined) ?? spec.batch,
-  };
+  const pairing = checkPairing(
+    spec.loss,
+    module.inputShape,
+    module.outputShape,
+    data.value,
+    loaded.model.name,
+  );
+  if (typeof pairing === 'string') return fail(io, pairing);
+  const seed = flags.seed ?? spec.seed;
+  const settings = { epochs: flags.epochs ?? spec.epochs, batch: flags.batch ?? spec.batch };
   const out = options.out ?? defaultOut(file, options.resume);
+  // Before any training: a run that cannot write its checkpoints fails now, not after an epoch.
+  const unwritable = checkOutputFolder(out);
+  if (unwritable) return fail(io, unwritable);
   const model = await module.create({ seed, threads: true });
   try {
     return await train(io, {
       file,
       out,
       seed,
-      lr,
+      lr: flags.lr,
       settings,
       model,
       module,
       data: data.value,
+      targets: targetsFor(pairing.targets, module.outputShape[0]),
       resume: options.resume,
       name: loaded.model.name,
       loaded,
@@ -142,6 +119,11 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   }
 }
 
+/** What the loss takes for a batch's labels: the labels, or one-hot rows for `mse`/`bce`. */
+function targetsFor(kind: TargetKind, classes: number): (labels: Int32Array) => ArrayLike<number> {
+  return kind === 'one-hot' ? (labels) => oneHotTargets(labels, classes) : (labels) => labels;
+}
+
 interface RunSettings {
   file: string;
   out: string;
@@ -151,6 +133,7 @@ interface RunSettings {
   model: TrainableModel;
   module: TrainableModule;
   data: DataSplit;
+  targets: (labels: Int32Array) => ArrayLike<number>;
   resume: string | undefined;
   name: string;
   /** The compiled model, its texts and source name, for the feature maps of the report. */
@@ -184,6 +167,7 @@ async function train(io: Io, run: RunSettings): Promise<number> {
     {
       model,
       data,
+      targets: run.targets,
       rng,
       ...settings,
       seed: run.seed,
@@ -219,7 +203,11 @@ async function finishReport(
 ) {
   const { model, data, settings } = run;
   const confusion = emptyConfusion(data.test.classes);
-  const scores = await model.evaluate(data.test.images, data.test.labels, data.test.labels.length);
+  const scores = await model.evaluate(
+    data.test.images,
+    run.targets(data.test.labels),
+    data.test.labels.length,
+  );
   addScoresToConfusion(
     confusion,
     oneHot(scores.predictions, data.test.classes),

@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { type CompileResult, type SourceHost, compileSource } from '../compile.js';
 import { type LineIndex, buildLineIndex } from '../diagnostics/line-index.js';
 import { readSource } from '../cli/read-source.js';
+import { parse } from '../../grammar/parse.js';
+import { checkSourceText } from '../source-checks.js';
 import type { DocumentStore, OpenDocument } from './documents.js';
 import { type ExpansionIndex, indexExpansions } from './graph-lookup.js';
 
@@ -37,7 +39,8 @@ export function documentHost(store: DocumentStore): SourceHost {
     read(path) {
       const uri = store.uriOfFile.get(path);
       const open = uri === undefined ? undefined : store.byUri.get(uri);
-      if (open) return open.text;
+      // An open document that `cnnc check` would refuse to read cannot be imported either.
+      if (open) return checkSourceText(path, open.text) ? undefined : open.text;
       if (/^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)) return undefined;
       const read = readSource(path);
       return read.kind === 'ok' ? read.text : undefined;
@@ -77,7 +80,17 @@ export function analyze(
 
 function compileDocument(store: DocumentStore, document: OpenDocument): Analysis {
   const start = performance.now();
-  const result = compileSource(document.file, document.text, documentHost(store));
+  // The same checks as `cnnc check` before compiling: a document over 1 MB, or binary, is refused
+  // with the CLI's diagnostic and never reaches the parser.
+  const refused = checkSourceText(document.file, document.text);
+  const result: CompileResult = refused
+    ? {
+        program: { models: [], train: [] },
+        diagnostics: [refused],
+        ast: parse('', document.file).ast,
+        texts: new Map([[document.file, document.text]]),
+      }
+    : compileSource(document.file, document.text, documentHost(store));
   return {
     uri: document.uri,
     file: document.file,

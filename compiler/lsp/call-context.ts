@@ -9,6 +9,12 @@ export interface CallContext {
   argIndex: number;
   /** Names of the named arguments already written before the cursor. */
   named: string[];
+  /**
+   * The arguments written anywhere in the call (before or after the cursor) other than the one
+   * under it: their names, and the positions of those written by position (position `i` binds the
+   * `i`-th parameter).
+   */
+  given: { named: string[]; positional: number[] };
   /** The argument being typed: its name when written `name=`, and the text typed so far. */
   current: { name?: string; prefix: string };
 }
@@ -31,14 +37,55 @@ export function callContextAt(text: string, offset: number): CallContext | undef
       }
       const callee = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(text.slice(Math.max(0, idx - 100), idx));
       if (!callee) return undefined;
-      return describeArgs(callee[1], text.slice(idx + 1, offset));
+      const call = describeArgs(callee[1], text.slice(idx + 1, offset));
+      return { ...call, given: givenArguments(text, idx + 1, offset) };
     }
   }
   return undefined;
 }
 
-/** Splits the argument text at top-level commas. */
-function describeArgs(callee: string, inside: string): CallContext {
+/** The offset of the `)` closing the call whose arguments start at `from`, or the scan limit. */
+function closingParen(text: string, from: number): number {
+  let depth = 0;
+  const stop = Math.min(text.length, from + MAX_SCAN);
+  for (let idx = from; idx < stop; idx++) {
+    const char = text[idx];
+    if (char === '(' || char === '[') depth++;
+    else if (char === ']') depth--;
+    else if (char === '{' || char === '}') return idx;
+    else if (char === ')') {
+      if (depth === 0) return idx;
+      depth--;
+    }
+  }
+  return stop;
+}
+
+/** The arguments of the whole call except the one containing `offset`. */
+function givenArguments(
+  text: string,
+  start: number,
+  offset: number,
+): { named: string[]; positional: number[] } {
+  const before = splitArguments(text.slice(start, offset));
+  const after = splitArguments(text.slice(offset, closingParen(text, offset)));
+  const current = before.length - 1;
+  const parts = [...before.slice(0, -1), before[current] + after[0], ...after.slice(1)];
+  const named: string[] = [];
+  const positional: number[] = [];
+  let sawNamed = false;
+  parts.forEach((part, idx) => {
+    const name = /^\s*([A-Za-z_]\w*)\s*=/.exec(part)?.[1];
+    sawNamed ||= name !== undefined;
+    if (idx === current) return;
+    if (name !== undefined) named.push(name);
+    else if (!sawNamed && part.trim() !== '') positional.push(idx);
+  });
+  return { named, positional };
+}
+
+/** Splits argument text at top-level commas. */
+function splitArguments(inside: string): string[] {
   const parts: string[] = [''];
   let depth = 0;
   for (const char of inside) {
@@ -47,6 +94,12 @@ function describeArgs(callee: string, inside: string): CallContext {
     if (char === ',' && depth === 0) parts.push('');
     else parts[parts.length - 1] += char;
   }
+  return parts;
+}
+
+/** The argument under the cursor and the arguments before it. */
+function describeArgs(callee: string, inside: string): Omit<CallContext, 'given'> {
+  const parts = splitArguments(inside);
   const named = parts
     .slice(0, -1)
     .flatMap((part) => /^\s*([A-Za-z_]\w*)\s*=/.exec(part)?.[1] ?? []);

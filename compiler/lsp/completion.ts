@@ -1,7 +1,9 @@
 // Completion. Inside a call's parentheses: the argument names not yet given (`stride=`, with the
 // default and docs) and, after `name=`, the values the argument allows; elsewhere in a body: layer
 // names, blocks (as snippets with their required arguments), bindings in scope, constants and the
-// body keywords; at the top level: the item keywords.
+// body keywords; at the top level: the item keywords. Items are snippets only for clients that
+// declare `snippetSupport`; others get one line of plain text with example values (`conv(64, 3)`),
+// since a client without snippets inserts `${1:out}` as is and may turn a newline into a NUL byte.
 import {
   type CompletionItem,
   CompletionItemKind,
@@ -23,7 +25,7 @@ const BODY_KEYWORDS: [string, string][] = [
   ['dense', 'dense {\n\t$0\n}'],
   ['repeat', 'repeat ${1:2} {\n\t$0\n}'],
   ['for', 'for ${1:i} in 0..${2:3} {\n\t$0\n}'],
-  ['if', 'if ${1:condition} {\n\t$0\n}'],
+  ['if', 'if ${1:true} {\n\t$0\n}'],
   ['input', 'input ${1:image}: [${2:3, 224, 224}]'],
   ['output', 'output ${1:logits}'],
 ];
@@ -42,11 +44,16 @@ const ITEM_KEYWORDS: [string, string][] = [
   ],
 ];
 
+/** Values a plain-text completion writes for required layer arguments. */
+const EXAMPLE_VALUES: Readonly<Record<string, string>> = { out: '64', kernel: '3', sides: '1' };
+
+/** A snippet item; `plain` is what clients without snippets insert (derived when absent). */
 function snippet(
   label: string,
   insertText: string,
   kind: CompletionItemKind,
   detail?: string,
+  plain?: string,
 ): CompletionItem {
   return {
     label,
@@ -54,7 +61,32 @@ function snippet(
     insertText,
     insertTextFormat: InsertTextFormat.Snippet,
     ...(detail ? { detail } : {}),
+    data: { plain: plain ?? plainText(insertText) },
   };
+}
+
+/**
+ * A snippet as one line of plain text: each placeholder becomes its default (`${1:2}` → `2`, a
+ * choice its first value, `$0` nothing), and only the first line is kept.
+ */
+export function plainText(snippetText: string): string {
+  const firstLine = snippetText.split('\n')[0];
+  return firstLine
+    .replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\{\d+\}|\$\d+/g, '')
+    .replace(/\\([$}\\])/g, '$1')
+    .trimEnd();
+}
+
+/** The items as the client can take them: snippets, or plain text without the snippet syntax. */
+function forClient(ctx: ServerContext, items: CompletionItem[]): CompletionItem[] {
+  return items.map((item) => {
+    const { data, ...rest } = item;
+    const plain = (data as { plain?: string } | undefined)?.plain;
+    if (ctx.snippetSupport || plain === undefined) return rest;
+    return { ...rest, insertText: plain, insertTextFormat: InsertTextFormat.PlainText };
+  });
 }
 
 function layerItems(): CompletionItem[] {
@@ -66,9 +98,13 @@ function layerItems(): CompletionItem[] {
     );
     const placeholders = required.map((a, idx) => `\${${idx + 1}:${a.name}}`).join(', ');
     const insert = required.length > 0 ? `${name}(${placeholders})` : name;
+    // Plain text also fills arguments required unless another is given (a pool's kernel).
+    const needed = spec.args.filter((a) => a.default === undefined && !a.optional);
+    const examples = needed.map((a) => EXAMPLE_VALUES[a.name] ?? '1').join(', ');
+    const plain = needed.length > 0 ? `${name}(${examples})` : name;
     return [
       {
-        ...snippet(name, insert, CompletionItemKind.Function, layerSignature(spec)),
+        ...snippet(name, insert, CompletionItemKind.Function, layerSignature(spec), plain),
         documentation: spec.doc,
       },
     ];
@@ -88,6 +124,8 @@ function blockItems(ctx: ServerContext, file: WorkspaceFile): CompletionItem[] {
         `${def.name}(${placeholders})`,
         CompletionItemKind.Class,
         `block ${def.name}(${all})`,
+        // No value can be guessed for a block's parameters: the name, then signature help.
+        required.length > 0 ? def.name : `${def.name}()`,
       ),
     ];
   });
@@ -147,9 +185,12 @@ function argumentItems(
     ];
   }
   const names: CompletionItem[] = [];
+  // An argument given anywhere in the call, by name or by position, is not offered again.
+  const given = (name: string, position: number): boolean =>
+    call.given.named.includes(name) || call.given.positional.includes(position);
   if (def?.kind === 'block') {
-    for (const param of blockItem(ctx, def)?.params ?? [])
-      if (!call.named.includes(param.name.name))
+    for (const [position, param] of (blockItem(ctx, def)?.params ?? []).entries())
+      if (!given(param.name.name, position))
         names.push(
           snippet(
             `${param.name.name}=`,
@@ -159,8 +200,8 @@ function argumentItems(
           ),
         );
   } else if (spec) {
-    for (const arg of spec.args) {
-      if (call.named.includes(arg.name)) continue;
+    for (const [position, arg] of spec.args.entries()) {
+      if (given(arg.name, position)) continue;
       const fallback = defaultText(arg);
       const values = allowedValues(arg.type);
       const choice = values.length > 0 ? `\${1|${values.join(',')}|}` : `\${1:${fallback ?? ''}}`;
@@ -186,17 +227,20 @@ export function completion(ctx: ServerContext, params: unknown): CompletionItem[
   if (!analysis || !file) return null;
   const offset = positionOffset(params, analysis.index);
   const call = callContextAt(analysis.text, offset);
-  if (call) return argumentItems(ctx, file, call, offset);
+  if (call) return forClient(ctx, argumentItems(ctx, file, call, offset));
   const inBody = file.ast.items.some(
     (i) =>
       (i.kind === 'Block' || i.kind === 'Model') && i.span.start < offset && offset < i.span.end,
   );
   if (!inBody)
-    return ITEM_KEYWORDS.map(([label, text]) => snippet(label, text, CompletionItemKind.Keyword));
-  return [
+    return forClient(
+      ctx,
+      ITEM_KEYWORDS.map(([label, text]) => snippet(label, text, CompletionItemKind.Keyword)),
+    );
+  return forClient(ctx, [
     ...layerItems(),
     ...blockItems(ctx, file),
     ...valueItems(file, offset),
     ...BODY_KEYWORDS.map(([label, text]) => snippet(label, text, CompletionItemKind.Keyword)),
-  ];
+  ]);
 }

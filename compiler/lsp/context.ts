@@ -19,6 +19,11 @@ export interface ServerContext {
   lastChange: Map<string, number>;
   /** URIs of unopened (imported) files each open document has published diagnostics for. */
   published: Map<string, Set<string>>;
+  /**
+   * Whether the client declared `textDocument.completion.completionItem.snippetSupport`; without
+   * it completion sends plain text (see completion.ts).
+   */
+  snippetSupport?: boolean;
   /** Base URL of the error pages, for `codeDescription`. */
   docsBaseUrl?: string;
   /** Parsed and indexed files of the current generation (see workspace.ts). */

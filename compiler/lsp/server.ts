@@ -5,10 +5,13 @@
 import {
   type Connection,
   ErrorCodes,
+  type Message,
   ProposedFeatures,
   ResponseError,
+  StreamMessageWriter,
   createConnection,
 } from 'vscode-languageserver/node';
+import { FramedMessageReader } from './framing.js';
 import { createAnalysisCache } from './analysis.js';
 import { serverCapabilities } from './capabilities.js';
 import type { ServerContext } from './context.js';
@@ -45,6 +48,8 @@ export function createServer(
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0)
       ctx.debounceMs = init.debounceMs;
     if (typeof init.docsBaseUrl === 'string') ctx.docsBaseUrl = init.docsBaseUrl;
+    ctx.snippetSupport =
+      params?.capabilities?.textDocument?.completion?.completionItem?.snippetSupport === true;
     return { capabilities: serverCapabilities, serverInfo: { name: 'cnnc' } };
   });
   registerDocumentSync(ctx);
@@ -75,8 +80,32 @@ function notInitialized(ctx: ServerContext, method: string): ResponseError<void>
  * redirected to the editor's log.
  */
 export function runLanguageServer(options: LspServerOptions = {}): Promise<number> {
-  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  // Messages logged before the connection exists (none in practice) go nowhere rather than stdout.
+  const pending = { log: (message: string) => void message, parseError: () => undefined };
+  const reader = new FramedMessageReader(process.stdin, pending);
+  const writer = new StreamMessageWriter(process.stdout);
+  const connection = createConnection(ProposedFeatures.all, reader, writer);
   const ctx = createServer(connection, options);
+  reader.hooks = {
+    log: (message) => ctx.log(`framing: ${message}`),
+    parseError: (message) => {
+      ctx.log(`parse error: ${message}`);
+      void writer.write({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: ErrorCodes.ParseError, message: `cnnc: ${message}` },
+      } as Message);
+    },
+  };
+  // With a reader of its own, the connection no longer exits when stdin ends; do it here, with
+  // the exit code the LSP specification asks for (0 after `shutdown`, 1 otherwise).
+  let shutdown = false;
+  connection.onShutdown(() => {
+    shutdown = true;
+  });
+  const exit = (): never => process.exit(shutdown ? 0 : 1);
+  process.stdin.on('end', exit);
+  process.stdin.on('close', exit);
   const toLog = (...args: unknown[]): void => ctx.log(args.map(String).join(' '));
   Object.assign(console, { log: toLog, info: toLog, warn: toLog, debug: toLog });
   process.on('uncaughtException', (error) => ctx.log(`internal error: ${error.stack ?? error}`));

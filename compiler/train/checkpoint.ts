@@ -3,11 +3,12 @@
 // file until the new one is complete on disk, so a killed run loses at most the current epoch;
 // loading verifies the latest file and falls back to the previous one, with a warning, if it is
 // truncated or corrupt.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeSafetensors, type NamedTensor } from '../../runtime/safetensors.js';
 import { atomicWrite, preserveAsPrevious } from './atomic-write.js';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from './checkpoint-format.js';
+import { readDataFile } from './data/read-file.js';
 import { catchTrainError, trainFail, type TrainResult } from './errors.js';
 
 /** File name of the latest checkpoint inside a run directory. */
@@ -34,8 +35,11 @@ function isDirectory(path: string): boolean {
 
 /** Reads and verifies one checkpoint file; the message names the file and the problem. */
 export function readCheckpoint(path: string): TrainResult<CheckpointState> {
-  const result = catchTrainError(() => decodeCheckpoint(readFileSync(path)));
-  return result.ok ? result : { ok: false, message: `${path}: ${result.message}` };
+  // Checkpoints of large models pass 1 GiB; a Uint8Array holds at most 2^32 bytes.
+  const result = catchTrainError(() => decodeCheckpoint(readDataFile(path, 2 ** 32 - 2)));
+  if (result.ok) return result;
+  const named = result.message.startsWith(`${path}: `);
+  return { ok: false, message: named ? result.message : `${path}: ${result.message}` };
 }
 
 /**

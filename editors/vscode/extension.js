@@ -14,7 +14,9 @@ let client;
 function activate(context) {
   const config = vscode.workspace.getConfiguration('cnnc');
   const command = config.get('server.command', 'cnnc');
-  const args = [...config.get('server.args', []), 'lsp', '--stdio'];
+  // The client appends `--stdio` itself for the stdio transport (vscode-languageclient's
+  // `Executable` handling), so the server is started as `<command> <args> lsp --stdio`.
+  const args = [...config.get('server.args', []), 'lsp'];
   const serverOptions = { command, args, transport: TransportKind.stdio };
   const clientOptions = {
     documentSelector: [{ language: 'cnn' }],

@@ -82,11 +82,12 @@ export async function initialize(
   client: TestClient,
   rootUri: string | null = null,
   initializationOptions: Record<string, unknown> = { debounceMs: 5 },
+  capabilities: Record<string, unknown> = {},
 ) {
   const result = await client.connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri,
-    capabilities: {},
+    capabilities,
     initializationOptions,
   });
   await client.connection.sendNotification('initialized', {});

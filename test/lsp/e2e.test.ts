@@ -32,7 +32,9 @@ let client: TestClient;
 
 test.before(async () => {
   client = startServer();
-  const init = await initialize(client, pathToFileURL(dir).href);
+  const init = await initialize(client, pathToFileURL(dir).href, undefined, {
+    textDocument: { completion: { completionItem: { snippetSupport: true } } },
+  });
   if (!init.capabilities.inlayHintProvider) throw new Error('no inlay hints');
   await client.connection.sendNotification('textDocument/didOpen', {
     textDocument: { uri, languageId: 'cnn', version: 1, text: SOURCE },

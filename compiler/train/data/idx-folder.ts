@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { trainFail } from '../errors.js';
 import { countClasses, validateDataset, type DataSplit, type Dataset } from './dataset.js';
 import { readMaybeGzip } from './gzip.js';
-import { parseIdxImages, parseIdxLabels } from './idx.js';
+import { idxDeclaredSize, parseIdxImages, parseIdxLabels } from './idx.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -38,8 +38,12 @@ export function isIdxDirectory(directory: string): boolean {
 
 /** Reads one images/labels pair and checks that the counts agree. */
 function loadPair(imagesPath: string, labelsPath: string): Omit<Dataset, 'classes'> {
-  const images = parseIdxImages(readMaybeGzip(imagesPath), imagesPath);
-  const labels = parseIdxLabels(readMaybeGzip(labelsPath), labelsPath);
+  const imageBytes = readMaybeGzip(imagesPath, idxDeclaredSize(3, imagesPath));
+  const images = parseIdxImages(imageBytes, imagesPath);
+  const labels = parseIdxLabels(
+    readMaybeGzip(labelsPath, idxDeclaredSize(1, labelsPath)),
+    labelsPath,
+  );
   if (images.count !== labels.length) {
     trainFail(
       `${imagesPath} holds ${images.count} images but ${labelsPath} holds ${labels.length} labels`,

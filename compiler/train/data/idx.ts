@@ -21,12 +21,19 @@ function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
 
+/** IDX files declaring more data than this are refused (Fashion-MNIST's largest is 47 MB). */
+export const MAX_IDX_DATA_BYTES = 2 ** 30;
+
 /**
- * Parses an unsigned-byte IDX file with `expectedDims` dimensions. Fails (with `path` in the
- * message) on a short header, a wrong magic number, another element type, or a data section
- * shorter or longer than the header declares.
+ * Reads the header of an unsigned-byte IDX file with `expectedDims` dimensions: its dimensions and
+ * length. Fails (with `path` in the message) on a short header, a wrong magic number, another
+ * element type, or a declared size over `MAX_IDX_DATA_BYTES`.
  */
-export function parseIdx(bytes: Uint8Array, expectedDims: number, path: string): IdxArray {
+export function parseIdxHeader(
+  bytes: Uint8Array,
+  expectedDims: number,
+  path: string,
+): { dims: number[]; headerLength: number; dataBytes: number } {
   if (bytes.length < 4) trainFail(`${path}: truncated IDX file (${bytes.length} bytes, no magic)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
@@ -51,7 +58,37 @@ export function parseIdx(bytes: Uint8Array, expectedDims: number, path: string):
   const dims = Array.from({ length: expectedDims }, (_, axis) =>
     view.getUint32(4 + 4 * axis, false),
   );
-  const expectedBytes = dims.reduce((acc, dim) => acc * dim, 1);
+  const dataBytes = dims.reduce((acc, dim) => acc * dim, 1);
+  if (dataBytes > MAX_IDX_DATA_BYTES)
+    trainFail(
+      `${path}: the header declares [${dims.join(', ')}] (${dataBytes} bytes); IDX files may hold at most ${MAX_IDX_DATA_BYTES} bytes`,
+    );
+  return { dims, headerLength, dataBytes };
+}
+
+/**
+ * The size of the whole IDX file its first bytes declare, for capping gzip inflation: undefined
+ * while `prefix` is shorter than the header.
+ */
+export function idxDeclaredSize(expectedDims: number, path: string) {
+  return (prefix: Uint8Array): number | undefined => {
+    if (prefix.length < 4 + 4 * expectedDims) return undefined;
+    const { headerLength, dataBytes } = parseIdxHeader(prefix, expectedDims, path);
+    return headerLength + dataBytes;
+  };
+}
+
+/**
+ * Parses an unsigned-byte IDX file with `expectedDims` dimensions. Fails (with `path` in the
+ * message) on a bad header (see `parseIdxHeader`), or a data section shorter or longer than the
+ * header declares.
+ */
+export function parseIdx(bytes: Uint8Array, expectedDims: number, path: string): IdxArray {
+  const {
+    dims,
+    headerLength,
+    dataBytes: expectedBytes,
+  } = parseIdxHeader(bytes, expectedDims, path);
   const actualBytes = bytes.length - headerLength;
   if (actualBytes < expectedBytes) {
     trainFail(

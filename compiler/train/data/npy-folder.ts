@@ -1,11 +1,12 @@
 // Loading a folder of `.npy` arrays: either one `x.npy`/`y.npy` pair that cnnc splits itself, or
 // a ready-made division as `train_x.npy`, `train_y.npy`, `test_x.npy`, `test_y.npy` (the Keras
 // spelling `x_train.npy` … is accepted too).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainFail } from '../errors.js';
 import { countClasses, validateDataset, type DataSplit, type Dataset } from './dataset.js';
 import { npyToFloat32, npyToLabels, parseNpy } from './npy.js';
+import { readDataFile } from './read-file.js';
 import { splitDataset, type SplitOptions } from './split.js';
 
 /** The first of `names` that exists in `directory`, as a path. */
@@ -29,8 +30,8 @@ function imageShape(shape: number[], path: string): [number, number, number] {
 
 /** Reads an images/labels pair; `classes` is filled in by the caller once every label is known. */
 function loadPair(xPath: string, yPath: string): Omit<Dataset, 'classes'> {
-  const x = parseNpy(readFileSync(xPath), xPath);
-  const y = parseNpy(readFileSync(yPath), yPath);
+  const x = parseNpy(readDataFile(xPath), xPath);
+  const y = parseNpy(readDataFile(yPath), yPath);
   const shape = imageShape(x.shape, xPath);
   const labelsOk = y.shape.length === 1 || (y.shape.length === 2 && y.shape[1] === 1);
   if (!labelsOk)

@@ -1,0 +1,2 @@
+" Files ending in .cnn are cnnc model files.
+autocmd BufRead,BufNewFile *.cnn setfiletype cnn
