@@ -441,3 +441,18 @@ export function convTranspose2d(
   }
   return out;
 }
+
+/**
+ * Samples `first … first + count − 1` of a flat `[batch, …perSample]` tensor as a float64 tensor of
+ * `count` samples, so a reference can be computed for the samples a test checks (those whose flat
+ * indices pass 2^24) without converting a tensor of tens of millions of values.
+ */
+export function samplesOf(
+  data: Float32Array,
+  perSampleShape: number[],
+  first: number,
+  count = 1,
+): RefTensor {
+  const size = perSampleShape.reduce((a, b) => a * b, 1);
+  return tensor(data.subarray(first * size, (first + count) * size), [count, ...perSampleShape]);
+}
