@@ -111,3 +111,16 @@ export async function runBatched(launch: BatchedLaunch): Promise<Float32Array> {
   }
   return total as Float32Array;
 }
+
+/**
+ * Runs an elementwise kernel (output cell `i` reads only cell `i` of each argument) over tensors of
+ * any length, in launches of at most 2^24 values; `kernel(length)` builds it for one launch.
+ */
+export function runElementwise(
+  what: string,
+  kernel: (length: number) => GpuKernel,
+  ...args: Float32Array[]
+): Promise<Float32Array> {
+  const length = args[0].length;
+  return runBatched({ what, batch: length, kernel, args: args.map(split), outputPerSample: 1 });
+}
