@@ -11,6 +11,8 @@ import { pool2d } from '../../runtime/kernels/pool2d.js';
 import { batchnorm } from '../../runtime/kernels/batchnorm.js';
 import { add } from '../../runtime/kernels/add.js';
 import { concat } from '../../runtime/kernels/concat.js';
+import { createBackend } from '../../runtime/backend.js';
+import { compileChain } from '../../runtime/chain.js';
 import { MAX_KERNEL_VALUES } from '../../runtime/exact.js';
 import * as ref from '../helpers/reference.js';
 import { assertClose, randomTensor, sharedBackend } from './support.js';
@@ -239,4 +241,53 @@ test.serial('add and concat over more than 2^24 values', async (t) => {
     ref.samplesOf(b, [C, H, W], last),
   ]);
   assertClose(t, sampleOut(joined, 2 * PER_SAMPLE, last), expected.data);
+});
+
+const POOL_DESC = {
+  kind: 'max' as const,
+  channels: 64,
+  inHeight: 112,
+  inWidth: 112,
+  outHeight: 56,
+  outWidth: 56,
+  kernelHeight: 2,
+  kernelWidth: 2,
+  strideHeight: 2,
+  strideWidth: 2,
+  padTop: 0,
+  padBottom: 0,
+  padLeft: 0,
+  padRight: 0,
+};
+
+test.serial('threaded webasm: concat past 2^24 values is exact too', async (t) => {
+  const threaded = createBackend({ mode: 'webasm', threads: true, poolSize: 2 });
+  try {
+    const a = randomTensor('threaded-a', BATCH * PER_SAMPLE);
+    const b = randomTensor('threaded-b', BATCH * PER_SAMPLE);
+    const joined = await concat(threaded, { channels: [C, C], spatial: H * W })(a, b, BATCH);
+    const last = BATCH - 1;
+    const expected = ref.concat([
+      ref.samplesOf(a, [C, H, W], last),
+      ref.samplesOf(b, [C, H, W], last),
+    ]);
+    assertClose(t, sampleOut(joined, 2 * PER_SAMPLE, last), expected.data);
+  } finally {
+    await threaded.dispose();
+  }
+});
+
+test.serial('a chain refuses a batch one exact launch cannot take', (t) => {
+  const layer = pool2d(backend.get(), POOL_DESC);
+  t.is(layer.maxBatch, Math.floor(MAX_KERNEL_VALUES / (64 * 112 * 112)));
+  const steps = [{ layer, inputs: [{ input: 0 }] }];
+  t.throws(() => compileChain(backend.get(), steps, layer.maxBatch + 1, [0]), {
+    message: /^chain step 0: batch 21 is larger than the 20 samples one exact launch/,
+  });
+});
+
+test.serial('a weight larger than 2^24 values fails at create, naming the layer', (t) => {
+  t.throws(() => conv2d(backend.get(), convDesc([1024, 8, 8], 4097, 2, 1, 0)), {
+    message: /^conv2d: weight has 16781312 values, more than the 16777216 \(2\^24\)/,
+  });
 });
