@@ -104,7 +104,7 @@ export async function runBatched(launch: BatchedLaunch): Promise<Float32Array> {
       total ??= new Float32Array(batch * outputPerSample);
       total.set(part, start * outputPerSample);
     } else if (total === null) {
-      total = part;
+      total = Float32Array.from(part);
     } else {
       for (let idx = 0; idx < part.length; idx++) total[idx] += part[idx];
     }

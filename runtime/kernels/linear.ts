@@ -141,10 +141,11 @@ function linearBlocks(
       );
     },
     resolveInputs: (inputs: readonly (Float32Array | null)[]) =>
-      inputs.map(
-        (input, index) =>
-          input ?? (index === 2 ? zeros : blocks[0].layer.resolveInputs(inputs)[index]),
-      ),
+      inputs.map((input, index) => {
+        if (input !== null) return input;
+        if (index === 2) return zeros;
+        throw new Error(`input ${index} of this layer must not be null`);
+      }),
     maxBatch: 0,
   });
 }
