@@ -7,7 +7,8 @@ import type { Backend } from './backend.js';
 import { stageArguments, type LayerKernel } from './layer.js';
 
 /** What a chain needs of a layer: its kernels and its defaults for `null` parameters. */
-export type ChainLayer = Pick<LayerKernel<never>, 'stages' | 'resolveInputs'>;
+export type ChainLayer = Pick<LayerKernel<never>, 'stages' | 'resolveInputs'> &
+  Partial<Pick<LayerKernel<never>, 'maxBatch'>>;
 
 /** Where a layer input comes from: a chain input, an earlier step's output, or a parameter. */
 export type ChainRef = { input: number } | { step: number } | { param: number };
@@ -42,6 +43,16 @@ export function compileChain(
   batch: number,
   outputs: readonly number[],
 ): Chain {
+  steps.forEach((step, index) => {
+    // A chain runs each kernel once over the whole batch, so every launch must stay exact (2^24).
+    const limit = step.layer.maxBatch ?? Infinity;
+    if (batch > limit) {
+      throw new Error(
+        `chain step ${index}: batch ${batch} is larger than the ${limit} samples one exact ` +
+          'launch of this layer takes (2^24 values per kernel); call the layers one by one',
+      );
+    }
+  });
   const stagesPerStep = steps.map((step) => step.layer.stages(batch));
   let inputCount = 0;
   for (const step of steps) {

@@ -2,6 +2,7 @@
 // `(inputs…, batch) => Promise<Float32Array>` and as stages a fused pipeline can record.
 import type { IKernelFunctionThis } from 'gpu.js';
 import { checkNoFallback, type GpuKernel } from './backend.js';
+import { chunks, expectExact, maxChunk } from './exact.js';
 
 /** `this` inside a kernel function: `this.thread.x` is the flat output index. */
 export type KernelThis<Constants> = IKernelFunctionThis<Constants>;
@@ -28,6 +29,23 @@ export interface LayerKernel<Inputs extends readonly (Float32Array | null)[]> {
   stages(batch: number): Stage[];
   /** Inputs with each `null` (an absent bias) replaced by the zeros the kernels read instead. */
   resolveInputs(inputs: readonly (Float32Array | null)[]): Float32Array[];
+  /**
+   * The largest batch one launch of `stages(batch)` computes exactly (every argument and output at
+   * most 2^24 values); a call with a larger batch runs the stages on groups of samples.
+   */
+  readonly maxBatch: number;
+}
+
+/** How a layer's tensors grow with the batch, so its launches can be kept exact (`exact.ts`). */
+export interface BatchLayout {
+  /** Names the layer in errors. */
+  what: string;
+  /** Indices of the inputs that are `[batch, …]` activations; the others (weights) are read whole. */
+  batched: readonly number[];
+  /** The most values one sample needs in any input, intermediate or output of the stages. */
+  perSample: number;
+  /** Sizes of the inputs read whole (weights), checked when the layer is created. */
+  whole?: Readonly<Record<string, number>>;
 }
 
 /** Arguments of one stage, resolved from the layer inputs and the previous stage's result. */
@@ -46,13 +64,18 @@ export function stageArguments<T>(
 /**
  * Builds a {@link LayerKernel} from its output length and its stages per batch size. `defaults`
  * maps the index of an input that may be `null` (an absent bias or affine weight) to the values
- * the kernels read instead.
+ * the kernels read instead. `layout` says which inputs are split along the batch when a batch is
+ * too large for one exact launch; a sample or weight too large for any launch fails here.
  */
 export function makeLayer<Inputs extends readonly (Float32Array | null)[]>(
   outputLength: (batch: number) => number,
   stages: (batch: number) => Stage[],
-  defaults: Readonly<Record<number, Float32Array>> = {},
+  defaults: Readonly<Record<number, Float32Array>>,
+  layout: BatchLayout,
 ): LayerKernel<Inputs> {
+  const perSample = Math.max(layout.perSample, outputLength(1));
+  const maxBatch = maxChunk(layout.what, perSample);
+  expectExact(layout.what, layout.whole ?? {});
   const resolveInputs = (inputs: readonly (Float32Array | null)[]): Float32Array[] =>
     inputs.map((input, index) => {
       if (input !== null) return input;
@@ -60,10 +83,7 @@ export function makeLayer<Inputs extends readonly (Float32Array | null)[]>(
       if (filler === undefined) throw new Error(`input ${index} of this layer must not be null`);
       return filler;
     });
-  const run = async (...args: [...Inputs, number]): Promise<Float32Array> => {
-    const batch = args[args.length - 1] as number;
-    checkBatch(batch);
-    const inputs = resolveInputs(args.slice(0, -1) as (Float32Array | null)[]);
+  const launch = async (inputs: Float32Array[], batch: number): Promise<Float32Array> => {
     let previous: Float32Array | undefined;
     for (const stage of stages(batch)) {
       const result = await stage.kernel(...stageArguments(stage, inputs, previous));
@@ -73,7 +93,33 @@ export function makeLayer<Inputs extends readonly (Float32Array | null)[]>(
     if (previous === undefined) throw new Error('internal error: a layer has no stages');
     return previous;
   };
-  return Object.assign(run, { outputLength, stages, resolveInputs });
+  const run = async (...args: [...Inputs, number]): Promise<Float32Array> => {
+    const batch = args[args.length - 1] as number;
+    checkBatch(batch);
+    const inputs = resolveInputs(args.slice(0, -1) as (Float32Array | null)[]);
+    let limit = maxBatch;
+    inputs.forEach((input, index) => {
+      if (layout.batched.includes(index)) {
+        limit = Math.min(limit, maxChunk(layout.what, input.length / batch));
+      } else {
+        expectExact(layout.what, { [`input ${index}`]: input.length });
+      }
+    });
+    const parts = chunks(batch, limit);
+    if (parts.length === 1) return launch(inputs, batch);
+    const outPerSample = outputLength(1);
+    const output = new Float32Array(outputLength(batch));
+    for (const [start, count] of parts) {
+      const views = inputs.map((input, index) => {
+        if (!layout.batched.includes(index)) return input;
+        const size = input.length / batch;
+        return input.subarray(start * size, (start + count) * size);
+      });
+      output.set(await launch(views, count), start * outPerSample);
+    }
+    return output;
+  };
+  return Object.assign(run, { outputLength, stages, resolveInputs, maxBatch });
 }
 
 function checkBatch(batch: number): void {

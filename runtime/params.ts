@@ -110,7 +110,10 @@ function initWeight(
 ): void {
   const biasSpec = spec.bias ? specs.find((other) => other.name === spec.bias) : undefined;
   if (scheme === 'pytorch') {
-    const drawn = pytorchDefaultInit(rng, spec.shape, biasSpec !== undefined);
+    // NOTE: the bias length comes from the bias's own spec: a transposed convolution's weight is
+    // `[in, out/groups, kh, kw]`, so `shape[0]` is not its bias length.
+    const biasLength = biasSpec ? shapeSize(biasSpec.shape) : 0;
+    const drawn = pytorchDefaultInit(rng, spec.shape, biasSpec !== undefined, biasLength);
     values.set(spec.name, drawn.weight);
     if (biasSpec && drawn.bias) values.set(biasSpec.name, drawn.bias);
     return;

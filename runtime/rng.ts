@@ -75,17 +75,20 @@ export function fans(weightShape: readonly number[]): { fanIn: number; fanOut: n
 /**
  * PyTorch's default initialisation of `Conv*d` and `Linear` (`reset_parameters`):
  * weight `kaiming_uniform_(a=√5)`, i.e. uniform in `±1/√fanIn`, then bias uniform in `±1/√fanIn`.
- * The weight is drawn before the bias, as PyTorch does.
+ * The weight is drawn before the bias, as PyTorch does. The bias has `biasLength` values: the
+ * output channels, which are `weightShape[0]` except for a transposed convolution, whose weight is
+ * `[in, out/groups, kh, kw]` and whose bias has `out` values (the caller passes its bias shape).
  */
 export function pytorchDefaultInit(
   rng: Rng,
   weightShape: readonly number[],
   hasBias: boolean,
+  biasLength: number = weightShape[0],
 ): { weight: Float32Array; bias: Float32Array | null } {
   const { fanIn } = fans(weightShape);
   const bound = 1 / Math.sqrt(fanIn);
   const weight = uniformArray(rng, shapeSize(weightShape), -bound, bound);
-  const bias = hasBias ? uniformArray(rng, weightShape[0], -bound, bound) : null;
+  const bias = hasBias ? uniformArray(rng, biasLength, -bound, bound) : null;
   return { weight, bias };
 }
 

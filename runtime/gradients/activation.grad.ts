@@ -5,13 +5,8 @@ import type { KernelThis } from '../layer.js';
 import { activationConstants, applyActivation, ACTIVATION_HELPERS } from '../kernels/activation.js';
 import type { ActivationSpec, ElementwiseDescriptor } from '../kernels/activation.js';
 import { MAX_CHAIN, type ElementwiseChainDescriptor } from '../kernels/elementwise.js';
-import {
-  activationBackward,
-  activationGradient,
-  expectLength,
-  runKernel,
-  type GradientFn,
-} from './common.js';
+import { activationBackward, activationGradient, expectLength, type GradientFn } from './common.js';
+import { runElementwise } from '../exact.js';
 
 /** What the activation backward needs from the forward: its input `[batch, features]`. */
 export interface ActivationSaved {
@@ -75,13 +70,17 @@ export function elementwiseChainGrad(
     const length = batch * desc.features;
     expectLength('elementwise chain gradient', gradOutput, length);
     expectLength('elementwise chain gradient input', saved.input, length);
-    const kernel = backend.kernel(
-      'grad-elementwise-chain',
-      chainBackwardKernel,
-      constants,
-      length,
-      [...ACTIVATION_HELPERS, activationGradient],
+    const kernel = (count: number) =>
+      backend.kernel('grad-elementwise-chain', chainBackwardKernel, constants, count, [
+        ...ACTIVATION_HELPERS,
+        activationGradient,
+      ]);
+    const input = await runElementwise(
+      'elementwise chain gradient',
+      kernel,
+      gradOutput,
+      saved.input,
     );
-    return { input: await runKernel(kernel, gradOutput, saved.input) };
+    return { input };
   };
 }

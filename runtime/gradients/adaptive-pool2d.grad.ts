@@ -3,7 +3,8 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { maxAdaptiveWindow, type AdaptivePool2dDescriptor } from '../kernels/adaptive-pool2d.js';
-import { expectLength, runKernel } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength } from './common.js';
 import type { PoolGradient } from './pool2d.grad.js';
 
 type Constants = Record<string, number>;
@@ -89,22 +90,26 @@ export function adaptivePool2dGrad(backend: Backend, desc: AdaptivePool2dDescrip
     const planes = batch * desc.channels;
     expectLength(`adaptive ${desc.kind}pool gradient`, gradOutput, planes * outPlane);
     expectLength(`adaptive ${desc.kind}pool gradient input`, saved.input, planes * inPlane);
+    const what = `adaptive ${desc.kind}pool gradient`;
     let argmax = gradOutput;
     if (desc.kind === 'max') {
-      const kernel = backend.kernel(
-        'grad-adaptive-argmax',
-        argmaxKernel,
-        constants,
-        planes * outPlane,
-      );
-      argmax = await runKernel(kernel, saved.input);
+      argmax = await runBatched({
+        what,
+        batch: planes,
+        kernel: (count) =>
+          backend.kernel('grad-adaptive-argmax', argmaxKernel, constants, count * outPlane),
+        args: [split(saved.input)],
+        outputPerSample: outPlane,
+      });
     }
-    const kernel = backend.kernel(
-      'grad-adaptive-pool2d',
-      gatherKernel,
-      constants,
-      planes * inPlane,
-    );
-    return { input: await runKernel(kernel, gradOutput, argmax) };
+    const input = await runBatched({
+      what,
+      batch: planes,
+      kernel: (count) =>
+        backend.kernel('grad-adaptive-pool2d', gatherKernel, constants, count * inPlane),
+      args: [split(gradOutput), split(argmax)],
+      outputPerSample: inPlane,
+    });
+    return { input };
   };
 }

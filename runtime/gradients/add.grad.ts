@@ -4,13 +4,8 @@ import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { activationConstants } from '../kernels/activation.js';
 import type { AddDescriptor } from '../kernels/add.js';
-import {
-  activationBackward,
-  expectLength,
-  isIdentity,
-  runKernel,
-  type GradientFn,
-} from './common.js';
+import { activationBackward, expectLength, isIdentity, type GradientFn } from './common.js';
+import { runElementwise } from '../exact.js';
 
 function sumKernel(this: KernelThis<Record<string, number>>, a: number[], b: number[]): number {
   return a[this.thread.x] + b[this.thread.x];
@@ -35,8 +30,8 @@ export function addGrad(
       }
       let pre = operands[0];
       for (let idx = 1; idx < operands.length; idx++) {
-        const kernel = backend.kernel('grad-add-sum', sumKernel, {}, pre.length);
-        pre = await runKernel(kernel, pre, operands[idx]);
+        const kernel = (length: number) => backend.kernel('grad-add-sum', sumKernel, {}, length);
+        pre = await runElementwise('add gradient', kernel, pre, operands[idx]);
       }
       grad = await activationBackward(backend, activationConstants(desc.activation), grad, pre);
     }

@@ -6,7 +6,8 @@ import type { KernelThis } from '../layer.js';
 import { activationConstants, ACTIVATION_HELPERS } from '../kernels/activation.js';
 import { batchnorm, type BatchNormDescriptor } from '../kernels/batchnorm.js';
 import { expectPositive } from '../kernels/conv-util.js';
-import { activationGradient, expectLength, runKernel, type GradientFn } from './common.js';
+import { activationGradient, expectLength, type GradientFn } from './common.js';
+import { runBatched, split } from '../exact.js';
 
 /** Options of training-mode batch normalisation (PyTorch `BatchNorm*d` defaults). */
 export interface BatchNormTrainDescriptor extends BatchNormDescriptor {
@@ -28,25 +29,22 @@ export interface BatchNormTrainResult {
 
 type Constants = Record<string, number>;
 
-// Threads 0…C−1 give each channel's mean, threads C…2C−1 its biased variance (two passes).
-function statsKernel(this: KernelThis<Constants>, x: number[]): number {
+// Per channel c, over the batch and spatial positions: thread c gives Σ (x − shift[c]), thread
+// C + c gives Σ (x − shift[c])². Launched with C threads and a zero shift for the sums, then with
+// 2C threads and the mean as shift for the squared deviations (the two-pass variance). Sums over
+// groups of samples add up, so a large batch runs in exact launches (runtime/exact.ts).
+function statsKernel(this: KernelThis<Constants>, x: number[], shift: number[]): number {
   const c = this.thread.x % this.constants.channels;
   let sum = 0;
   for (let n = 0; n < this.constants.batch; n++) {
     const base = (n * this.constants.channels + c) * this.constants.spatial;
-    for (let s = 0; s < this.constants.spatial; s++) sum += x[base + s];
-  }
-  const mean = sum / this.constants.count;
-  if (this.thread.x < this.constants.channels) return mean;
-  let squares = 0;
-  for (let n = 0; n < this.constants.batch; n++) {
-    const base = (n * this.constants.channels + c) * this.constants.spatial;
     for (let s = 0; s < this.constants.spatial; s++) {
-      const d = x[base + s] - mean;
-      squares += d * d;
+      const d = x[base + s] - shift[c];
+      if (this.thread.x < this.constants.channels) sum += d;
+      else sum += d * d;
     }
   }
-  return squares / this.constants.count;
+  return sum;
 }
 
 /**
@@ -71,13 +69,21 @@ export function batchnormTrain(backend: Backend, desc: BatchNormTrainDescriptor)
     const { channels, spatial } = desc;
     expectLength('batchnorm input', input, batch * channels * spatial);
     const count = batch * spatial;
-    const constants = { batch, channels, spatial, count };
-    const stats = await runKernel(
-      backend.kernel('batchnorm-stats', statsKernel, constants, 2 * channels),
-      input,
-    );
-    const mean = stats.slice(0, channels);
-    const variance = stats.slice(channels);
+    const moments = (threads: number, shift: Float32Array) =>
+      runBatched({
+        what: 'batchnorm',
+        batch,
+        kernel: (samples) =>
+          backend.kernel(
+            'batchnorm-stats',
+            statsKernel,
+            { batch: samples, channels, spatial },
+            threads,
+          ),
+        args: [split(input), shift],
+      });
+    const mean = (await moments(channels, new Float32Array(channels))).map((sum) => sum / count);
+    const variance = (await moments(2 * channels, mean)).slice(channels).map((sum) => sum / count);
     const output = await forward(input, gamma, beta, mean, variance, batch);
     const unbiased = count > 1 ? count / (count - 1) : 1;
     const nextMean = runningMean.map((value, c) => (1 - momentum) * value + momentum * mean[c]);
@@ -187,36 +193,49 @@ export function batchnormGrad(
     const { channels, spatial } = desc;
     const length = batch * channels * spatial;
     expectLength('batchnorm gradient', gradOutput, length);
-    const constants = {
-      batch,
+    // `count` is the whole batch's M; `batch` is the samples of one launch (runtime/exact.ts).
+    const constants = (samples: number) => ({
+      batch: samples,
       channels,
       spatial,
       count: batch * spatial,
       eps: desc.eps ?? 1e-5,
       ...activationConstants(desc.activation),
-    };
+    });
     const helpers = [...ACTIVATION_HELPERS, activationGradient, preGradient];
     const stats = new Float32Array(2 * channels);
     stats.set(saved.mean, 0);
     stats.set(saved.variance, channels);
     const gamma = saved.gamma ?? ones;
     const beta = saved.beta ?? zeros;
-    const reduce = backend.kernel(
-      'grad-batchnorm-reduce',
-      reduceKernel,
-      constants,
-      2 * channels,
-      helpers,
-    );
-    const sums = await runKernel(reduce, gradOutput, saved.input, gamma, beta, stats);
-    const inputKernel = backend.kernel(
-      'grad-batchnorm-input',
-      inputGradKernel,
-      constants,
-      length,
-      helpers,
-    );
-    const input = await runKernel(inputKernel, gradOutput, saved.input, gamma, beta, stats, sums);
+    const sums = await runBatched({
+      what: 'batchnorm gradient',
+      batch,
+      kernel: (samples) =>
+        backend.kernel(
+          'grad-batchnorm-reduce',
+          reduceKernel,
+          constants(samples),
+          2 * channels,
+          helpers,
+        ),
+      args: [split(gradOutput), split(saved.input), gamma, beta, stats],
+    });
+    const perSample = channels * spatial;
+    const input = await runBatched({
+      what: 'batchnorm gradient',
+      batch,
+      kernel: (samples) =>
+        backend.kernel(
+          'grad-batchnorm-input',
+          inputGradKernel,
+          constants(samples),
+          samples * perSample,
+          helpers,
+        ),
+      args: [split(gradOutput), split(saved.input), gamma, beta, stats, sums],
+      outputPerSample: perSample,
+    });
     return {
       input,
       gamma: saved.gamma ? sums.slice(channels) : null,

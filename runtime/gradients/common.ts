@@ -4,6 +4,7 @@
 import { checkNoFallback, type Backend, type GpuKernel } from '../backend.js';
 import { toFloat32, type KernelThis } from '../layer.js';
 import { ACTIVATION_CODES, erfApprox, type ActivationSpec } from '../kernels/activation.js';
+import { runBatched, runElementwise, split } from '../exact.js';
 
 /**
  * A gradient function: given the gradient of the loss with respect to the layer's output
@@ -120,11 +121,18 @@ export async function channelSum(
   spatial: number,
 ): Promise<Float32Array> {
   expectLength('channel sum', values, batch * channels * spatial);
-  const constants = { batch, channels, spatial };
-  return runKernel(
-    backend.kernel('grad-channel-sum', channelSumKernel, constants, channels),
-    values,
-  );
+  return runBatched({
+    what: 'channel sum',
+    batch,
+    kernel: (count) =>
+      backend.kernel(
+        'grad-channel-sum',
+        channelSumKernel,
+        { batch: count, channels, spatial },
+        channels,
+      ),
+    args: [split(values)],
+  });
 }
 
 interface ActivationBackwardConstants {
@@ -154,12 +162,13 @@ export async function activationBackward(
   pre: Float32Array,
 ): Promise<Float32Array> {
   expectLength('activation gradient', pre, gradOutput.length);
-  const kernel = backend.kernel(
-    'grad-activation',
-    activationBackwardKernel,
-    { ...constants },
-    gradOutput.length,
-    ACTIVATION_GRADIENT_HELPERS,
-  );
-  return runKernel(kernel, gradOutput, pre);
+  const kernel = (length: number) =>
+    backend.kernel(
+      'grad-activation',
+      activationBackwardKernel,
+      { ...constants },
+      length,
+      ACTIVATION_GRADIENT_HELPERS,
+    );
+  return runElementwise('activation gradient', kernel, gradOutput, pre);
 }

@@ -3,7 +3,8 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import type { ConcatDescriptor } from '../kernels/concat.js';
-import { expectLength, runKernel, type GradientFn } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength, type GradientFn } from './common.js';
 
 interface SliceConstants {
   total: number;
@@ -32,13 +33,17 @@ export function concatGrad(
     let offset = 0;
     for (const channels of desc.channels) {
       const size = channels * desc.spatial;
-      const kernel = backend.kernel(
-        'grad-concat',
-        sliceKernel,
-        { total, offset, size },
-        batch * size,
+      const kernel = (count: number) =>
+        backend.kernel('grad-concat', sliceKernel, { total, offset, size }, count * size);
+      inputs.push(
+        await runBatched({
+          what: 'concat gradient',
+          batch,
+          kernel,
+          args: [split(gradOutput)],
+          outputPerSample: size,
+        }),
       );
-      inputs.push(await runKernel(kernel, gradOutput));
       offset += size;
     }
     return { inputs };

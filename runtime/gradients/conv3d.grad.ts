@@ -12,11 +12,11 @@ import {
   channelSum,
   expectLength,
   isIdentity,
-  runKernel,
   type GradientFn,
   type GradientOptions,
 } from './common.js';
 import { foldPadding } from './pad-fold.js';
+import { runBatched, split } from '../exact.js';
 
 /** What a convolution backward needs from the forward: input, weight and bias (may be `null`). */
 export interface ConvSaved {
@@ -200,28 +200,34 @@ export function conv3dGrad(
       const pre = await forward(saved.input, saved.weight, saved.bias, batch);
       grad = await activationBackward(backend, activationConstants(desc.activation), grad, pre);
     }
-    const constants = { ...shared, batch };
-    const weightKernel = backend.kernel(
-      `grad-${what}-weight`,
-      weightGradKernel,
-      constants,
-      weightLength,
-      [padIndex],
-    );
-    const weight = await runKernel(weightKernel, grad, saved.input);
+    // The weight gradient sums over the batch: launches over groups of samples are summed.
+    const weight = await runBatched({
+      what: `${what} gradient`,
+      batch,
+      kernel: (count) =>
+        backend.kernel(
+          `grad-${what}-weight`,
+          weightGradKernel,
+          { ...shared, batch: count },
+          weightLength,
+          [padIndex],
+        ),
+      args: [split(grad), split(saved.input)],
+    });
     const bias = saved.bias
       ? await channelSum(backend, grad, batch, desc.outChannels, volume('outSize'))
       : null;
     let input: Float32Array | null = null;
     if (options.inputGradient !== false) {
-      const inputLength = batch * desc.inChannels * spanVolume;
-      const inputKernel = backend.kernel(
-        `grad-${what}-input`,
-        inputGradKernel,
-        shared,
-        inputLength,
-      );
-      input = await runKernel(inputKernel, grad, saved.weight);
+      const perSample = desc.inChannels * spanVolume;
+      input = await runBatched({
+        what: `${what} gradient`,
+        batch,
+        kernel: (count) =>
+          backend.kernel(`grad-${what}-input`, inputGradKernel, shared, count * perSample),
+        args: [split(grad), saved.weight],
+        outputPerSample: perSample,
+      });
       if (padded) {
         const fold = axes.map((axis) => ({ size: axis.inSize, lo: axis.padLo, hi: axis.padHi }));
         input = await foldPadding(

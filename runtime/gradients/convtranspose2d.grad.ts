@@ -15,9 +15,9 @@ import {
   channelSum,
   expectLength,
   isIdentity,
-  runKernel,
   type GradientOptions,
 } from './common.js';
+import { runBatched, split } from '../exact.js';
 import type { ConvGradient } from './conv3d.grad.js';
 
 type Constants = Record<string, number>;
@@ -126,26 +126,33 @@ export function convTranspose2dGrad(
       const pre = await forward(saved.input, saved.weight, saved.bias, batch);
       grad = await activationBackward(backend, activationConstants(desc.activation), grad, pre);
     }
-    const weightKernel = backend.kernel(
-      'grad-convtranspose2d-weight',
-      weightGradKernel,
-      { ...shared, batch },
-      weightLength,
-    );
-    const weight = await runKernel(weightKernel, grad, saved.input);
+    // The weight gradient sums over the batch: launches over groups of samples are summed.
+    const weight = await runBatched({
+      what: 'convtranspose2d gradient',
+      batch,
+      kernel: (count) =>
+        backend.kernel(
+          'grad-convtranspose2d-weight',
+          weightGradKernel,
+          { ...shared, batch: count },
+          weightLength,
+        ),
+      args: [split(grad), split(saved.input)],
+    });
     const bias = saved.bias
       ? await channelSum(backend, grad, batch, desc.outChannels, outSpatial)
       : null;
     let input: Float32Array | null = null;
     if (options.inputGradient !== false) {
-      const inputLength = batch * desc.inChannels * desc.inHeight * desc.inWidth;
-      const inputKernel = backend.kernel(
-        'grad-convtranspose2d-input',
-        inputGradKernel,
-        shared,
-        inputLength,
-      );
-      input = await runKernel(inputKernel, grad, saved.weight);
+      const perSample = desc.inChannels * desc.inHeight * desc.inWidth;
+      input = await runBatched({
+        what: 'convtranspose2d gradient',
+        batch,
+        kernel: (count) =>
+          backend.kernel('grad-convtranspose2d-input', inputGradKernel, shared, count * perSample),
+        args: [split(grad), saved.weight],
+        outputPerSample: perSample,
+      });
     }
     return { input, weight, bias };
   };

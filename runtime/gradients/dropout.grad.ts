@@ -5,7 +5,8 @@ import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import type { DropoutDescriptor } from '../kernels/dropout.js';
 import type { Rng } from '../rng.js';
-import { expectLength, runKernel, type GradientFn } from './common.js';
+import { runElementwise } from '../exact.js';
+import { expectLength, type GradientFn } from './common.js';
 
 /**
  * A dropout mask of `length` values: 0 where a unit is dropped (probability `p`, the PyTorch
@@ -33,7 +34,8 @@ async function multiply(
   mask: Float32Array,
 ): Promise<Float32Array> {
   expectLength('dropout mask', mask, x.length);
-  return runKernel(backend.kernel('dropout-mask', multiplyKernel, {}, x.length), x, mask);
+  const kernel = (length: number) => backend.kernel('dropout-mask', multiplyKernel, {}, length);
+  return runElementwise('dropout', kernel, x, mask);
 }
 
 /**

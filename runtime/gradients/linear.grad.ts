@@ -8,10 +8,10 @@ import {
   channelSum,
   expectLength,
   isIdentity,
-  runKernel,
   type GradientOptions,
 } from './common.js';
 import type { ConvGradient } from './conv3d.grad.js';
+import { chunks, MAX_KERNEL_VALUES, runBatched, split } from '../exact.js';
 
 interface LinearConstants {
   batch: number;
@@ -48,6 +48,21 @@ function weightGradKernel(
   return sum;
 }
 
+/** Columns `first … first + rows − 1` of a `[batch, width]` matrix, as a `[batch, rows]` copy. */
+function columns(
+  data: Float32Array,
+  batch: number,
+  width: number,
+  first: number,
+  rows: number,
+): Float32Array {
+  const out = new Float32Array(batch * rows);
+  for (let n = 0; n < batch; n++) {
+    out.set(data.subarray(n * width + first, n * width + first + rows), n * rows);
+  }
+  return out;
+}
+
 /**
  * Backward of `linear` specialised on `desc`: `(gradOutput, { input, weight, bias }, batch) =>
  * { input, weight, bias }` with input `[batch, inFeatures]`, weight `[outFeatures, inFeatures]`,
@@ -59,6 +74,7 @@ export function linearGrad(
   options: GradientOptions = {},
 ): ConvGradient {
   const forward = linear(backend, { ...desc, activation: undefined });
+  const blocks = chunks(desc.outFeatures, Math.floor(MAX_KERNEL_VALUES / desc.inFeatures));
   return async (gradOutput, saved, batch) => {
     expectLength('linear gradient', gradOutput, batch * desc.outFeatures);
     let grad = gradOutput;
@@ -66,27 +82,49 @@ export function linearGrad(
       const pre = await forward(saved.input, saved.weight, saved.bias, batch);
       grad = await activationBackward(backend, activationConstants(desc.activation), grad, pre);
     }
-    const constants = { batch, inFeatures: desc.inFeatures, outFeatures: desc.outFeatures };
-    const weightLength = desc.outFeatures * desc.inFeatures;
-    const weightKernel = backend.kernel(
-      'grad-linear-weight',
-      weightGradKernel,
-      constants,
-      weightLength,
-    );
-    const weight = await runKernel(weightKernel, grad, saved.input);
-    const bias = saved.bias ? await channelSum(backend, grad, batch, desc.outFeatures, 1) : null;
+    const { inFeatures, outFeatures } = desc;
+    const weight = new Float32Array(outFeatures * inFeatures);
     let input: Float32Array | null = null;
-    if (options.inputGradient !== false) {
-      const { inFeatures, outFeatures } = desc;
-      const inputKernel = backend.kernel(
-        'grad-linear-input',
-        inputGradKernel,
-        { inFeatures, outFeatures },
-        batch * inFeatures,
-      );
-      input = await runKernel(inputKernel, grad, saved.weight);
+    if (options.inputGradient !== false) input = new Float32Array(batch * inFeatures);
+    // A weight of more than 2^24 values is handled in blocks of output rows, as in the forward.
+    for (const [first, rows] of blocks) {
+      const gradBlock =
+        rows === outFeatures ? grad : columns(grad, batch, outFeatures, first, rows);
+      const part = await runBatched({
+        what: 'linear gradient',
+        batch,
+        kernel: (count) =>
+          backend.kernel(
+            'grad-linear-weight',
+            weightGradKernel,
+            { batch: count, inFeatures, outFeatures: rows },
+            rows * inFeatures,
+          ),
+        args: [split(gradBlock), split(saved.input)],
+      });
+      weight.set(part, first * inFeatures);
+      if (input) {
+        const partial = await runBatched({
+          what: 'linear gradient',
+          batch,
+          kernel: (count) =>
+            backend.kernel(
+              'grad-linear-input',
+              inputGradKernel,
+              { inFeatures, outFeatures: rows },
+              count * inFeatures,
+            ),
+          args: [
+            split(gradBlock),
+            saved.weight.subarray(first * inFeatures, (first + rows) * inFeatures),
+          ],
+          outputPerSample: inFeatures,
+        });
+        if (blocks.length === 1) input = partial;
+        else for (let idx = 0; idx < partial.length; idx++) input[idx] += partial[idx];
+      }
     }
+    const bias = saved.bias ? await channelSum(backend, grad, batch, outFeatures, 1) : null;
     return { input, weight, bias };
   };
 }

@@ -5,7 +5,8 @@ import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { expectPositive } from '../kernels/conv-util.js';
 import type { LrnDescriptor } from '../kernels/lrn.js';
-import { expectLength, runKernel, type GradientFn } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength, type GradientFn } from './common.js';
 
 type Constants = Record<string, number>;
 
@@ -71,7 +72,14 @@ export function lrnGrad(
     const length = batch * desc.channels * desc.spatial;
     expectLength('lrn gradient', gradOutput, length);
     expectLength('lrn gradient input', saved.input, length);
-    const kernel = backend.kernel('grad-lrn', lrnGradKernel, constants, length);
-    return { input: await runKernel(kernel, gradOutput, saved.input) };
+    const perSample = desc.channels * desc.spatial;
+    const input = await runBatched({
+      what: 'lrn gradient',
+      batch,
+      kernel: (count) => backend.kernel('grad-lrn', lrnGradKernel, constants, count * perSample),
+      args: [split(gradOutput), split(saved.input)],
+      outputPerSample: perSample,
+    });
+    return { input };
   };
 }

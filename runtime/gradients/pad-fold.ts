@@ -4,7 +4,8 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { PAD_MODE_CODES, type PadMode } from '../kernels/padding.js';
-import { expectLength, runKernel } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength } from './common.js';
 
 /** One padded spatial dimension: the input size and the padding on each side. */
 export interface FoldAxis {
@@ -120,7 +121,14 @@ export async function foldPadding(
     ...axisConstants('w', width),
     mode: PAD_MODE_CODES[mode],
   };
-  const length = planes * depth.size * height.size * width.size;
-  const kernel = backend.kernel('grad-pad-fold', foldKernel, constants, length, [foldSource]);
-  return runKernel(kernel, padded);
+  // Planes are independent, so a launch takes a group of planes (exact below 2^24 values).
+  const perPlane = depth.size * height.size * width.size;
+  return runBatched({
+    what: 'pad gradient',
+    batch: planes,
+    kernel: (count) =>
+      backend.kernel('grad-pad-fold', foldKernel, constants, count * perPlane, [foldSource]),
+    args: [split(padded)],
+    outputPerSample: perPlane,
+  });
 }

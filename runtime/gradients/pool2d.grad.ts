@@ -4,7 +4,8 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import { checkPool2d, type Pool2dDescriptor } from '../kernels/pool2d.js';
-import { expectLength, runKernel, type GradientFn } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength, type GradientFn } from './common.js';
 
 /** What a pooling backward needs from the forward: its input, and its output (for `lp`). */
 export interface PoolSaved {
@@ -124,20 +125,34 @@ export function pool2dGrad(backend: Backend, desc: Pool2dDescriptor): PoolGradie
     const planes = batch * desc.channels;
     expectLength(`${desc.kind}pool gradient`, gradOutput, planes * outPlane);
     expectLength(`${desc.kind}pool gradient input`, saved.input, planes * inPlane);
+    const what = `${desc.kind}pool gradient`;
     let aux = gradOutput;
     if (desc.kind === 'max') {
-      const kernel = backend.kernel(
-        'grad-pool2d-argmax',
-        argmaxKernel,
-        constants,
-        planes * outPlane,
-      );
-      aux = await runKernel(kernel, saved.input);
+      aux = await runBatched({
+        what,
+        batch,
+        kernel: (count) =>
+          backend.kernel(
+            'grad-pool2d-argmax',
+            argmaxKernel,
+            constants,
+            count * desc.channels * outPlane,
+          ),
+        args: [split(saved.input)],
+        outputPerSample: desc.channels * outPlane,
+      });
     } else if (desc.kind === 'lp') {
       if (!saved.output) throw new Error('lppool gradient: the forward output must be saved');
       aux = saved.output;
     }
-    const kernel = backend.kernel('grad-pool2d', poolGradKernel, constants, planes * inPlane);
-    return { input: await runKernel(kernel, gradOutput, saved.input, aux) };
+    const input = await runBatched({
+      what,
+      batch,
+      kernel: (count) =>
+        backend.kernel('grad-pool2d', poolGradKernel, constants, count * desc.channels * inPlane),
+      args: [split(gradOutput), split(saved.input), split(aux)],
+      outputPerSample: desc.channels * inPlane,
+    });
+    return { input };
   };
 }

@@ -2,7 +2,8 @@
 import type { Backend } from '../backend.js';
 import type { KernelThis } from '../layer.js';
 import type { SoftmaxDescriptor } from '../kernels/softmax.js';
-import { expectLength, runKernel, type GradientFn } from './common.js';
+import { runBatched, split } from '../exact.js';
+import { expectLength, type GradientFn } from './common.js';
 
 interface SoftmaxConstants {
   channels: number;
@@ -39,7 +40,15 @@ export function softmaxGrad(
     const length = batch * desc.channels * desc.spatial;
     expectLength('softmax gradient', gradOutput, length);
     expectLength('softmax gradient output', saved.output, length);
-    const kernel = backend.kernel('grad-softmax', softmaxGradKernel, constants, length);
-    return { input: await runKernel(kernel, gradOutput, saved.output) };
+    const perSample = desc.channels * desc.spatial;
+    const input = await runBatched({
+      what: 'softmax gradient',
+      batch,
+      kernel: (count) =>
+        backend.kernel('grad-softmax', softmaxGradKernel, constants, count * perSample),
+      args: [split(gradOutput), split(saved.output)],
+      outputPerSample: perSample,
+    });
+    return { input };
   };
 }

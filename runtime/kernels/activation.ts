@@ -121,5 +121,7 @@ export function activation(
         args: [0],
       },
     ],
+    {},
+    { what: 'activation', batched: [0], perSample: desc.features },
   );
 }

@@ -103,5 +103,11 @@ export function adaptivePool2d(
         args: [0],
       },
     ],
+    {},
+    {
+      what: `adaptive ${desc.kind}pool`,
+      batched: [0],
+      perSample: Math.max(perSample, desc.channels * desc.inHeight * desc.inWidth),
+    },
   );
 }

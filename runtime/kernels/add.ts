@@ -53,5 +53,6 @@ export function add(backend: Backend, desc: AddDescriptor): LayerKernel<Float32A
     }
     return result;
   };
-  return makeLayer(length, stages);
+  const batched = Array.from({ length: desc.inputs }, (_, index) => index);
+  return makeLayer(length, stages, {}, { what: 'add', batched, perSample: desc.features });
 }

@@ -81,5 +81,6 @@ export function batchnorm(
       },
     ],
     { 1: new Float32Array(desc.channels).fill(1), 2: new Float32Array(desc.channels) },
+    { what: 'batchnorm', batched: [0], perSample: length(1) },
   );
 }

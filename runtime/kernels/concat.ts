@@ -52,5 +52,11 @@ export function concat(backend: Backend, desc: ConcatDescriptor): LayerKernel<Fl
     }
     return result;
   };
-  return makeLayer((batch) => batch * totalChannels * desc.spatial, stages);
+  const batched = desc.channels.map((_, index) => index);
+  return makeLayer(
+    (batch) => batch * totalChannels * desc.spatial,
+    stages,
+    {},
+    { what: 'concat', batched, perSample: totalChannels * desc.spatial },
+  );
 }

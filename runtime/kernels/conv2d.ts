@@ -155,6 +155,13 @@ export function checkConv2d(desc: Conv2dDescriptor): void {
   expectSize(what, 'outWidth', desc.outWidth, w);
 }
 
+/** Values of a 2-D convolution's weight `[outChannels, inChannels / groups, kh, kw]`. */
+export function conv2dWeightLength(desc: Conv2dDescriptor): number {
+  return (
+    ((desc.outChannels * desc.inChannels) / desc.groups) * desc.filterHeight * desc.filterWidth
+  );
+}
+
 /**
  * Direct 2-D convolution specialised on `desc`. Returns `(input, weight, bias, batch) => output`
  * (flat NCHW, see {@link Conv2dDescriptor}); `bias` may be `null`.
@@ -182,5 +189,11 @@ export function conv2d(
       },
     ],
     { 2: new Float32Array(desc.outChannels) },
+    {
+      what: 'conv2d',
+      batched: [0],
+      perSample: Math.max(perSample, desc.inChannels * desc.inHeight * desc.inWidth),
+      whole: { weight: conv2dWeightLength(desc) },
+    },
   );
 }

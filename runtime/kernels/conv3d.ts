@@ -171,5 +171,21 @@ export function conv3d(
       },
     ],
     { 2: new Float32Array(desc.outChannels) },
+    {
+      what,
+      batched: [0],
+      perSample: Math.max(
+        perSample,
+        desc.inChannels * desc.depth.inSize * desc.height.inSize * desc.width.inSize,
+      ),
+      whole: {
+        weight:
+          constants.outChannels *
+          constants.inPerGroup *
+          desc.depth.filter *
+          desc.height.filter *
+          desc.width.filter,
+      },
+    },
   );
 }

@@ -179,5 +179,16 @@ export function convTranspose2d(
       },
     ],
     { 2: new Float32Array(desc.outChannels) },
+    {
+      what: 'convtranspose2d',
+      batched: [0],
+      perSample: Math.max(perSample, desc.inChannels * desc.inHeight * desc.inWidth),
+      whole: {
+        weight:
+          ((desc.inChannels * desc.outChannels) / desc.groups) *
+          desc.filterHeight *
+          desc.filterWidth,
+      },
+    },
   );
 }

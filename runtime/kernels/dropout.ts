@@ -18,6 +18,8 @@ export function dropout(desc: DropoutDescriptor): LayerKernel<[Float32Array]> {
   const layer = makeLayer<[Float32Array]>(
     (batch) => batch * desc.features,
     () => [],
+    {},
+    { what: 'dropout', batched: [0], perSample: desc.features },
   );
   const identity = async (input: Float32Array, batch: number): Promise<Float32Array> => {
     if (input.length !== batch * desc.features) {
@@ -29,5 +31,6 @@ export function dropout(desc: DropoutDescriptor): LayerKernel<[Float32Array]> {
     outputLength: layer.outputLength,
     stages: layer.stages,
     resolveInputs: layer.resolveInputs,
+    maxBatch: layer.maxBatch,
   });
 }

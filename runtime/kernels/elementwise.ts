@@ -52,12 +52,17 @@ export function elementwiseChain(
     constants[`alpha${idx}`] = alpha;
   }
   const length = (batch: number) => batch * desc.features;
-  return makeLayer(length, (batch) => [
-    {
-      kernel: backend.kernel('elementwise-chain', chainKernel, constants, length(batch), [
-        ...ACTIVATION_HELPERS,
-      ]),
-      args: [0],
-    },
-  ]);
+  return makeLayer(
+    length,
+    (batch) => [
+      {
+        kernel: backend.kernel('elementwise-chain', chainKernel, constants, length(batch), [
+          ...ACTIVATION_HELPERS,
+        ]),
+        args: [0],
+      },
+    ],
+    {},
+    { what: 'elementwise chain', batched: [0], perSample: desc.features },
+  );
 }

@@ -87,5 +87,11 @@ export function gemm(
     (batch) => batch * desc.groups * desc.rows * desc.cols,
     (batch) => [{ kernel: gemmStage(backend, desc, batch), args: [0, 1, 2] }],
     { 2: new Float32Array(desc.groups * desc.rows) },
+    {
+      what: 'gemm',
+      batched: [1],
+      perSample: desc.groups * Math.max(desc.rows, desc.depth) * desc.cols,
+      whole: { weight: desc.groups * desc.rows * desc.depth },
+    },
   );
 }

@@ -3,7 +3,7 @@
 // column matrix).
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel, type Stage } from '../layer.js';
-import { checkConv2d, type Conv2dDescriptor } from './conv2d.js';
+import { checkConv2d, conv2dWeightLength, type Conv2dDescriptor } from './conv2d.js';
 import { gemmStage, type GemmDescriptor } from './gemm.js';
 import { PAD_MODE_CODES, padIndex } from './padding.js';
 
@@ -118,7 +118,20 @@ export function conv2dIm2col(
           { kernel: im2colStage(backend, desc, batch), args: [0] },
           { kernel: gemmStage(backend, gemmDesc, batch), args: [1, 'previous', 2] },
         ];
-  return makeLayer((batch) => batch * desc.outChannels * desc.outHeight * desc.outWidth, stages, {
-    2: new Float32Array(desc.outChannels),
-  });
+  const cols = desc.outHeight * desc.outWidth;
+  return makeLayer(
+    (batch) => batch * desc.outChannels * cols,
+    stages,
+    { 2: new Float32Array(desc.outChannels) },
+    {
+      what: 'conv2d (im2col)',
+      batched: [0],
+      perSample: Math.max(
+        desc.outChannels * cols,
+        desc.inChannels * desc.inHeight * desc.inWidth,
+        desc.inChannels * desc.filterHeight * desc.filterWidth * cols,
+      ),
+      whole: { weight: conv2dWeightLength(desc) },
+    },
+  );
 }

@@ -57,7 +57,12 @@ export function lrn(backend: Backend, desc: LrnDescriptor): LayerKernel<[Float32
     k: desc.k ?? 2,
   };
   const length = (batch: number) => batch * desc.channels * desc.spatial;
-  return makeLayer(length, (batch) => [
-    { kernel: backend.kernel('lrn', lrnKernel, { ...constants }, length(batch)), args: [0] },
-  ]);
+  return makeLayer(
+    length,
+    (batch) => [
+      { kernel: backend.kernel('lrn', lrnKernel, { ...constants }, length(batch)), args: [0] },
+    ],
+    {},
+    { what: 'lrn', batched: [0], perSample: length(1) },
+  );
 }

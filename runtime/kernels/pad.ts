@@ -59,10 +59,19 @@ export function pad(backend: Backend, desc: PadDescriptor): LayerKernel<[Float32
   };
   const length = (batch: number) =>
     batch * desc.channels * constants.outHeight * constants.outWidth;
-  return makeLayer(length, (batch) => [
+  return makeLayer(
+    length,
+    (batch) => [
+      {
+        kernel: backend.kernel('pad', padKernel, { ...constants }, length(batch), [padIndex]),
+        args: [0],
+      },
+    ],
+    {},
     {
-      kernel: backend.kernel('pad', padKernel, { ...constants }, length(batch), [padIndex]),
-      args: [0],
+      what: 'pad',
+      batched: [0],
+      perSample: Math.max(length(1), desc.channels * desc.inHeight * desc.inWidth),
     },
-  ]);
+  );
 }

@@ -163,5 +163,11 @@ export function pool2d(backend: Backend, desc: Pool2dDescriptor): LayerKernel<[F
         args: [0],
       },
     ],
+    {},
+    {
+      what: `${desc.kind}pool`,
+      batched: [0],
+      perSample: Math.max(perSample, desc.channels * desc.inHeight * desc.inWidth),
+    },
   );
 }

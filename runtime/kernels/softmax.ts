@@ -38,10 +38,15 @@ export function softmax(backend: Backend, desc: SoftmaxDescriptor): LayerKernel<
   expectPositive('softmax', { channels: desc.channels, spatial: desc.spatial });
   const constants: SoftmaxConstants = { channels: desc.channels, spatial: desc.spatial };
   const length = (batch: number) => batch * desc.channels * desc.spatial;
-  return makeLayer(length, (batch) => [
-    {
-      kernel: backend.kernel('softmax', softmaxKernel, { ...constants }, length(batch)),
-      args: [0],
-    },
-  ]);
+  return makeLayer(
+    length,
+    (batch) => [
+      {
+        kernel: backend.kernel('softmax', softmaxKernel, { ...constants }, length(batch)),
+        args: [0],
+      },
+    ],
+    {},
+    { what: 'softmax', batched: [0], perSample: length(1) },
+  );
 }

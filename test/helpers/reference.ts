@@ -441,3 +441,64 @@ export function convTranspose2d(
   }
   return out;
 }
+
+/**
+ * Samples `first … first + count − 1` of a flat `[batch, …perSample]` tensor as a float64 tensor of
+ * `count` samples, so a reference can be computed for the samples a test checks (those whose flat
+ * indices pass 2^24) without converting a tensor of tens of millions of values.
+ */
+export function samplesOf(
+  data: Float32Array,
+  perSampleShape: number[],
+  first: number,
+  count = 1,
+): RefTensor {
+  const size = perSampleShape.reduce((a, b) => a * b, 1);
+  return tensor(data.subarray(first * size, (first + count) * size), [count, ...perSampleShape]);
+}
+
+/**
+ * Backward of a zero-padded 2-D convolution (`convNd` with 2 spatial axes) for x `[N, C, H, W]`,
+ * w `[O, C/groups, kh, kw]` and the output gradient gy `[N, O, oh, ow]`: the input gradient
+ * `[N, C, H, W]` and the weight gradient (summed over the N samples given), by scattering every
+ * output cell's gradient back along the taps that produced it.
+ */
+export function conv2dBackward(
+  x: RefTensor,
+  w: RefTensor,
+  gy: RefTensor,
+  opts: { stride: [number, number]; pads: [number, number]; groups: number },
+): { input: RefTensor; weight: RefTensor } {
+  const [batch, inC, height, width] = x.shape;
+  const [outC, perGroup, kh, kw] = w.shape;
+  const [, , outH, outW] = gy.shape;
+  const input = zeros([...x.shape]);
+  const weight = zeros([...w.shape]);
+  const outPerGroup = outC / opts.groups;
+  for (let n = 0; n < batch; n++) {
+    for (let o = 0; o < outC; o++) {
+      const g = Math.floor(o / outPerGroup);
+      for (let oh = 0; oh < outH; oh++) {
+        for (let ow = 0; ow < outW; ow++) {
+          const grad = gy.data[((n * outC + o) * outH + oh) * outW + ow];
+          for (let ci = 0; ci < perGroup; ci++) {
+            const c = g * perGroup + ci;
+            for (let a = 0; a < kh; a++) {
+              const ih = oh * opts.stride[0] - opts.pads[0] + a;
+              if (ih < 0 || ih >= height) continue;
+              for (let b = 0; b < kw; b++) {
+                const iw = ow * opts.stride[1] - opts.pads[1] + b;
+                if (iw < 0 || iw >= width) continue;
+                const xi = ((n * inC + c) * height + ih) * width + iw;
+                const wi = ((o * perGroup + ci) * kh + a) * kw + b;
+                input.data[xi] += grad * w.data[wi];
+                weight.data[wi] += grad * x.data[xi];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { input, weight };
+}
