@@ -18,8 +18,6 @@ import {
   type DataSplit,
   type EpochMetrics,
 } from '../train/index.js';
-
-export type { TrainCliOptions } from './train-checks.js';
 import type { Io } from './io.js';
 import {
   checkOutputFolder,
@@ -35,6 +33,8 @@ import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
 import { FEATURE_COLUMNS, featureMapTiles, oneImagePerClass, stageRunner } from './feature-maps.js';
 import type { ModelGraph } from '../ir/graph.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
+
+export type { TrainCliOptions } from './train-checks.js';
 
 function defaultOut(file: string, resume: string | undefined): string {
   if (resume) {
@@ -94,7 +94,13 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   // Before any training: a run that cannot write its checkpoints fails now, not after an epoch.
   const unwritable = checkOutputFolder(out);
   if (unwritable) return fail(io, unwritable);
-  const model = await module.create({ seed, threads: true });
+  let model: TrainableModel;
+  try {
+    model = await module.create({ seed, threads: true });
+  } catch (error) {
+    // `create` refuses parameters too large to allocate (the checks above catch them first).
+    return fail(io, describeError(error));
+  }
   try {
     return await train(io, {
       file,
