@@ -46,7 +46,7 @@ for (const [mode, kernelClass] of [
       {},
       3,
     );
-    t.is(kernel.kernel.constructor, (backend.gpu as unknown as { Kernel: unknown }).Kernel);
+    t.is(kernel.kernel.constructor, (backend.gpu as unknown as { Kernel: () => void }).Kernel);
     t.deepEqual(Array.from((await kernel([1, 2, 3])) as Float32Array), [2, 4, 6]);
   });
 }
