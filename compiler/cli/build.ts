@@ -48,7 +48,9 @@ function outputName(file: string, model: string, count: number, emit: 'ts' | 'js
   const stem = basename(file)
     .replace(/\.cnn$/, '')
     .replace(/[^A-Za-z0-9_-]/g, '_');
-  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${emit}`;
+  // NOTE: JavaScript is written as `.mjs`: the module uses `import`, and a `.js` file is CommonJS in a
+  // package whose `type` is `commonjs` (what `npm init -y` writes), where Node refuses the import.
+  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${emit === 'js' ? 'mjs' : 'ts'}`;
 }
 
 /** Runs `cnnc build`; returns the exit code. */
