@@ -152,7 +152,7 @@ const KERNEL_CLASSES = (
 function unavailable(mode: BackendMode, instead?: KernelClass): Error {
   const runs = instead ? ` (gpu.js would run ${instead} instead)` : '';
   return new Error(
-    `backend \`${mode}\` is not available here: no ${mode === 'webgpu' ? 'WebGPU adapter' : 'WebGL context'}${runs}; ask for mode 'webasm' or 'cpu'`,
+    `backend \`${mode}\` is not available here: no ${mode === 'webgpu' ? 'WebGPU' : 'WebGL context'}${runs}; ask for mode 'webasm' or 'cpu'`,
   );
 }
 
