@@ -89,7 +89,10 @@ async function bundle(entry: string, code: string): Promise<string> {
     // gpu.js's CommonJS sources, not its prebuilt browser bundle: that one also carries the
     // headless-gl and dev-mode code, and is not minified with the rest.
     mainFields: ['module', 'main'],
-    minify: true,
+    // NOTE: whitespace only. gpu.js compiles kernels from their JavaScript source text, and its
+    // translators reject what identifier and syntax minification make of it (`$` in names reach
+    // GLSL as "invalid character", `!0` for `true`, `a && b()` for `if`).
+    minifyWhitespace: true,
     legalComments: 'eof',
     logLevel: 'silent',
     plugins: [cnncPlugin(code)],
