@@ -203,6 +203,17 @@ if (!existsSync(CHROMIUM)) {
     const diff = Math.max(...state.logits.map((value, idx) => Math.abs(value - expected[idx])));
     t.log(`largest |page − Node| logit difference: ${diff.toExponential(2)}`);
     t.true(diff <= 1e-5, `page and Node logits differ by ${diff}`);
+
+    // A backend the page asks for and cannot have is named plainly (WebGPU is not in the bundle).
+    await page.selectOption('#mode', 'webgpu');
+    await page.waitForFunction(() => document.body.dataset.state === 'error', null, {
+      timeout: 60_000,
+    });
+    t.is(
+      await page.textContent('#error'),
+      "backend `webgpu` is not available here: no WebGPU; ask for mode 'webasm' or 'cpu'",
+    );
+    t.is(await page.textContent('#backend'), 'webgpu: not available');
     t.deepEqual(errors, []);
   });
 }
