@@ -1,7 +1,8 @@
 // The package as a new user gets it: `npm pack` of the repository, installed into a fresh folder
 // outside it (no repository file reachable), where the README's "Install it in your own project"
 // blocks run verbatim: `cnnc check`, `cnnc build` and a generated module's `forward`, in plain
-// JavaScript (a `commonjs` project, as `npm init -y` writes) and in TypeScript under `tsc --strict`.
+// JavaScript (a `commonjs` project, as `npm init -y` writes) and in TypeScript under `tsc --strict`,
+// and the browser build (esbuild, installed without its install script).
 // The only change to the README's commands: `npm install cnnc` installs the tarball, and npm is
 // asked to prefer its cache (CI ran `npm ci`, so every tarball is cached).
 import test from 'ava';
@@ -55,6 +56,7 @@ test('the packed package installs and runs the README install section', async (t
   const installTs = fencedBlock(readme, 'readme-install-ts', 'sh');
   const scriptTs = fencedBlock(readme, 'readme-install-ts-script', 'ts');
   const shown = fencedBlock(readme, 'readme-install-output', 'text').trim();
+  const browser = fencedBlock(readme, 'readme-install-browser', 'sh');
 
   // dist/ is what `npm ci` (prepare) and `npm test` (build) compiled; pack it without compiling again.
   if (!existsSync('dist/compiler/cli/main.js')) await run('npm', ['run', 'build']);
@@ -95,8 +97,22 @@ test('the packed package installs and runs the README install section', async (t
     return block.replace(from, to);
   };
   const env = outsideEnv();
-  const sh = (block: string) =>
-    run('sh', ['-e', '-c', block], { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const sh = async (block: string) => {
+    const start = Date.now();
+    const result = await run('sh', ['-e', '-xc', block], {
+      cwd: app,
+      env: { ...env, PS4: '+ [$(date +%s.%N | cut -c1-14)] ' },
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    t.log(
+      `${((Date.now() - start) / 1000).toFixed(1)} s:\n${result.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('+ ['))
+        .join('\n')}`,
+    );
+    return result;
+  };
 
   writeFileSync(join(app, 'classify.mjs'), script);
   const js = await sh(
@@ -123,4 +139,9 @@ test('the packed package installs and runs the README install section', async (t
   t.true(existsSync(join(app, 'build/lenet5.ts')));
   t.true(existsSync(join(app, 'out/build/lenet5.js')), 'tsc --strict compiled the module');
   t.is(lastLine(typescript.stdout), shown, 'the TypeScript flow prints what the README shows');
+
+  // esbuild works as installed: npm 11 runs no install script unless approved, and it needs none.
+  await sh(browser);
+  for (const file of ['lenet5.ts', 'lenet5.browser.js', 'lenet5.worker.js'])
+    t.true(existsSync(join(app, 'web', file)), `the browser build wrote web/${file}`);
 });
