@@ -51,7 +51,7 @@ type Reply =
   | { id: number; ok: false; message: string };
 
 /** The part of a worker's (or the page's) global scope used here. */
-interface MessageScope {
+export interface MessageScope {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   postMessage(message: unknown, transfer?: Transferable[]): void;
 }
@@ -71,9 +71,14 @@ async function createIn(module: ServedModule, options: WorkerCreateOptions) {
   }
 }
 
-/** Runs in the worker: answers `create`, `forward` and `dispose` requests for `module`. */
-export function serveModel(module: ServedModule): void {
-  const scope = globalThis as unknown as MessageScope;
+/**
+ * Runs in the worker: answers `create`, `forward` and `dispose` requests for `module`. `scope` is
+ * the worker's global scope by default (tests pass one end of a `MessageChannel`).
+ */
+export function serveModel(
+  module: ServedModule,
+  scope: MessageScope = globalThis as unknown as MessageScope,
+): void {
   let model: Awaited<ReturnType<ServedModule['create']>> | undefined;
   // Requests are served one at a time, in order, as a model on one backend runs them anyway.
   let queue: Promise<void> = Promise.resolve();
