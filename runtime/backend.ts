@@ -7,7 +7,8 @@ import type { IKernelRunShortcut, KernelFunction } from 'gpu.js';
 /**
  * The gpu.js modes cnnc runs on. `webasm` (WebAssembly SIMD, worker threads when `threads` is on) is
  * the default in Node and the deterministic backend the tests use; `gpu` lets gpu.js pick a WebGL
- * backend in browsers; `cpu` (plain JavaScript, accumulates in float64) and `webgpu` are on request.
+ * backend in browsers (`webgl2`, `webgl`: exactly that version); `cpu` (plain JavaScript, accumulates
+ * in float64) and `webgpu` are on request.
  */
 export type BackendMode = 'webasm' | 'gpu' | 'cpu' | 'webgpu' | 'webgl2' | 'webgl';
 
@@ -97,7 +98,13 @@ export function createBackend(options: BackendOptions = {}): Backend {
   // Promises; webgpu kernels are always asynchronous.
   const threaded = mode === 'webasm' && (options.threads ?? true) && threadsAvailable();
   const gpu = newGpu(mode);
-  const kernelClass = kernelClassOf(gpu, mode);
+  let kernelClass: KernelClass;
+  try {
+    kernelClass = kernelClassOf(gpu, mode);
+  } catch (error) {
+    void gpu.destroy();
+    throw error;
+  }
   const cache = new Map<string, GpuKernel>();
   const stats: CacheStats = { hits: 0, misses: 0 };
   return {

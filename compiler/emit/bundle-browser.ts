@@ -28,7 +28,7 @@ function runtimeEntry(file: string): string {
 // which cnnc never asks for). They become empty modules, as in gpu.js's own browser build.
 const EMPTY = new Set(['gl', 'os', 'worker_threads', 'gpu-mock.js']);
 
-// gpu.js's WebGPU backend (62 KiB of the 672 minified): cnnc asks for it only with an explicit
+// gpu.js's WebGPU backend (62 KiB when fully minified): cnnc asks for it only with an explicit
 // `mode: 'webgpu'`, never in `auto`, and browser bundles leave it out. Its modules become classes
 // that say WebGPU is unsupported, so `mode: 'webgpu'` gets the runtime's plain "not available".
 const WEBGPU_STUBS: Readonly<Record<string, string>> = {
