@@ -1,7 +1,7 @@
 /* global document, window, fetch, performance, URLSearchParams */
 // The LeNet-5 page: a drawing pad, and the model `cnnc build --target browser` bundled, running in
 // a Web Worker (`createInWorker`) with the weights `cnnc train` wrote. The 280×280 drawing is
-// averaged down to the 28×28 input the model takes (10×10 pixels per input pixel).
+// normalised as MNIST's digits were and averaged down to the 28×28 input the model takes.
 import { createInWorker, inputShape } from '/model/lenet5.browser.js';
 
 const SCALE = 10;
@@ -23,14 +23,46 @@ function clearPad() {
   context.fillRect(0, 0, pad.width, pad.height);
 }
 
-/** The 28×28 input: each value the mean brightness of its 10×10 block, in [0, 1]. */
+/**
+ * The 28×28 input, prepared as MNIST's digits were: the drawing scaled so that its larger side
+ * spans 20 pixels, its centre of mass moved to the centre, then each input value the mean
+ * brightness of a 10×10 block, in [0, 1].
+ */
 function readInput() {
-  const { data } = context.getImageData(0, 0, width * SCALE, height * SCALE);
+  const size = width * SCALE;
+  const { data } = context.getImageData(0, 0, size, height * SCALE);
+  let [left, top, right, bottom, mass, sumX, sumY] = [size, size, -1, -1, 0, 0, 0];
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const value = data[(y * size + x) * 4];
+      if (value === 0) continue;
+      [left, top, right, bottom] = [
+        Math.min(left, x),
+        Math.min(top, y),
+        Math.max(right, x),
+        Math.max(bottom, y),
+      ];
+      mass += value;
+      sumX += value * x;
+      sumY += value * y;
+    }
   const input = new Float32Array(width * height);
-  for (let y = 0; y < height * SCALE; y++)
-    for (let x = 0; x < width * SCALE; x++) {
+  if (mass === 0) return input;
+  const scale = (20 * SCALE) / Math.max(right - left + 1, bottom - top + 1);
+  const normal = document.createElement('canvas');
+  normal.width = normal.height = size;
+  const target = normal.getContext('2d', { willReadFrequently: true });
+  target.fillStyle = '#000';
+  target.fillRect(0, 0, size, size);
+  const [w, h] = [right - left + 1, bottom - top + 1];
+  const dx = size / 2 - (sumX / mass - left) * scale;
+  const dy = size / 2 - (sumY / mass - top) * scale;
+  target.drawImage(pad, left, top, w, h, dx, dy, w * scale, h * scale);
+  const pixels = target.getImageData(0, 0, size, size).data;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
       const cell = Math.floor(y / SCALE) * width + Math.floor(x / SCALE);
-      input[cell] += data[(y * width * SCALE + x) * 4] / 255 / (SCALE * SCALE);
+      input[cell] += pixels[(y * size + x) * 4] / 255 / (SCALE * SCALE);
     }
   return input;
 }
