@@ -6,7 +6,7 @@
 //   node examples/classify-digits.mjs [runs/lenet5/weights.safetensors]
 import { readFileSync } from 'node:fs';
 import { loadTrainingData } from 'cnnc';
-import { create, inputShape } from '../build/lenet5.js';
+import { create, inputShape } from '../build/lenet5.mjs';
 
 const weights = readFileSync(process.argv[2] ?? 'runs/lenet5/weights.safetensors');
 const model = await create({ weights });

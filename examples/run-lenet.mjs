@@ -2,7 +2,7 @@
 // of two 28×28 images through it and print the logits. This is the README's example:
 //   npx cnnc build examples/lenet5.cnn -o build/ --emit js
 //   node examples/run-lenet.mjs
-import { create, inputShape, outputShape } from '../build/lenet5.js';
+import { create, inputShape, outputShape } from '../build/lenet5.mjs';
 
 const model = await create({ seed: 42 }); // the same seed gives the same weights
 try {

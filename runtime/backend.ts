@@ -1,14 +1,23 @@
 // The gpu.js backend a generated module runs on: one `GPU` with an explicit mode, a cache that
 // reuses specialised kernels across layers and calls, and the plumbing shared by every layer kernel.
+import * as gpujs from 'gpu.js';
 import { GPU, Input, WebAssemblyKernel } from 'gpu.js';
 import type { IKernelRunShortcut, KernelFunction } from 'gpu.js';
 
 /**
  * The gpu.js modes cnnc runs on. `webasm` (WebAssembly SIMD, worker threads when `threads` is on) is
  * the default in Node and the deterministic backend the tests use; `gpu` lets gpu.js pick a WebGL
- * backend in browsers; `cpu` (plain JavaScript, accumulates in float64) and `webgpu` are on request.
+ * backend in browsers (`webgl2`, `webgl`: exactly that version); `cpu` (plain JavaScript, accumulates
+ * in float64) and `webgpu` are on request.
  */
-export type BackendMode = 'webasm' | 'gpu' | 'cpu' | 'webgpu';
+export type BackendMode = 'webasm' | 'gpu' | 'cpu' | 'webgpu' | 'webgl2' | 'webgl';
+
+/**
+ * The gpu.js kernel class that actually runs a backend's kernels. `gpu` resolves to one of the GL
+ * classes (`HeadlessGL` is gpu.js's Node binding of the native `gl` package), never silently to
+ * another: {@link createBackend} refuses `gpu` where no WebGL context exists.
+ */
+export type KernelClass = 'WebGL2' | 'WebGL' | 'HeadlessGL' | 'WebAssembly' | 'CPU' | 'WebGPU';
 
 /** Options of {@link createBackend}. */
 export interface BackendOptions {
@@ -42,6 +51,8 @@ export interface CacheStats {
 /** A gpu.js instance plus the kernel cache. Dispose it to release worker pools and GPU memory. */
 export interface Backend {
   readonly mode: BackendMode;
+  /** The kernel class gpu.js chose for `mode`: what actually runs (e.g. `WebGL2` for `gpu`). */
+  readonly kernelClass: KernelClass;
   /** Whether kernels run under gpu.js's async contract, which on webasm engages worker threads. */
   readonly threaded: boolean;
   readonly gpu: GPU;
@@ -63,7 +74,9 @@ export interface Backend {
 }
 
 function isBrowser(): boolean {
-  return typeof (globalThis as { window?: unknown }).window !== 'undefined';
+  // A page has `window`; a Web Worker has `importScripts` (module workers included) but no window.
+  const scope = globalThis as { window?: unknown; importScripts?: unknown };
+  return typeof scope.window !== 'undefined' || typeof scope.importScripts === 'function';
 }
 
 /** Whether webasm can run kernels on worker threads here (wasm shared memory is available). */
@@ -84,11 +97,19 @@ export function createBackend(options: BackendOptions = {}): Backend {
   // NOTE: threads only exist under the async contract, so a threaded backend's kernels return
   // Promises; webgpu kernels are always asynchronous.
   const threaded = mode === 'webasm' && (options.threads ?? true) && threadsAvailable();
-  const gpu = new GPU({ mode });
+  const gpu = newGpu(mode);
+  let kernelClass: KernelClass;
+  try {
+    kernelClass = kernelClassOf(gpu, mode);
+  } catch (error) {
+    void gpu.destroy();
+    throw error;
+  }
   const cache = new Map<string, GpuKernel>();
   const stats: CacheStats = { hits: 0, misses: 0 };
   return {
     mode,
+    kernelClass,
     threaded,
     gpu,
     stats,
@@ -120,6 +141,49 @@ export function createBackend(options: BackendOptions = {}): Backend {
       await gpu.destroy();
     },
   };
+}
+
+// The classes are compared by identity: a minifying bundler renames them, so `.name` would lie.
+// NOTE: gpu.js's typings omit some kernel classes, hence the lookup by export name.
+const KERNEL_CLASSES = (
+  [
+    ['WebGL2Kernel', 'WebGL2'],
+    ['WebGLKernel', 'WebGL'],
+    ['HeadlessGLKernel', 'HeadlessGL'],
+    ['WebAssemblyKernel', 'WebAssembly'],
+    ['CPUKernel', 'CPU'],
+    ['WebGPUKernel', 'WebGPU'],
+  ] as const
+).map(([name, kernelClass]) => [(gpujs as Record<string, unknown>)[name], kernelClass] as const);
+
+function unavailable(mode: BackendMode, instead?: KernelClass): Error {
+  const runs = instead ? ` (gpu.js would run ${instead} instead)` : '';
+  return new Error(
+    `backend \`${mode}\` is not available here: no ${mode === 'webgpu' ? 'WebGPU' : 'WebGL context'}${runs}; ask for mode 'webasm' or 'cpu'`,
+  );
+}
+
+/** A GPU in `mode`; gpu.js's own error for an unsupported explicit mode is replaced by a plain one. */
+function newGpu(mode: BackendMode): GPU {
+  try {
+    return new GPU({ mode });
+  } catch {
+    throw unavailable(mode);
+  }
+}
+
+/**
+ * The class behind `gpu`. Throws a plain error when `mode` is not what runs: gpu.js's `gpu` mode
+ * silently takes WebAssembly where no WebGL context exists (Node without `gl`, a worker without
+ * OffscreenCanvas), and an unsupported `webgl2`/`webgl` leaves no kernel at all.
+ */
+function kernelClassOf(gpu: GPU, mode: BackendMode): KernelClass {
+  const chosen = (gpu as unknown as { Kernel?: unknown }).Kernel;
+  const kernelClass = KERNEL_CLASSES.find(([candidate]) => candidate === chosen)?.[1];
+  const gl: readonly KernelClass[] = ['WebGL2', 'WebGL', 'HeadlessGL'];
+  if (kernelClass === undefined || (mode === 'gpu' && !gl.includes(kernelClass)))
+    throw unavailable(mode, kernelClass);
+  return kernelClass;
 }
 
 /**

@@ -32,3 +32,4 @@ export * from './losses/index.js';
 export * from './optim/index.js';
 export * from './metrics.js';
 export * from './training.js';
+export * from './worker.js';

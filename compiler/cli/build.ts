@@ -1,7 +1,7 @@
 // `cnnc build FILE`: check a model file, optimise and emit one TypeScript (or JavaScript) module per
 // model into the output directory. Exit codes as `cnnc check`: 0 built, 1 errors, 2 usage.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
 import { buildModel, tracer, type BuiltModule } from '../emit/build-module.js';
@@ -48,7 +48,9 @@ function outputName(file: string, model: string, count: number, emit: 'ts' | 'js
   const stem = basename(file)
     .replace(/\.cnn$/, '')
     .replace(/[^A-Za-z0-9_-]/g, '_');
-  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${emit}`;
+  // NOTE: JavaScript is written as `.mjs`: the module uses `import`, and a `.js` file is CommonJS in a
+  // package whose `type` is `commonjs` (what `npm init -y` writes), where Node refuses the import.
+  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${emit === 'js' ? 'mjs' : 'ts'}`;
 }
 
 /** Runs `cnnc build`; returns the exit code. */
@@ -105,8 +107,23 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
     writeFileSync(path, result.code);
     if (options.explainOpt) io.out(`${result.model}:\n${explainNotes(result.notes, trace)}`);
     io.err(`built ${result.model} → ${path}`);
+    if (options.target === 'browser') await writeBrowserBundle(path, result.code, io);
   }
   return 0;
+}
+
+/** Writes `<stem>.browser.js` and `<stem>.worker.js` next to the module at `path`. */
+async function writeBrowserBundle(path: string, code: string, io: Io): Promise<void> {
+  // Loaded on use: esbuild is only needed for browser builds.
+  const { bundleBrowser } = await import('../emit/bundle-browser.js');
+  const stem = basename(path).replace(/\.(ts|mjs)$/, '');
+  const files = { main: `${stem}.browser.js`, worker: `${stem}.worker.js` };
+  const bundle = await bundleBrowser(code, files.worker);
+  for (const key of ['main', 'worker'] as const) {
+    const out = join(dirname(path), files[key]);
+    writeFileSync(out, bundle[key]);
+    io.err(`bundled → ${out} (${(Buffer.byteLength(bundle[key]) / 1024).toFixed(0)} KiB)`);
+  }
 }
 
 function usage(io: Io, message: string): number {
