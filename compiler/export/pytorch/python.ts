@@ -15,6 +15,15 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
+/** Python's keywords, which no module name may be. */
+export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set(
+  (
+    'False None True and as assert async await break class continue def del elif else except ' +
+    'finally for from global if import in is lambda nonlocal not or pass raise return try while ' +
+    'with yield'
+  ).split(' '),
+);
+
 /** Whether `name` may be written as a Python identifier as it is. */
 export function isSafePythonName(name: string): boolean {
   return (
