@@ -1,0 +1,81 @@
+"""Checks modules written by `cnnc build --emit pytorch`, all in one process (torch imports once).
+
+Usage: /usr/bin/python3 scripts/torch/check_export.py JOBS.json
+JOBS.json is a list of {"name", "module" (path of the exported .py), "weights" (a safetensors file
+written by cnnc, or null), "input" (a raw little-endian float32 file, or null), "input_shape"
+(with the batch)}. Prints one JSON object per job, in a list, with:
+  - params / buffers: numel of the parameters and of the floating-point buffers;
+  - state_dict: [name, shape] of every state_dict entry, in order;
+  - load: "ok", or the error load_state_dict(strict=True) raised;
+  - load_max_diff: the largest |state_dict value - file value| after loading (0 when loaded);
+  - output: the eval-mode output on the input, flattened (the first output when there are several).
+"""
+
+import importlib.util
+import json
+import sys
+
+import torch
+
+
+def import_file(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check(job, index):
+    module = import_file(job["module"], f"cnnc_export_{index}")
+    torch.manual_seed(0)
+    model = module.Model()
+    state = model.state_dict()
+    result = {
+        "name": job["name"],
+        "params": sum(p.numel() for p in model.parameters()),
+        "buffers": sum(b.numel() for b in model.buffers() if b.is_floating_point()),
+        "state_dict": [[key, list(value.shape)] for key, value in state.items()],
+    }
+    if job.get("weights"):
+        tensors = module.load_safetensors(job["weights"])
+        try:
+            model.load_state_dict(tensors, strict=True)
+            result["load"] = "ok"
+            loaded = model.state_dict()
+            result["load_max_diff"] = max(
+                (float((loaded[k].float() - v.float()).abs().max()) for k, v in tensors.items() if v.numel()),
+                default=0.0,
+            )
+        except RuntimeError as error:
+            result["load"] = str(error)
+    if job.get("input"):
+        with open(job["input"], "rb") as file:
+            data = bytearray(file.read())
+        x = torch.frombuffer(data, dtype=torch.float32).reshape(job["input_shape"])
+        model.eval()
+        with torch.no_grad():
+            output = model(x)
+        if isinstance(output, dict):
+            output = output[module.OUTPUT_NAMES[0]]
+        result["output"] = output.reshape(-1).tolist()
+    return result
+
+
+def skip_random_init():
+    """Every job either loads weights or only counts them, so the random initialisation the
+    modules' constructors run is wasted time (seconds for VGG); make it a no-op here."""
+    for name in ("kaiming_uniform_", "uniform_", "normal_", "kaiming_normal_", "xavier_uniform_"):
+        setattr(torch.nn.init, name, lambda tensor, *args, **kwargs: tensor)
+
+
+def main():
+    torch.set_num_threads(1)
+    skip_random_init()
+    with open(sys.argv[1]) as file:
+        jobs = json.load(file)
+    results = [check(job, index) for index, job in enumerate(jobs)]
+    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+// The PyTorch export of every example, checked by PyTorch itself (Debian's python3-torch, one
+// Python process for all): the exported module has the parameter and buffer counts of `cnnc
+// summary`, its state_dict has exactly cnnc's tensor names and shapes in cnnc's order, and a
+// safetensors file written by cnnc's writer loads into it with strict=True, value for value.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { summarizeModel } from '../../compiler/analysis/summary.js';
+import {
+  cnncTensors,
+  exportExample,
+  OUT,
+  runTorchChecks,
+  torchMissing,
+  writeCnncWeights,
+  type ExportedModel,
+  type TorchResult,
+} from './pytorch-helpers.js';
+
+const missing = torchMissing();
+if (missing) console.log(`PyTorch export tests skipped: ${missing}`);
+const maybe = missing ? test.skip : test;
+
+const examples = readdirSync('examples')
+  .filter((name) => name.endsWith('.cnn'))
+  .sort()
+  .map((name) => join('examples', name));
+
+/**
+ * Models above this many parameters (AlexNet, VGG-16, VGG-19: 1.4 GB of float32 between them) load
+ * their weights only in `npm run test:torch` (CNNC_TORCH_FULL=1); in `npm test` their state_dict
+ * names and shapes, which are what strict loading checks, are compared without the bytes.
+ */
+const FULL = process.env.CNNC_TORCH_FULL === '1';
+const LARGE = 50_000_000;
+
+function loadsWeights(model: ExportedModel): boolean {
+  return FULL || summarizeModel(model.model, { batch: 1 }).totals.trainableParams <= LARGE;
+}
+
+let exported: ExportedModel[] = [];
+let results = new Map<string, TorchResult>();
+
+test.before(() => {
+  if (missing) return;
+  exported = examples.flatMap((file) => exportExample(file, 'examples'));
+  const jobs = exported.map((entry) => {
+    const weights = loadsWeights(entry) ? join(entry.dir, `${entry.moduleName}.safetensors`) : null;
+    if (weights) writeCnncWeights(entry.model, weights, 3);
+    return {
+      name: entry.model.name,
+      module: entry.modulePath,
+      weights,
+      input: null,
+      input_shape: null,
+    };
+  });
+  results = runTorchChecks(jobs, join(OUT, 'examples-jobs.json'));
+});
+
+for (const file of examples) {
+  maybe(`${file}: PyTorch export matches cnnc summary and loads cnnc's weights strictly`, (t) => {
+    const models = exported.filter((entry) => entry.file === file);
+    t.true(models.length > 0);
+    for (const entry of models) {
+      const result = results.get(entry.model.name);
+      if (!result) return t.fail(`no PyTorch result for ${entry.model.name}`);
+      const summary = summarizeModel(entry.model, { batch: 1 });
+      t.is(result.params, summary.totals.trainableParams, `${entry.model.name} parameters`);
+      t.is(result.buffers, summary.totals.nonTrainableBuffers, `${entry.model.name} buffers`);
+      const expected = cnncTensors(entry.model).map((spec) => [spec.name, spec.shape]);
+      t.deepEqual(result.state_dict, expected, `${entry.model.name} state_dict names and shapes`);
+      if (!loadsWeights(entry)) {
+        t.log(
+          `${entry.model.name}: weights not loaded (over 50M parameters; npm run test:torch does)`,
+        );
+        continue;
+      }
+      t.is(result.load, 'ok', `${entry.model.name} load_state_dict(strict=True)`);
+      t.is(result.load_max_diff, 0, `${entry.model.name} loaded values`);
+    }
+  });
+}
