@@ -1,0 +1,86 @@
+// LeNet-5, ResNet-18 and MobileNet-v2 exported to PyTorch compute what the generated TypeScript
+// module computes (gpu.js, webasm): the module is created with seeded weights, saves them with
+// saveWeights(), and the exported nn.Module loads that file (strict) and runs the same input in
+// eval mode. Outputs must agree within 1e-4 (absolute, or relative to the largest output).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { buildSource, inputFor } from '../emit/build-helper.js';
+import {
+  exportExample,
+  OUT,
+  runTorchChecks,
+  torchMissing,
+  type TorchJob,
+  type TorchResult,
+} from './pytorch-helpers.js';
+
+const missing = torchMissing();
+if (missing) console.log(`PyTorch output tests skipped: ${missing}`);
+const maybe = missing ? test.skip : test;
+
+const CASES = ['lenet5', 'resnet18', 'mobilenet_v2'];
+const BATCH = 2;
+const TOLERANCE = 1e-4;
+
+const expected = new Map<string, Float32Array>();
+let results = new Map<string, TorchResult>();
+
+test.before(async () => {
+  if (missing) return;
+  const jobs: TorchJob[] = [];
+  for (const name of CASES) {
+    const file = join('examples', `${name}.cnn`);
+    const [entry] = exportExample(file, 'outputs');
+    const { module } = await buildSource(`pytorch-${name}`, readFileSync(file, 'utf8'));
+    // He initialisation keeps the activations' scale through 50 layers; PyTorch's default would
+    // shrink them until every output is the last bias, which would test nothing.
+    const model = await module.create({ seed: 11, init: 'he', mode: 'webasm' });
+    try {
+      const perSample = module.inputShape.reduce((acc, dim) => acc * dim, 1);
+      const input = inputFor(BATCH * perSample, 5);
+      expected.set(entry.model.name, await model.forward(input, BATCH));
+      const weights = join(entry.dir, `${name}.safetensors`);
+      const inputPath = join(entry.dir, `${name}.input.f32`);
+      writeFileSync(weights, model.saveWeights());
+      writeFileSync(inputPath, new Uint8Array(input.buffer));
+      jobs.push({
+        name: entry.model.name,
+        module: entry.modulePath,
+        weights,
+        input: inputPath,
+        input_shape: [BATCH, ...module.inputShape],
+      });
+    } finally {
+      await model.dispose();
+    }
+  }
+  results = runTorchChecks(jobs, join(OUT, 'outputs-jobs.json'));
+});
+
+for (const name of ['LeNet5', 'ResNet18', 'MobileNetV2']) {
+  maybe(`${name}: the PyTorch export computes the generated module's output`, (t) => {
+    const result = results.get(name);
+    const reference = expected.get(name);
+    if (!result || !reference) return t.fail(`no result for ${name}`);
+    t.is(result.load, 'ok', 'strict load of the module’s saveWeights()');
+    const output = result.output ?? [];
+    t.is(output.length, reference.length, 'output size');
+    const largest = reference.reduce((acc, value) => Math.max(acc, Math.abs(value)), 0);
+    const diff = output.reduce(
+      (acc, value, idx) => Math.max(acc, Math.abs(value - reference[idx])),
+      0,
+    );
+    // The two samples must give different outputs, or the input never reached the output.
+    const classes = reference.length / BATCH;
+    const spread = reference
+      .subarray(0, classes)
+      .reduce((acc, value, idx) => Math.max(acc, Math.abs(value - reference[classes + idx])), 0);
+    t.log(
+      `max |torch − cnnc| = ${diff.toExponential(2)}, max |output| = ${largest.toPrecision(3)}, ` +
+        `max |sample 0 − sample 1| = ${spread.toPrecision(3)}`,
+    );
+    t.true(spread > 100 * TOLERANCE * Math.max(1, largest), 'the input reaches the output');
+    t.true(diff <= TOLERANCE * Math.max(1, largest), `difference ${diff} over ${TOLERANCE}`);
+  });
+}
