@@ -9,11 +9,17 @@ written by cnnc, or null), "input" (a raw little-endian float32 file, or null), 
   - load: "ok", or the error load_state_dict(strict=True) raised;
   - load_max_diff: the largest |state_dict value - file value| after loading (0 when loaded);
   - output: the eval-mode output on the input, flattened (the first output when there are several).
+With "train_script" (the generated train_ddp.py beside the module), also:
+  - lrs: the learning rate of each of the first "epochs" epochs, from the script's optimizer and
+    per-epoch scheduler (one step per epoch);
+  - permutation: the script's seeded_permutation(1000, 7), which must be cnnc's.
 """
 
 import importlib.util
 import json
+import os
 import sys
+import warnings
 
 import torch
 
@@ -58,7 +64,30 @@ def check(job, index):
         if isinstance(output, dict):
             output = output[module.OUTPUT_NAMES[0]]
         result["output"] = output.reshape(-1).tolist()
+    if job.get("train_script"):
+        result.update(check_train_script(job, model))
     return result
+
+
+def check_train_script(job, model):
+    sys.path.insert(0, os.path.dirname(job["train_script"]))
+    script = import_file(job["train_script"], f"cnnc_train_{job['name']}")
+    sys.path.pop(0)
+    spec = script.TRAIN
+    optimizer = script.make_optimizer(model.parameters(), spec["optimizer"], None)
+    scheduler, per_batch = script.make_schedule(optimizer, spec["schedule"], spec["epochs"], 1)
+    lrs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "scheduler.step() before optimizer.step()"
+        for _ in range(job["epochs"]):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            scheduler.step()
+    return {
+        "optimizer": type(optimizer).__name__,
+        "per_batch": per_batch,
+        "lrs": lrs,
+        "permutation": script.seeded_permutation(1000, 7),
+    }
 
 
 def skip_random_init():

@@ -6,6 +6,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
+import { trainSpecOf } from '../../compiler/emit/train-spec.js';
+import { seededPermutation } from '../../compiler/train/data/shuffle.js';
+import { createSchedule, type ScheduleSpec } from '../../runtime/optim/schedule.js';
 import {
   cnncTensors,
   exportExample,
@@ -38,12 +41,17 @@ function loadsWeights(model: ExportedModel): boolean {
   return FULL || summarizeModel(model.model, { batch: 1 }).totals.trainableParams <= LARGE;
 }
 
+/** Epochs over which each train_ddp.py's learning rates are compared with cnnc's schedule. */
+const SCHEDULE_EPOCHS = 40;
+
 let exported: ExportedModel[] = [];
 let results = new Map<string, TorchResult>();
 
 test.before(() => {
   if (missing) return;
-  exported = examples.flatMap((file) => exportExample(file, 'examples'));
+  exported = examples.flatMap((file) =>
+    exportExample(file, join('examples', file.replace(/^.*\//, '').replace(/\.cnn$/, ''))),
+  );
   const jobs = exported.map((entry) => {
     const weights = loadsWeights(entry) ? join(entry.dir, `${entry.moduleName}.safetensors`) : null;
     if (weights) writeCnncWeights(entry.model, weights, 3);
@@ -53,6 +61,8 @@ test.before(() => {
       weights,
       input: null,
       input_shape: null,
+      train_script: entry.scriptPath,
+      epochs: SCHEDULE_EPOCHS,
     };
   });
   results = runTorchChecks(jobs, join(OUT, 'examples-jobs.json'));
@@ -81,3 +91,41 @@ for (const file of examples) {
     }
   });
 }
+
+/** torch.optim's class for each cnnc optimizer. */
+const TORCH_OPTIMIZERS: Record<string, string> = {
+  sgd: 'SGD',
+  rmsprop: 'RMSprop',
+  adagrad: 'Adagrad',
+  adam: 'Adam',
+  adamw: 'AdamW',
+};
+
+maybe("every train_ddp.py steps the train section's learning rates as cnnc does", (t) => {
+  for (const entry of exported) {
+    const result = results.get(entry.model.name);
+    if (!result) return t.fail(`no PyTorch result for ${entry.model.name}`);
+    const config = entry.program.train.find((train) => train.model === entry.model.name);
+    const spec = trainSpecOf(config) as unknown as {
+      optimizer: { kind: string; lr: number };
+      schedule: ScheduleSpec;
+    };
+    t.is(result.optimizer, TORCH_OPTIMIZERS[spec.optimizer.kind], entry.model.name);
+    t.false(result.per_batch, `${entry.model.name}: per-epoch schedule`);
+    const schedule = createSchedule(spec.schedule, spec.optimizer.lr);
+    const lrs = Array.from({ length: SCHEDULE_EPOCHS }, (_, epoch) => schedule.lr(epoch));
+    // Relative to the initial rate: cosine reaches 0 at its last epoch.
+    const worst = Math.max(
+      ...lrs.map((lr, idx) => Math.abs(lr - (result.lrs ?? [])[idx]) / spec.optimizer.lr),
+    );
+    t.true(
+      worst < 1e-9,
+      `${entry.model.name} (${spec.schedule.kind}): relative difference ${worst}`,
+    );
+  }
+});
+
+maybe("train_ddp.py's seeded permutation (the split of x.npy/y.npy) is cnnc's", (t) => {
+  const result = results.get('LeNet5');
+  t.deepEqual(result?.permutation, [...seededPermutation(1000, 7)]);
+});

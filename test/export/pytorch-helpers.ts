@@ -33,6 +33,8 @@ export interface ExportedModel {
   dir: string;
   /** Path of the exported module file. */
   modulePath: string;
+  /** Path of its train_ddp.py. */
+  scriptPath: string;
 }
 
 /** Compiles `file` and exports every model in it into `OUT/<subdir>/`. */
@@ -46,17 +48,22 @@ export function exportExample(file: string, subdir: string): ExportedModel[] {
   const count = compiled.program.models.length;
   return compiled.program.models.map((model) => {
     const moduleName = pythonModuleName(file, model.name, count);
-    const result = exportPytorch(model, {
-      source: file,
-      trace: (span) => trace(span.file, span.start),
-      train: compiled.program.train.find((config) => config.model === model.name),
-      moduleName,
-    });
+    const result = exportPytorch(
+      model,
+      {
+        source: file,
+        trace: (span) => trace(span.file, span.start),
+        train: compiled.program.train.find((config) => config.model === model.name),
+        moduleName,
+      },
+      count > 1 ? `train_ddp_${moduleName}.py` : 'train_ddp.py',
+    );
     if (result.files.length === 0)
       throw new Error(`${file}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
     for (const entry of result.files) writeFileSync(join(dir, entry.name), entry.text);
     const modulePath = join(dir, `${moduleName}.py`);
-    return { file, model, program: compiled.program, moduleName, dir, modulePath };
+    const scriptPath = join(dir, result.files[1].name);
+    return { file, model, program: compiled.program, moduleName, dir, modulePath, scriptPath };
   });
 }
 
@@ -91,6 +98,9 @@ export interface TorchJob {
   weights: string | null;
   input: string | null;
   input_shape: number[] | null;
+  /** The generated train_ddp.py, whose optimizer and schedule are checked for `epochs` epochs. */
+  train_script?: string;
+  epochs?: number;
 }
 
 export interface TorchResult {
@@ -101,6 +111,10 @@ export interface TorchResult {
   load?: string;
   load_max_diff?: number;
   output?: number[];
+  optimizer?: string;
+  per_batch?: boolean;
+  lrs?: number[];
+  permutation?: number[];
 }
 
 /** Runs scripts/torch/check_export.py on `jobs` (one Python process); throws with its stderr. */
