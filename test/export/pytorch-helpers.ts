@@ -37,9 +37,9 @@ export interface ExportedModel {
   scriptPath: string;
 }
 
-/** Compiles `file` and exports every model in it into `OUT/<subdir>/`. */
-export function exportExample(file: string, subdir: string): ExportedModel[] {
-  const compiled = compileSource(file, readFileSync(file, 'utf8'));
+/** Compiles `file` (or `text` under that name) and exports every model in it into `OUT/<subdir>/`. */
+export function exportExample(file: string, subdir: string, text?: string): ExportedModel[] {
+  const compiled = compileSource(file, text ?? readFileSync(file, 'utf8'));
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`${file}: ${errors.map((d) => d.message).join('; ')}`);
   const trace = tracer(compiled.texts, (name) => name);

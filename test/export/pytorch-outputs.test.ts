@@ -19,7 +19,65 @@ const missing = torchMissing();
 if (missing) console.log(`PyTorch output tests skipped: ${missing}`);
 const maybe = missing ? test.skip : test;
 
-const CASES = ['lenet5', 'resnet18', 'mobilenet_v2'];
+/**
+ * Every layer and form the examples do not use, against the generated module too: uneven `same`
+ * padding (PaddedConv2d), a reflecting `pad`, depthwise with a multiplier, separable, a grouped
+ * convolution with replicate padding, ceil-mode average pooling without the padded zeros,
+ * LRN, a transposed convolution with output padding, adaptive pooling and every activation.
+ */
+const ZOO = `model Zoo {
+  input image: [3, 16, 16]
+  conv(8, 4, pad=same)
+  softmax
+  leaky_relu(alpha=0.2)
+  pad([1, 2, 0, 1], mode=reflect)
+  depthwise(3, multiplier=2, pad=1)
+  elu
+  separable(12, 3, pad=1, bias=false)
+  batchnorm
+  gelu
+  conv(12, 3, pad=1, pad_mode=replicate, groups=3)
+  silu
+  avgpool(3, stride=2, pad=1, ceil=true, count_include_pad=false)
+  lrn(size=3)
+  convtranspose(6, 3, stride=2, pad=1, output_pad=1)
+  hardswish
+  maxpool(2)
+  relu6
+  conv(4, 1)
+  tanh
+  avgpool(adaptive=(2, 2))
+  flatten
+  linear(10)
+  sigmoid
+  linear(5, bias=false)
+  output scores
+}
+`;
+
+/** A 1-D network: uneven `same` padding, dilation, 1-D pooling and BatchNorm1d. */
+const SEQ = `model Seq {
+  input signal: [4, 32]
+  conv1d(8, 4, pad=same)
+  batchnorm
+  relu
+  conv1d(8, 3, pad=2, dilation=2)
+  maxpool(3, stride=2, pad=1)
+  elu
+  avgpool(global)
+  flatten
+  linear(3)
+  output scores
+}
+`;
+
+const CASES: [string, string | undefined][] = [
+  ['lenet5', undefined],
+  ['resnet18', undefined],
+  ['mobilenet_v2', undefined],
+  ['zoo', ZOO],
+  ['seq', SEQ],
+];
 const BATCH = 2;
 const TOLERANCE = 1e-4;
 
@@ -29,16 +87,19 @@ let results = new Map<string, TorchResult>();
 test.before(async () => {
   if (missing) return;
   const jobs: TorchJob[] = [];
-  for (const name of CASES) {
-    const file = join('examples', `${name}.cnn`);
-    const [entry] = exportExample(file, 'outputs');
-    const { module } = await buildSource(`pytorch-${name}`, readFileSync(file, 'utf8'));
+  for (const [name, source] of CASES) {
+    const file = source ? `${name}.cnn` : join('examples', `${name}.cnn`);
+    const text = source ?? readFileSync(file, 'utf8');
+    const [entry] = exportExample(file, 'outputs', text);
+    const { module } = await buildSource(`pytorch-${name}`, text);
     // He initialisation keeps the activations' scale through 50 layers; PyTorch's default would
     // shrink them until every output is the last bias, which would test nothing.
     const model = await module.create({ seed: 11, init: 'he', mode: 'webasm' });
     try {
       const perSample = module.inputShape.reduce((acc, dim) => acc * dim, 1);
       const input = inputFor(BATCH * perSample, 5);
+      // A second sample of another scale, so that averaging layers cannot make the two alike.
+      for (let idx = perSample; idx < input.length; idx++) input[idx] *= 4;
       expected.set(entry.model.name, await model.forward(input, BATCH));
       const weights = join(entry.dir, `${name}.safetensors`);
       const inputPath = join(entry.dir, `${name}.input.f32`);
@@ -58,7 +119,7 @@ test.before(async () => {
   results = runTorchChecks(jobs, join(OUT, 'outputs-jobs.json'));
 });
 
-for (const name of ['LeNet5', 'ResNet18', 'MobileNetV2']) {
+for (const name of ['LeNet5', 'ResNet18', 'MobileNetV2', 'Zoo', 'Seq']) {
   maybe(`${name}: the PyTorch export computes the generated module's output`, (t) => {
     const result = results.get(name);
     const reference = expected.get(name);
