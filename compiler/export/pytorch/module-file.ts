@@ -53,8 +53,23 @@ interface Context {
 function label(item: TreeItem, ctx: Context): string {
   const where =
     item.kind === 'leaf' ? item.node.span : (item.step?.span ?? { file: '', start: 0, end: 0 });
-  const what = item.kind === 'leaf' ? item.node.op : (item.step?.name ?? 'model');
-  return pythonComment(`${item.index}: ${what}, ${ctx.options.trace(where)}`);
+  const step = item.kind === 'container' ? item.step : undefined;
+  const what =
+    item.kind === 'leaf'
+      ? item.node.op
+      : step?.kind === 'for'
+        ? `for ${step.name} = ${step.index}`
+        : step?.kind === 'repeat'
+          ? `repeat (iteration ${step.index})`
+          : (step?.name ?? 'model');
+  return pythonComment(`${item.index}: ${what}, ${shortTrace(where, ctx)}`);
+}
+
+/** `line 12:3` for a span in the model's own file (named in the file's header), else `file:12:3`. */
+function shortTrace(span: Span, ctx: Context): string {
+  const trace = ctx.options.trace(span);
+  const own = `${ctx.options.source}:`;
+  return trace.startsWith(own) ? `line ${trace.slice(own.length)}` : trace;
 }
 
 /** Whether `container` is a plain chain: one input, each child feeding the next, one output. */
@@ -83,7 +98,7 @@ function childLines(item: TreeItem, depth: number, owner: string, ctx: Context):
       return [`${pad}nn.Identity(),  # ${label(item, ctx)} (not exported)`];
     }
     module.helpers.forEach((helper) => ctx.helpers.add(helper));
-    return [`${pad}${module.code},  # ${label(item, ctx)}`];
+    return leafLines(module.code, label(item, ctx), pad);
   }
   if (item.step?.kind === 'block' || !isChain(item, ctx)) {
     return [`${pad}${containerClass(item, owner, ctx)}(),  # ${label(item, ctx)}`];
@@ -91,6 +106,25 @@ function childLines(item: TreeItem, depth: number, owner: string, ctx: Context):
   return [
     `${pad}nn.Sequential(  # ${label(item, ctx)}`,
     ...item.children.flatMap((child) => childLines(child, depth + 1, owner, ctx)),
+    `${pad}),`,
+  ];
+}
+
+/**
+ * A layer's line: `code,  # label` when it fits in 100 characters, else the label on a line of
+ * its own above it, and a `Separable(...)` with one argument per line if it is still too long.
+ */
+function leafLines(code: string, comment: string, pad: string): string[] {
+  const line = `${pad}${code},  # ${comment}`;
+  if (line.length <= 100) return [line];
+  const separable = /^Separable\((.*), (nn\.Conv\dd\(.*\))\)$/.exec(code);
+  if (`${pad}${code},`.length <= 100 || !separable) return [`${pad}# ${comment}`, `${pad}${code},`];
+  const inner = `${pad}${INDENT}`;
+  return [
+    `${pad}# ${comment}`,
+    `${pad}Separable(`,
+    `${inner}${separable[1]},`,
+    `${inner}${separable[2]},`,
     `${pad}),`,
   ];
 }
@@ -193,7 +227,7 @@ function containerClass(container: ContainerItem, owner: string, ctx: Context): 
       : `${owner}${(step?.kind ?? 'body').replace(/^./, (c) => c.toUpperCase())}`;
   // The body is written under a placeholder name, so that equal expansions share one class.
   const body = classBody(container, base, ctx).join('\n');
-  const trace = step ? pythonComment(ctx.options.trace(step.span)) : '';
+  const trace = step ? pythonComment(shortTrace(step.span, ctx)) : '';
   const known = ctx.classes.get(body);
   if (known) {
     ctx.classOrder.find((entry) => entry.name === known)?.calls.push(trace);
@@ -213,10 +247,26 @@ function classText(entry: { name: string; text: string; calls: string[]; kind: s
   const where = entry.calls.length === 1 ? 'at' : `${entry.calls.length} times: at`;
   return [
     `class ${entry.name}(nn.Sequential):`,
-    `${INDENT}# ${entry.kind}, used ${where} ${entry.calls.join(', ')}`,
+    ...wrapComment(`${entry.kind}, used ${where} ${entry.calls.join(', ')}`, INDENT),
     '',
     entry.text,
   ].join('\n');
+}
+
+/** `text` as `#` comment lines of at most 100 characters, broken at spaces. */
+function wrapComment(text: string, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent.length + 2 + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines.map((part) => `${indent}# ${part}`);
 }
 
 function shapeLiteral(shape: readonly number[] | undefined): string {
@@ -269,6 +319,7 @@ export function moduleFile(model: ModelGraph, options: ModuleFileOptions): Modul
     '',
     ...[...ctx.helpers].sort().flatMap((helper) => ['', '', helperClass(helper)]),
     ...ctx.classOrder.flatMap((entry) => ['', '', classText(entry)]),
+    '',
     '',
     `class ${className}(nn.Sequential):`,
     `${INDENT}# model ${pythonComment(model.name)}, ${pythonComment(options.trace(model.span))}`,

@@ -7,13 +7,23 @@
 /** Everything after the header of `train_ddp.py`. */
 export const TRAIN_BODY_PY = String.raw`
 def parse_args():
-    parser = argparse.ArgumentParser(description=f"Data-parallel training of {MODEL_NAME} (cnnc export)")
-    parser.add_argument("--data", required=True, help="a folder of IDX files or .npy arrays, as cnnc train reads")
+    parser = argparse.ArgumentParser(
+        description=f"Data-parallel training of {MODEL_NAME} (cnnc export)"
+    )
+    parser.add_argument(
+        "--data", required=True, help="a folder of IDX files or .npy arrays, as cnnc train reads"
+    )
     parser.add_argument("--epochs", type=int, default=TRAIN["epochs"])
-    parser.add_argument("--batch", type=int, default=TRAIN["batch"], help="global batch, split over the processes")
-    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the train section)")
+    parser.add_argument(
+        "--batch", type=int, default=TRAIN["batch"], help="global batch, split over the processes"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=None, help="learning rate (default: the train section)"
+    )
     parser.add_argument("--seed", type=int, default=TRAIN["seed"])
-    parser.add_argument("--out", default=f"runs/{MODEL_NAME.lower()}-ddp", help="where weights.safetensors goes")
+    parser.add_argument(
+        "--out", default=f"runs/{MODEL_NAME.lower()}-ddp", help="where weights.safetensors goes"
+    )
     parser.add_argument("--weights", default=None, help="start from these safetensors weights")
     return parser.parse_args()
 
@@ -115,31 +125,57 @@ def load_data(folder):
             as_images(arrays["test_x"]),
             as_labels(arrays["test_y"], idx["test_y"]),
         )
+
     def npy(*names):
         for name in names:
             if os.path.exists(os.path.join(folder, name)):
                 return os.path.join(folder, name)
         return None
+
     if npy("x.npy"):
-        images, labels = np.load(npy("x.npy")), np.load(npy("y.npy") or os.path.join(folder, "y.npy"))
+        images, labels = np.load(npy("x.npy")), np.load(
+            npy("y.npy") or os.path.join(folder, "y.npy")
+        )
         return split_like_cnnc(as_images(images), as_labels(labels, "y.npy"))
-    paths = [npy("train_x.npy", "x_train.npy"), npy("train_y.npy", "y_train.npy"),
-             npy("test_x.npy", "x_test.npy"), npy("test_y.npy", "y_test.npy")]
+    paths = [
+        npy("train_x.npy", "x_train.npy"),
+        npy("train_y.npy", "y_train.npy"),
+        npy("test_x.npy", "x_test.npy"),
+        npy("test_y.npy", "y_test.npy"),
+    ]
     if None in paths:
-        raise SystemExit(f"{folder}: found neither IDX files nor .npy arrays (x.npy/y.npy or train_x.npy ...)")
+        raise SystemExit(
+            f"{folder}: found neither IDX files nor .npy arrays (x.npy/y.npy or train_x.npy ...)"
+        )
     arrays = [np.load(path) for path in paths]
-    return (as_images(arrays[0]), as_labels(arrays[1], paths[1]),
-            as_images(arrays[2]), as_labels(arrays[3], paths[3]))
+    return (
+        as_images(arrays[0]),
+        as_labels(arrays[1], paths[1]),
+        as_images(arrays[2]),
+        as_labels(arrays[3], paths[3]),
+    )
 
 
 # ---- The train section as torch.optim objects -----------------------------------------------
+
 
 def initialise(model, init):
     """The train section's init (cnnc's he / glorot / normal(std)); None keeps PyTorch's."""
     if init is None:
         return
     for module in model.modules():
-        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.Linear)):
+        if isinstance(
+            module,
+            (
+                nn.Conv1d,
+                nn.Conv2d,
+                nn.Conv3d,
+                nn.ConvTranspose1d,
+                nn.ConvTranspose2d,
+                nn.ConvTranspose3d,
+                nn.Linear,
+            ),
+        ):
             if init == "he":
                 nn.init.kaiming_normal_(module.weight)
             elif init == "glorot":
@@ -154,24 +190,52 @@ def make_optimizer(parameters, spec, lr):
     kind = spec["kind"]
     lr = spec["lr"] if lr is None else lr
     if kind == "sgd":
-        return torch.optim.SGD(parameters, lr=lr, momentum=spec.get("momentum", 0),
-                               dampening=spec.get("dampening", 0), nesterov=spec.get("nesterov", False),
-                               weight_decay=spec.get("weightDecay", 0))
+        return torch.optim.SGD(
+            parameters,
+            lr=lr,
+            momentum=spec.get("momentum", 0),
+            dampening=spec.get("dampening", 0),
+            nesterov=spec.get("nesterov", False),
+            weight_decay=spec.get("weightDecay", 0),
+        )
     if kind == "rmsprop":
-        return torch.optim.RMSprop(parameters, lr=lr, alpha=spec.get("alpha", 0.99), eps=spec.get("eps", 1e-8),
-                                   momentum=spec.get("momentum", 0), weight_decay=spec.get("weightDecay", 0),
-                                   centered=spec.get("centered", False))
+        return torch.optim.RMSprop(
+            parameters,
+            lr=lr,
+            alpha=spec.get("alpha", 0.99),
+            eps=spec.get("eps", 1e-8),
+            momentum=spec.get("momentum", 0),
+            weight_decay=spec.get("weightDecay", 0),
+            centered=spec.get("centered", False),
+        )
     if kind == "adagrad":
-        return torch.optim.Adagrad(parameters, lr=lr, eps=spec.get("eps", 1e-10),
-                                   lr_decay=spec.get("lrDecay", 0), weight_decay=spec.get("weightDecay", 0),
-                                   initial_accumulator_value=spec.get("initialAccumulatorValue", 0))
+        return torch.optim.Adagrad(
+            parameters,
+            lr=lr,
+            eps=spec.get("eps", 1e-10),
+            lr_decay=spec.get("lrDecay", 0),
+            weight_decay=spec.get("weightDecay", 0),
+            initial_accumulator_value=spec.get("initialAccumulatorValue", 0),
+        )
     betas = (spec.get("beta1", 0.9), spec.get("beta2", 0.999))
     if kind == "adam":
-        return torch.optim.Adam(parameters, lr=lr, betas=betas, eps=spec.get("eps", 1e-8),
-                                weight_decay=spec.get("weightDecay", 0), amsgrad=spec.get("amsgrad", False))
+        return torch.optim.Adam(
+            parameters,
+            lr=lr,
+            betas=betas,
+            eps=spec.get("eps", 1e-8),
+            weight_decay=spec.get("weightDecay", 0),
+            amsgrad=spec.get("amsgrad", False),
+        )
     if kind == "adamw":
-        return torch.optim.AdamW(parameters, lr=lr, betas=betas, eps=spec.get("eps", 1e-8),
-                                 weight_decay=spec.get("weightDecay", 1e-2), amsgrad=spec.get("amsgrad", False))
+        return torch.optim.AdamW(
+            parameters,
+            lr=lr,
+            betas=betas,
+            eps=spec.get("eps", 1e-8),
+            weight_decay=spec.get("weightDecay", 1e-2),
+            amsgrad=spec.get("amsgrad", False),
+        )
     raise SystemExit(f"unknown optimizer {kind}")
 
 
@@ -186,16 +250,30 @@ def make_schedule(optimizer, spec, epochs, steps_per_epoch):
     if kind == "exponential":
         return sched.ExponentialLR(optimizer, gamma=spec["gamma"]), False
     if kind == "cosine":
-        return sched.CosineAnnealingLR(optimizer, T_max=spec["epochs"], eta_min=spec.get("minLr", 0)), False
+        return (
+            sched.CosineAnnealingLR(optimizer, T_max=spec["epochs"], eta_min=spec.get("minLr", 0)),
+            False,
+        )
     if kind == "onecycle":
         cycle = spec.get("cycleMomentum", True) and not isinstance(optimizer, torch.optim.Adagrad)
-        return sched.OneCycleLR(optimizer, max_lr=spec["maxLr"], total_steps=epochs * steps_per_epoch,
-                                pct_start=spec.get("pctStart", 0.3), div_factor=spec.get("divFactor", 25),
-                                final_div_factor=spec.get("finalDivFactor", 1e4), cycle_momentum=cycle,
-                                base_momentum=spec.get("baseMomentum", 0.85),
-                                max_momentum=spec.get("maxMomentum", 0.95)), True
+        return (
+            sched.OneCycleLR(
+                optimizer,
+                max_lr=spec["maxLr"],
+                total_steps=epochs * steps_per_epoch,
+                pct_start=spec.get("pctStart", 0.3),
+                div_factor=spec.get("divFactor", 25),
+                final_div_factor=spec.get("finalDivFactor", 1e4),
+                cycle_momentum=cycle,
+                base_momentum=spec.get("baseMomentum", 0.85),
+                max_momentum=spec.get("maxMomentum", 0.95),
+            ),
+            True,
+        )
     if kind == "warmup":
-        warm = sched.LinearLR(optimizer, start_factor=spec.get("startFactor", 1 / 3), total_iters=spec["epochs"])
+        warm = sched.LinearLR(
+            optimizer, start_factor=spec.get("startFactor", 1 / 3), total_iters=spec["epochs"]
+        )
         then, per_batch = make_schedule(optimizer, spec["then"], epochs, steps_per_epoch)
         if per_batch:
             raise SystemExit("warmup(then=onecycle) is not supported by this script")
@@ -254,7 +332,9 @@ def main():
     if launched:
         dist.init_process_group("nccl" if cuda else "gloo")
     else:
-        dist.init_process_group("nccl" if cuda else "gloo", init_method="tcp://127.0.0.1:29511", rank=0, world_size=1)
+        dist.init_process_group(
+            "nccl" if cuda else "gloo", init_method="tcp://127.0.0.1:29511", rank=0, world_size=1
+        )
     rank, world = dist.get_rank(), dist.get_world_size()
     local_rank = int(os.environ.get("LOCAL_RANK", 0))
     device = torch.device(f"cuda:{local_rank}") if cuda else torch.device("cpu")
@@ -263,12 +343,20 @@ def main():
     if args.batch < world or args.batch % world != 0:
         raise SystemExit(f"the batch {args.batch} must be a multiple of the {world} processes")
 
+    if len(INPUT_SHAPES) != 1:
+        raise SystemExit(
+            f"{MODEL_NAME} has {len(INPUT_SHAPES)} inputs; this script trains one-input models"
+        )
     train_x, train_y, test_x, test_y = load_data(args.data)
     expected = tuple(INPUT_SHAPES.values())[0]
     if tuple(train_x.shape[1:]) != tuple(expected):
-        raise SystemExit(f"{args.data}: images are {list(train_x.shape[1:])}, {MODEL_NAME} expects {list(expected)}")
+        raise SystemExit(
+            f"{args.data}: images are {list(train_x.shape[1:])}, {MODEL_NAME} expects {list(expected)}"
+        )
     train_set = TensorDataset(torch.from_numpy(train_x), torch.from_numpy(train_y))
-    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
+    sampler = DistributedSampler(
+        train_set, num_replicas=world, rank=rank, shuffle=True, seed=args.seed
+    )
     loader = DataLoader(train_set, batch_size=args.batch // world, sampler=sampler)
 
     torch.manual_seed(args.seed)
@@ -298,22 +386,37 @@ def main():
             optimizer.step()
             if per_batch:
                 scheduler.step()
-            sums += torch.tensor([loss.item() * len(labels), (predictions(outputs) == labels).sum().item(), len(labels)],
-                                 dtype=torch.float64, device=device)
+            sums += torch.tensor(
+                [
+                    loss.item() * len(labels),
+                    (predictions(outputs) == labels).sum().item(),
+                    len(labels),
+                ],
+                dtype=torch.float64,
+                device=device,
+            )
         if not per_batch:
             scheduler.step()
         dist.all_reduce(sums)
-        record = {"epoch": epoch + 1, "trainLoss": sums[0].item() / sums[2].item(),
-                  "trainAccuracy": sums[1].item() / sums[2].item()}
+        record = {
+            "epoch": epoch + 1,
+            "trainLoss": sums[0].item() / sums[2].item(),
+            "trainAccuracy": sums[1].item() / sums[2].item(),
+        }
         if rank == 0:
             test_loss, correct = evaluate(model, test_images, test_labels, args.batch, device)
-            record.update(testLoss=test_loss, testAccuracy=correct / len(test_labels),
-                          seconds=time.time() - started)
+            record.update(
+                testLoss=test_loss,
+                testAccuracy=correct / len(test_labels),
+                seconds=time.time() - started,
+            )
             history.append(record)
-            print(f"epoch {epoch + 1}/{args.epochs} | train loss {record['trainLoss']:.4f} "
-                  f"acc {100 * record['trainAccuracy']:.2f}% | held-out loss {test_loss:.4f} "
-                  f"acc {100 * record['testAccuracy']:.2f}% | {world} processes | {record['seconds']:.1f}s",
-                  flush=True)
+            print(
+                f"epoch {epoch + 1}/{args.epochs} | train loss {record['trainLoss']:.4f} "
+                f"acc {100 * record['trainAccuracy']:.2f}% | held-out loss {test_loss:.4f} "
+                f"acc {100 * record['testAccuracy']:.2f}% | {world} processes | {record['seconds']:.1f}s",
+                flush=True,
+            )
         dist.barrier()
 
     if rank == 0:
@@ -321,15 +424,31 @@ def main():
         weights = os.path.join(args.out, "weights.safetensors")
         save_safetensors(weights, model.state_dict(), {"cnnc_model": MODEL_NAME})
         test_loss, correct = evaluate(model, test_images, test_labels, args.batch, device)
-        metrics = {"format": "cnnc-ddp-metrics", "version": 1, "model": MODEL_NAME, "data": args.data,
-                   "processes": world, "backend": dist.get_backend(), "epochs": args.epochs,
-                   "batch": args.batch, "seed": args.seed, "history": history,
-                   "heldOut": {"images": len(test_labels), "correct": correct,
-                               "accuracy": correct / len(test_labels), "loss": test_loss}}
+        metrics = {
+            "format": "cnnc-ddp-metrics",
+            "version": 1,
+            "model": MODEL_NAME,
+            "data": args.data,
+            "processes": world,
+            "backend": dist.get_backend(),
+            "epochs": args.epochs,
+            "batch": args.batch,
+            "seed": args.seed,
+            "history": history,
+            "heldOut": {
+                "images": len(test_labels),
+                "correct": correct,
+                "accuracy": correct / len(test_labels),
+                "loss": test_loss,
+            },
+        }
         with open(os.path.join(args.out, "metrics.json"), "w") as file:
             json.dump(metrics, file, indent=2)
-        print(f"held-out accuracy: {100 * correct / len(test_labels):.2f}% of {len(test_labels)} images "
-              f"-> {weights}", flush=True)
+        print(
+            f"held-out accuracy: {100 * correct / len(test_labels):.2f}% of {len(test_labels)} images "
+            f"-> {weights}",
+            flush=True,
+        )
     dist.destroy_process_group()
 
 
