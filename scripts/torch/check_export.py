@@ -8,7 +8,8 @@ written by cnnc, or null), "input" (a raw little-endian float32 file, or null), 
   - state_dict: [name, shape] of every state_dict entry, in order;
   - load: "ok", or the error load_state_dict(strict=True) raised;
   - load_max_diff: the largest |state_dict value - file value| after loading (0 when loaded);
-  - output: the eval-mode output on the input, flattened (the first output when there are several).
+  - output: the eval-mode output on the input, flattened (the first output when there are several,
+    and all of them by name in "outputs"). "inputs", a list of [path, shape], feeds several inputs.
 With "train_script" (the generated train_ddp.py beside the module), also:
   - lrs: the learning rate of each of the first "epochs" epochs, from the script's optimizer and
     per-epoch scheduler (one step per epoch);
@@ -54,14 +55,18 @@ def check(job, index):
             )
         except RuntimeError as error:
             result["load"] = str(error)
-    if job.get("input"):
-        with open(job["input"], "rb") as file:
-            data = bytearray(file.read())
-        x = torch.frombuffer(data, dtype=torch.float32).reshape(job["input_shape"])
+    inputs = [[job["input"], job["input_shape"]]] if job.get("input") else job.get("inputs", [])
+    if inputs:
+        tensors = []
+        for path, shape in inputs:
+            with open(path, "rb") as file:
+                data = bytearray(file.read())
+            tensors.append(torch.frombuffer(data, dtype=torch.float32).reshape(shape))
         model.eval()
         with torch.no_grad():
-            output = model(x)
+            output = model(*tensors)
         if isinstance(output, dict):
+            result["outputs"] = {name: value.reshape(-1).tolist() for name, value in output.items()}
             output = output[module.OUTPUT_NAMES[0]]
         result["output"] = output.reshape(-1).tolist()
     if job.get("train_script"):

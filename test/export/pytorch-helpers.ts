@@ -98,6 +98,8 @@ export interface TorchJob {
   weights: string | null;
   input: string | null;
   input_shape: number[] | null;
+  /** Several inputs, in the model's order: [raw float32 file, shape with the batch]. */
+  inputs?: [string, number[]][];
   /** The generated train_ddp.py, whose optimizer and schedule are checked for `epochs` epochs. */
   train_script?: string;
   epochs?: number;
@@ -111,6 +113,7 @@ export interface TorchResult {
   load?: string;
   load_max_diff?: number;
   output?: number[];
+  outputs?: Record<string, number[]>;
   optimizer?: string;
   per_batch?: boolean;
   lrs?: number[];

@@ -145,3 +145,64 @@ for (const name of ['LeNet5', 'ResNet18', 'MobileNetV2', 'Zoo', 'Seq']) {
     t.true(diff <= TOLERANCE * Math.max(1, largest), `difference ${diff} over ${TOLERANCE}`);
   });
 }
+
+/** Two inputs, `let` names, a concat of them and two outputs: a forward of its own, a dict. */
+const TWO = `model Two {
+  input left: [2, 8, 8]
+  input right: [3, 8, 8]
+  let a = left -> conv(4, 3, pad=1) -> relu
+  let b = right -> conv(4, 1)
+  let f = concat(a, b) -> conv(6, 3, pad=1)
+  output features = f
+  output logits = f -> avgpool(global) -> flatten -> linear(3)
+}
+`;
+
+maybe('a model with two inputs and two outputs computes both outputs by name', async (t) => {
+  const [entry] = exportExample('two.cnn', 'outputs', TWO);
+  const { module } = await buildSource('pytorch-two', TWO);
+  const model = await module.create({ seed: 3, init: 'he', mode: 'webasm' });
+  let reference: Record<string, Float32Array>;
+  const inputs: [string, number[]][] = [];
+  try {
+    const left = inputFor(BATCH * 2 * 64, 8);
+    const right = inputFor(BATCH * 3 * 64, 9);
+    reference = (await model.forward(left, right, BATCH)) as unknown as Record<
+      string,
+      Float32Array
+    >;
+    for (const [name, data, channels] of [
+      ['left', left, 2],
+      ['right', right, 3],
+    ] as const) {
+      const path = join(entry.dir, `two.${name}.f32`);
+      writeFileSync(path, new Uint8Array(data.buffer));
+      inputs.push([path, [BATCH, channels, 8, 8]]);
+    }
+    writeFileSync(join(entry.dir, 'two.safetensors'), model.saveWeights());
+  } finally {
+    await model.dispose();
+  }
+  const job = {
+    name: 'Two',
+    module: entry.modulePath,
+    weights: join(entry.dir, 'two.safetensors'),
+    input: null,
+    input_shape: null,
+    inputs,
+  };
+  const result = runTorchChecks([job], join(OUT, 'two-jobs.json')).get('Two');
+  t.is(result?.load, 'ok');
+  t.deepEqual(Object.keys(result?.outputs ?? {}), ['features', 'logits']);
+  for (const name of ['features', 'logits']) {
+    const torchValues = result?.outputs?.[name] ?? [];
+    const expectedValues = reference[name];
+    t.is(torchValues.length, expectedValues.length, name);
+    const diff = torchValues.reduce(
+      (acc, value, idx) => Math.max(acc, Math.abs(value - expectedValues[idx])),
+      0,
+    );
+    t.log(`${name}: max |torch − cnnc| = ${diff.toExponential(2)}`);
+    t.true(diff <= TOLERANCE, `${name}: difference ${diff}`);
+  }
+});
