@@ -13,7 +13,8 @@ written by cnnc, or null), "input" (a raw little-endian float32 file, or null), 
 With "train_script" (the generated train_ddp.py beside the module), also:
   - lrs: the learning rate of each of the first "epochs" epochs, from the script's optimizer and
     per-epoch scheduler (one step per epoch);
-  - permutation: the script's seeded_permutation(1000, 7), which must be cnnc's.
+  - permutation: the script's seeded_permutation(1000, 7), which must be cnnc's;
+  - data: for each of "data_folders", what the script's load_data reads (images flattened).
 """
 
 import importlib.util
@@ -87,7 +88,18 @@ def check_train_script(job, model):
         for _ in range(job["epochs"]):
             lrs.append(optimizer.param_groups[0]["lr"])
             scheduler.step()
+    folders = {}
+    for folder in job.get("data_folders", []):
+        train_x, train_y, test_x, test_y = script.load_data(folder)
+        folders[folder] = {
+            "train_x": train_x.reshape(-1).tolist(),
+            "train_shape": list(train_x.shape),
+            "train_y": train_y.tolist(),
+            "test_x": test_x.reshape(-1).tolist(),
+            "test_y": test_y.tolist(),
+        }
     return {
+        "data": folders,
         "optimizer": type(optimizer).__name__,
         "per_batch": per_batch,
         "lrs": lrs,

@@ -2,12 +2,15 @@
 // Python process for all): the exported module has the parameter and buffer counts of `cnnc
 // summary`, its state_dict has exactly cnnc's tensor names and shapes in cnnc's order, and a
 // safetensors file written by cnnc's writer loads into it with strict=True, value for value.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { trainSpecOf } from '../../compiler/emit/train-spec.js';
+import { loadTrainingData } from '../../compiler/train/data/load.js';
 import { seededPermutation } from '../../compiler/train/data/shuffle.js';
+import { npyBytes } from '../../scripts/torch/export-digits.js';
 import { createSchedule, type ScheduleSpec } from '../../runtime/optim/schedule.js';
 import {
   cnncTensors,
@@ -63,6 +66,7 @@ test.before(() => {
       input_shape: null,
       train_script: entry.scriptPath,
       epochs: SCHEDULE_EPOCHS,
+      data_folders: entry.model.name === 'LeNet5' ? dataFolders() : [],
     };
   });
   results = runTorchChecks(jobs, join(OUT, 'examples-jobs.json'));
@@ -122,6 +126,54 @@ maybe("every train_ddp.py steps the train section's learning rates as cnnc does"
       worst < 1e-9,
       `${entry.model.name} (${spec.schedule.kind}): relative difference ${worst}`,
     );
+  }
+});
+
+/** A tiny IDX folder (one file gzipped) and an x.npy/y.npy folder that cnnc splits itself. */
+function dataFolders(): string[] {
+  const idx = join(OUT, 'data', 'idx');
+  const npy = join(OUT, 'data', 'npy');
+  mkdirSync(idx, { recursive: true });
+  mkdirSync(npy, { recursive: true });
+  const idxFile = (magic: number, dims: number[], values: number[]) => {
+    const header = Buffer.alloc(4 + 4 * dims.length);
+    header.writeUInt32BE(magic, 0);
+    dims.forEach((dim, k) => header.writeUInt32BE(dim, 4 + 4 * k));
+    return Buffer.concat([header, Buffer.from(values)]);
+  };
+  const pixels = (count: number) => Array.from({ length: count * 6 }, (_, k) => (k * 37) % 256);
+  writeFileSync(
+    join(idx, 'train-images-idx3-ubyte.gz'),
+    gzipSync(idxFile(0x803, [5, 2, 3], pixels(5))),
+  );
+  writeFileSync(join(idx, 'train-labels-idx1-ubyte'), idxFile(0x801, [5], [0, 1, 2, 1, 0]));
+  writeFileSync(join(idx, 't10k-images.idx3-ubyte'), idxFile(0x803, [3, 2, 3], pixels(3)));
+  writeFileSync(join(idx, 't10k-labels-idx1-ubyte'), idxFile(0x801, [3], [2, 0, 1]));
+  const count = 30;
+  const images = Float32Array.from({ length: count * 4 }, (_, k) => Math.sin(k) * 3);
+  const labels = BigInt64Array.from({ length: count }, (_, k) => BigInt((k * 7) % 3));
+  writeFileSync(
+    join(npy, 'x.npy'),
+    npyBytes('<f4', [count, 1, 2, 2], new Uint8Array(images.buffer)),
+  );
+  writeFileSync(join(npy, 'y.npy'), npyBytes('<i8', [count], new Uint8Array(labels.buffer)));
+  return [idx, npy];
+}
+
+maybe('train_ddp.py reads IDX and .npy folders as cnnc train does, split included', (t) => {
+  const data = results.get('LeNet5')?.data ?? {};
+  const folders = Object.keys(data);
+  t.is(folders.length, 2);
+  for (const folder of folders) {
+    const loaded = loadTrainingData(folder);
+    if (!loaded.ok) return t.fail(loaded.message);
+    const { train, test } = loaded.value;
+    const python = data[folder];
+    t.deepEqual(python.train_shape.slice(1), train.shape, folder);
+    t.deepEqual(python.train_y, [...train.labels], `${folder}: training labels in order`);
+    t.deepEqual(python.test_y, [...test.labels], `${folder}: held-out labels in order`);
+    t.deepEqual(python.train_x, [...train.images], `${folder}: training images`);
+    t.deepEqual(python.test_x, [...test.images], `${folder}: held-out images`);
   }
 });
 

@@ -103,6 +103,8 @@ export interface TorchJob {
   /** The generated train_ddp.py, whose optimizer and schedule are checked for `epochs` epochs. */
   train_script?: string;
   epochs?: number;
+  /** Data folders the script's load_data reads (with train_script). */
+  data_folders?: string[];
 }
 
 export interface TorchResult {
@@ -118,6 +120,16 @@ export interface TorchResult {
   per_batch?: boolean;
   lrs?: number[];
   permutation?: number[];
+  data?: Record<
+    string,
+    {
+      train_x: number[];
+      train_shape: number[];
+      train_y: number[];
+      test_x: number[];
+      test_y: number[];
+    }
+  >;
 }
 
 /** Runs scripts/torch/check_export.py on `jobs` (one Python process); throws with its stderr. */
