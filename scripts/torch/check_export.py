@@ -8,6 +8,8 @@ written by cnnc, or null), "input" (a raw little-endian float32 file, or null), 
   - state_dict: [name, shape] of every state_dict entry, in order;
   - load: "ok", or the error load_state_dict(strict=True) raised;
   - load_max_diff: the largest |state_dict value - file value| after loading (0 when loaded);
+  - counts_dropped: how many BatchNorm num_batches_tracked entries (as PyTorch saves them) a
+    second strict load accepted and dropped;
   - output: the eval-mode output on the input, flattened (the first output when there are several,
     and all of them by name in "outputs"). "inputs", a list of [path, shape], feeds several inputs.
 With "train_script" (the generated train_ddp.py beside the module), also:
@@ -49,6 +51,13 @@ def check(job, index):
         try:
             model.load_state_dict(tensors, strict=True)
             result["load"] = "ok"
+            # A state_dict saved by PyTorch itself carries BatchNorm's num_batches_tracked.
+            counted = dict(tensors)
+            for name, child in model.named_modules():
+                if isinstance(child, torch.nn.modules.batchnorm._BatchNorm):
+                    counted[f"{name}.num_batches_tracked"] = torch.tensor(5)
+            model.load_state_dict(counted, strict=True)
+            result["counts_dropped"] = len(counted) - len(tensors)
             loaded = model.state_dict()
             result["load_max_diff"] = max(
                 (float((loaded[k].float() - v.float()).abs().max()) for k, v in tensors.items() if v.numel()),

@@ -92,6 +92,8 @@ for (const file of examples) {
       }
       t.is(result.load, 'ok', `${entry.model.name} load_state_dict(strict=True)`);
       t.is(result.load_max_diff, 0, `${entry.model.name} loaded values`);
+      const batchnorms = entry.model.nodes.filter((node) => node.op === 'batchnorm').length;
+      t.is(result.counts_dropped, batchnorms, `${entry.model.name}: PyTorch's num_batches_tracked`);
     }
   });
 }

@@ -114,6 +114,7 @@ export interface TorchResult {
   state_dict: [string, number[]][];
   load?: string;
   load_max_diff?: number;
+  counts_dropped?: number;
   output?: number[];
   outputs?: Record<string, number[]>;
   optimizer?: string;
