@@ -16,7 +16,7 @@ export interface BuildCliOptions {
   out: string;
   model?: string;
   target: 'node' | 'browser';
-  emit: 'ts' | 'js';
+  emit: 'ts' | 'js' | 'pytorch';
   optLevel: string;
   conv: ConvChoice;
   printIrAfter?: string;
@@ -79,6 +79,10 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       io,
       options.model ? `no model \`${options.model}\` in ${file}` : `no model in ${file}`,
     );
+  if (options.emit === 'pytorch') {
+    const { runPytorchExport } = await import('./build-pytorch.js');
+    return runPytorchExport(file, sourceName(file), compiled.result, models, options.out, io);
+  }
   const trace = tracer(texts, sourceName);
   const built: BuiltModule[] = [];
   for (const model of models) {

@@ -88,7 +88,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['node', 'browser'])
         .default('node'),
     )
-    .addOption(new Option('--emit <lang>', 'output language').choices(['ts', 'js']).default('ts'))
+    .addOption(
+      new Option('--emit <lang>', 'output language').choices(['ts', 'js', 'pytorch']).default('ts'),
+    )
     .option('-O, --opt-level <level>', 'optimisation level: 0, 1 or 2', '2')
     .addOption(
       new Option('--conv <lowering>', 'convolution lowering')
