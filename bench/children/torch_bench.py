@@ -99,7 +99,11 @@ def build(spec, info):
     if spec.get("torchModulePath"):
         try:
             model = emitted_model(spec["torchModulePath"])
-            model.load_state_dict(tensors, strict=False)
+            # cnnc's file has no `num_batches_tracked`; everything else must match by name.
+            missing, unexpected = model.load_state_dict(tensors, strict=False)
+            missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+            if missing or unexpected:
+                raise ValueError(f"missing {missing[:3]}, unexpected {unexpected[:3]}")
             return model, "cnnc --emit pytorch"
         except Exception as error:  # noqa: BLE001 - fall back, and say so in the note
             fallback = f"--emit pytorch failed ({str(error).splitlines()[0][:80]}); "

@@ -137,9 +137,11 @@ export function renderReport(run: BenchRun): string {
   const notes = run.workloads.flatMap((r) =>
     engines.flatMap((e) => {
       const cell = r.cells[e.id];
-      return cell?.status === 'ok' && cell.note
-        ? [`- ${r.workload.id} × ${e.id}: ${cell.note}`]
-        : [];
+      if (cell?.status !== 'ok' || (cell.note === undefined && cell.loss === undefined)) return [];
+      const loss = cell.loss === undefined ? [] : [`first step's loss ${cell.loss.toFixed(6)}`];
+      return [
+        `- ${r.workload.id} × ${e.id}: ${[...(cell.note ? [cell.note] : []), ...loss].join('; ')}`,
+      ];
     }),
   );
   const engineTitles = engines.map((e) => e.title);
