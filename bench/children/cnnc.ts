@@ -32,6 +32,9 @@ runChild(async () => {
   const model = await generated.create({ weights, ...threads });
   const setupMs = performance.now() - start;
   const { batch } = spec.workload;
+  if (spec.workload.kind === 'train' && typeof model.trainStep !== 'function') {
+    throw new Error('this target has no trainStep yet');
+  }
   const run =
     spec.workload.kind === 'forward'
       ? async () => ({ output: await model.forward(input, batch) })

@@ -9,8 +9,8 @@ are loaded in state_dict order with a shape check on every tensor.
 """
 
 import importlib.util
-import inspect
 import json
+import re
 import resource
 import sys
 import time
@@ -81,17 +81,15 @@ def load_by_order(model, info, tensors):
 
 
 def emitted_model(path):
+    """The model class of a `cnnc build --emit pytorch` file, named in its first line."""
     spec = importlib.util.spec_from_file_location("cnnc_emitted", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    classes = [
-        cls
-        for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, nn.Module) and cls.__module__ == module.__name__
-    ]
-    if len(classes) != 1:
-        raise ValueError(f"{path} defines {len(classes)} nn.Module classes, expected 1")
-    return classes[0]()
+    with open(path) as handle:
+        header = re.search(r"\(model (\w+)\)", handle.readline())
+    if header is None or not hasattr(module, header.group(1)):
+        raise ValueError(f"{path}: no '(model Name)' in its first line")
+    return getattr(module, header.group(1))()
 
 
 def build(spec, info):

@@ -28,7 +28,7 @@ export const USAGE = `usage: npm run bench -- [--only W,…] [--engines E,…] [
   --only       workloads by id (resnet18-b1, lenet5-train-b64, …) or architecture (resnet18)
   --engines    cnnc-wasm, cnnc-gpujs, tfjs-wasm, tfjs-cpu, ort, pytorch
   --repeats    timed repetitions after one warm-up (default 10)
-  --budget     timed seconds per engine × workload: slow cells repeat fewer times (default 10)
+  --budget     timed seconds per engine × workload: slow cells repeat fewer times (default 6)
   --timeout    seconds before a child is killed (default 300)
   --threads    threads of ONNX Runtime, PyTorch and cnnc's wasm target (default 2)
   --all        also run the cells skipped by default (gpu.js and tfjs-cpu on the largest ones)`;
@@ -39,7 +39,7 @@ const DEFAULTS: BenchOptions = {
   only: null,
   engines: null,
   repeats: 10,
-  budgetSeconds: 10,
+  budgetSeconds: 6,
   timeoutSeconds: 300,
   threads: 2,
   all: false,

@@ -18,7 +18,7 @@ export interface Engine {
 }
 
 /** Forward GFLOP of a workload above which the slow engines skip it by default. */
-const SLOW_GFLOP: Partial<Record<EngineId, number>> = { 'cnnc-gpujs': 8, 'tfjs-cpu': 8 };
+const SLOW_GFLOP: Partial<Record<EngineId, number>> = { 'cnnc-gpujs': 10, 'tfjs-cpu': 4 };
 
 function slowAbove(engine: EngineId, speed: string) {
   return (workload: Workload): string | null => {
