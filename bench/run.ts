@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { parseBenchArgs, USAGE, type BenchOptions } from './lib/args.js';
 import { selectEngines, type Engine, type EngineId } from './lib/engines.js';
 import {
@@ -269,10 +269,13 @@ async function main(): Promise<number> {
   const markdown = renderReport(run);
   const outDir = resolve(ROOT, options.outDir);
   mkdirSync(outDir, { recursive: true });
-  // Formatted as `npm run format` would, so committed results pass `prettier --check`.
-  const json = await format(JSON.stringify(run), { parser: 'json' });
-  writeFileSync(join(outDir, `${date.slice(0, 19).replace(/:/g, '-')}.json`), json);
-  const table = await format(markdown, { parser: 'markdown' });
+  // Formatted as `npm run format` would (the repository's .prettierrc), so committed results
+  // pass `prettier --check`.
+  const formatted = async (path: string, text: string) =>
+    format(text, { ...((await resolveConfig(path)) ?? {}), filepath: path });
+  const jsonPath = join(outDir, `${date.slice(0, 19).replace(/:/g, '-')}.json`);
+  writeFileSync(jsonPath, await formatted(jsonPath, JSON.stringify(run)));
+  const table = await formatted(join(outDir, 'latest.md'), markdown);
   writeFileSync(join(outDir, 'latest.md'), table);
   console.log(table);
   for (const line of acceptance(run)) console.log(`${line.status} ${line.text}`);

@@ -10,6 +10,7 @@ are loaded in state_dict order with a shape check on every tensor.
 
 import importlib.util
 import json
+import os
 import re
 import resource
 import sys
@@ -180,6 +181,9 @@ def run(spec):
         start = time.perf_counter()
         step()
         times.append((time.perf_counter() - start) * 1000)
+    # OpenMP's threads spin while they wait unless told otherwise; on a loaded machine that costs
+    # PyTorch 10-40x (bench/README.md), so the report says which policy ran.
+    wait_policy = os.environ.get("OMP_WAIT_POLICY", "unset")
     result = {
         "ok": True,
         "warmupMs": warmup_ms,
@@ -187,7 +191,7 @@ def run(spec):
         "setupMs": setup_ms,
         "baselineRssBytes": baseline,
         "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "note": f"{note}, {torch.get_num_threads()} threads",
+        "note": f"{note}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={wait_policy}",
     }
     if loss is not None:
         result["loss"] = loss
