@@ -82,7 +82,9 @@ function timeCell(result: WorkloadResult, engine: EngineId): string {
 
 function ratio(value: number | null): string {
   if (value === null) return '—';
-  return value >= 10 ? `${value.toFixed(0)}×` : `${value.toFixed(2)}×`;
+  // Two significant digits below 0.1, so that a 300× slower engine does not read "0.00×".
+  if (value >= 10) return `${value.toFixed(0)}×`;
+  return value >= 0.1 ? `${value.toFixed(2)}×` : `${value.toPrecision(2)}×`;
 }
 
 /** The Markdown report: one section per table. */
