@@ -154,6 +154,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (options.render !== null) {
+    const saved = JSON.parse(readFileSync(resolve(options.render), 'utf8')) as BenchRun;
+    await writeReport(saved, resolve(ROOT, options.outDir), null);
+    return 0;
+  }
   let workloads: Workload[];
   let engines: Engine[];
   try {
@@ -266,20 +271,31 @@ async function main(): Promise<number> {
     workloads: results,
     compile,
   };
-  const markdown = renderReport(run);
-  const outDir = resolve(ROOT, options.outDir);
-  mkdirSync(outDir, { recursive: true });
-  // Formatted as `npm run format` would (the repository's .prettierrc), so committed results
-  // pass `prettier --check`.
+  await writeReport(
+    run,
+    resolve(ROOT, options.outDir),
+    `${date.slice(0, 19).replace(/:/g, '-')}.json`,
+  );
+  return 0;
+}
+
+/**
+ * Writes `latest.md` (and `jsonName`, the whole run, unless null) to `outDir`, formatted as
+ * `npm run format` would (the repository's .prettierrc) so that committed results pass
+ * `prettier --check`, then prints the table and the acceptance lines.
+ */
+async function writeReport(run: BenchRun, outDir: string, jsonName: string | null): Promise<void> {
   const formatted = async (path: string, text: string) =>
     format(text, { ...((await resolveConfig(path)) ?? {}), filepath: path });
-  const jsonPath = join(outDir, `${date.slice(0, 19).replace(/:/g, '-')}.json`);
-  writeFileSync(jsonPath, await formatted(jsonPath, JSON.stringify(run)));
-  const table = await formatted(join(outDir, 'latest.md'), markdown);
+  mkdirSync(outDir, { recursive: true });
+  if (jsonName !== null) {
+    const jsonPath = join(outDir, jsonName);
+    writeFileSync(jsonPath, await formatted(jsonPath, JSON.stringify(run)));
+  }
+  const table = await formatted(join(outDir, 'latest.md'), renderReport(run));
   writeFileSync(join(outDir, 'latest.md'), table);
   console.log(table);
   for (const line of acceptance(run)) console.log(`${line.status} ${line.text}`);
-  return 0;
 }
 
 /** The output of the cnnc engine the ratios use, which the other engines are compared with. */

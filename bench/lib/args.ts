@@ -20,18 +20,23 @@ export interface BenchOptions {
   compileTime: boolean;
   /** `--out DIR`: where `<date>.json` and `latest.md` go. */
   outDir: string;
+  /** `--render FILE.json`: rewrite `latest.md` from a saved run instead of measuring. */
+  render: string | null;
   help: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--only W,…] [--engines E,…] [--repeats N] [--budget S]
                         [--timeout S] [--threads N] [--all] [--no-compile-time] [--out DIR]
+                        [--render FILE.json]
   --only       workloads by id (resnet18-b1, lenet5-train-b64, …) or architecture (resnet18)
   --engines    cnnc-wasm, cnnc-gpujs, tfjs-wasm, tfjs-cpu, ort, pytorch
   --repeats    timed repetitions after one warm-up (default 10)
   --budget     timed seconds per engine × workload: slow cells repeat fewer times (default 6)
   --timeout    seconds before a child is killed (default 300)
   --threads    threads of ONNX Runtime, PyTorch and cnnc's wasm target (default 2)
-  --all        also run the cells skipped by default (gpu.js and tfjs-cpu on the largest ones)`;
+  --all        also run the cells skipped by default (gpu.js and tfjs-cpu on the largest ones)
+  --out        where <date>.json and latest.md go (default bench/results)
+  --render     rewrite latest.md (and print it) from a saved <date>.json, measuring nothing`;
 
 export type ParseResult = { ok: true; options: BenchOptions } | { ok: false; error: string };
 
@@ -45,6 +50,7 @@ const DEFAULTS: BenchOptions = {
   all: false,
   compileTime: true,
   outDir: 'bench/results',
+  render: null,
   help: false,
 };
 
@@ -94,10 +100,12 @@ export function parseBenchArgs(argv: readonly string[]): ParseResult {
         else options.timeoutSeconds = seconds;
         break;
       }
-      case '--out': {
-        const dir = value();
-        if (dir === null || dir === '') return { ok: false, error: '--out needs a directory' };
-        options.outDir = dir;
+      case '--out':
+      case '--render': {
+        const path = value();
+        if (path === null || path === '') return { ok: false, error: `${name} needs a path` };
+        if (name === '--out') options.outDir = path;
+        else options.render = path;
         break;
       }
       default:

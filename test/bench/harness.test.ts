@@ -40,6 +40,8 @@ test('bench options: defaults, lists, numbers and both --name value forms', (t) 
   t.deepEqual(parsed.options.engines, ['tfjs-wasm', 'cnnc-wasm']);
   t.is(parsed.options.repeats, 3);
   t.true(parsed.options.all);
+  const render = parseBenchArgs(['--render=bench/results/run.json']);
+  t.deepEqual(render.ok ? render.options.render : null, 'bench/results/run.json');
 });
 
 test('bench options: mistakes give one error line', (t) => {
@@ -52,6 +54,7 @@ test('bench options: mistakes give one error line', (t) => {
   t.is(error(['--budget', 'soon']), '--budget needs a positive number of seconds');
   t.is(error(['--only']), '--only needs a comma-separated list');
   t.is(error(['--fast']), 'unknown option --fast (npm run bench -- --help)');
+  t.is(error(['--render']), '--render needs a path');
 });
 
 test('workloads by id or architecture; engines by id', (t) => {
