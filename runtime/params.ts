@@ -80,7 +80,8 @@ function initWeight(
 ): void {
   const biasSpec = spec.bias ? specs.find((other) => other.name === spec.bias) : undefined;
   if (scheme === 'pytorch') {
-    const drawn = pytorchDefaultInit(rng, spec.shape, biasSpec !== undefined);
+    const biasLength = biasSpec ? shapeSize(biasSpec.shape) : 0;
+    const drawn = pytorchDefaultInit(rng, spec.shape, biasSpec !== undefined, biasLength);
     values.set(spec.name, drawn.weight);
     if (biasSpec && drawn.bias) values.set(biasSpec.name, drawn.bias);
     return;

@@ -81,11 +81,13 @@ export function pytorchDefaultInit(
   rng: Rng,
   weightShape: readonly number[],
   hasBias: boolean,
+  /** The bias's length: `weightShape[0]`, except for transposed convolutions (`[in, out, …]`). */
+  biasLength: number = weightShape[0],
 ): { weight: Float32Array; bias: Float32Array | null } {
   const { fanIn } = fans(weightShape);
   const bound = 1 / Math.sqrt(fanIn);
   const weight = uniformArray(rng, shapeSize(weightShape), -bound, bound);
-  const bias = hasBias ? uniformArray(rng, weightShape[0], -bound, bound) : null;
+  const bias = hasBias ? uniformArray(rng, biasLength, -bound, bound) : null;
   return { weight, bias };
 }
 

@@ -87,7 +87,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .choices(['node', 'browser'])
         .default('node'),
     )
-    .addOption(new Option('--emit <lang>', 'output language').choices(['ts', 'js']).default('ts'))
+    .addOption(
+      new Option('--emit <lang>', 'output language').choices(['ts', 'js', 'onnx']).default('ts'),
+    )
+    .option('--weights <file>', '--emit onnx: export these safetensors weights')
+    .option('--seed <n>', '--emit onnx: seed of the exported initial weights (default 0)')
     .option('-O, --opt-level <level>', 'optimisation level: 0, 1 or 2', '2')
     .addOption(
       new Option('--conv <lowering>', 'convolution lowering')

@@ -1,0 +1,87 @@
+// Every example ONNX can express, exported and run in onnxruntime-node, gives the generated
+// module's outputs (gpu.js, webasm) within 1e-4 relative (largest difference over the largest
+// output), with seeded weights and with loaded ("trained") ones, at batch 1 and 3: the ONNX batch
+// is symbolic. The examples ONNX cannot express must say why (CNN4010). npm test runs the small
+// examples; `npm run test:export` (CNNC_ONNX_EXAMPLES=all) runs every one, ResNet-50 included.
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { exportOnnx } from '../../compiler/export/onnx/export.js';
+import { exportWeights } from '../../compiler/export/onnx/weights.js';
+import { createBackend, type Backend } from '../../runtime/backend.js';
+import {
+  compile,
+  generatedModule,
+  inputsFor,
+  onnxBytes,
+  relativeError,
+  runModule,
+  runOnnx,
+  trainedWeights,
+} from './onnx-helpers.js';
+
+/** The examples small enough for every `npm test` run (a few seconds each on 2 cores). */
+const QUICK = ['lenet5', 'mnist_mlp', 'fashion_cnn', 'seq1d', 'unet_small', 'squeezenet1_1'];
+/** Models ONNX cannot express, with the reason's key phrase. */
+const INEXPRESSIBLE: Record<string, string> = { GoogLeNetAux: 'ONNX has no adaptive pooling' };
+
+const all = readdirSync('examples')
+  .filter((name) => name.endsWith('.cnn'))
+  .map((name) => name.replace(/\.cnn$/, ''))
+  .sort();
+const chosen = process.env.CNNC_ONNX_EXAMPLES === 'all' ? all : QUICK;
+
+let backend: Backend | undefined;
+const shared = () => (backend ??= createBackend({ mode: 'webasm', threads: false }));
+test.after.always(async () => backend?.dispose());
+
+test('the quick set names real examples', (t) => {
+  t.deepEqual(
+    QUICK.filter((name) => !all.includes(name)),
+    [],
+  );
+});
+
+for (const name of chosen) {
+  test.serial(`${name}: ONNX export equals the generated module`, async (t) => {
+    const file = `examples/${name}.cnn`;
+    const compiled = compile(file, readFileSync(file, 'utf8'));
+    for (const model of compiled.program.models) {
+      if (INEXPRESSIBLE[model.name]) {
+        const weights = exportWeights(model, undefined, { seed: 0 });
+        const result = weights.ok
+          ? exportOnnx(model, weights.weights, { trace: () => '', producerVersion: 'test' })
+          : undefined;
+        t.true(result?.bytes === undefined, `${model.name} exported`);
+        const codes = result?.diagnostics.map((d) => `${d.code} ${d.message}`) ?? [];
+        t.true(codes.length > 0 && codes.every((c) => c.startsWith('CNN4010')), codes.join('\n'));
+        t.true(
+          codes.some((c) => c.includes(INEXPRESSIBLE[model.name])),
+          codes.join('\n'),
+        );
+        continue;
+      }
+      const module = await generatedModule(compiled, model);
+      const trained = trainedWeights(module, 3);
+      const cases = [
+        { label: 'seeded', create: { seed: 5 }, source: { seed: 5 } },
+        { label: 'loaded', create: { weights: trained }, source: { safetensors: trained } },
+      ];
+      for (const { label, create, source } of cases) {
+        const bytes = onnxBytes(compiled, model, source);
+        for (const batch of [1, 3]) {
+          const inputs = inputsFor(model, batch, 11);
+          const options = { ...create, backend: shared() };
+          const expected = await runModule(module, model, options, inputs, batch);
+          const actual = await runOnnx(bytes, model, inputs, batch);
+          for (const output of model.outputs) {
+            const error = relativeError(actual[output.name], expected[output.name]);
+            t.log(
+              `${model.name} ${label} batch ${batch} ${output.name}: ${error.toExponential(2)}`,
+            );
+            t.true(error <= 1e-4, `${model.name} ${label} batch ${batch} ${output.name}: ${error}`);
+          }
+        }
+      }
+    }
+  });
+}
