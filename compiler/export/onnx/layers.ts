@@ -44,7 +44,10 @@ function windowAttrs(g: WindowGeometry, pads = true): AttributeProto[] {
   return [
     intsAttr('kernel_shape', g.kernel),
     intsAttr('strides', g.stride),
-    intsAttr('pads', pads ? [...g.pads.map((p) => p.lo), ...g.pads.map((p) => p.hi)] : []),
+    intsAttr('pads', [
+      ...g.pads.map((p) => (pads ? p.lo : 0)),
+      ...g.pads.map((p) => (pads ? p.hi : 0)),
+    ]),
   ];
 }
 
