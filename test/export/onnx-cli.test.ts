@@ -14,7 +14,7 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const lenet = compile('examples/lenet5.cnn', readFileSync('examples/lenet5.cnn', 'utf8'));
 const model = lenet.program.models[0];
 
-test('--emit onnx writes lenet5.onnx, seeded like create({ seed })', async (t) => {
+test.serial('--emit onnx writes lenet5.onnx, seeded like create({ seed })', async (t) => {
   const run = await runCli([
     'build',
     'examples/lenet5.cnn',
@@ -37,7 +37,7 @@ test('--emit onnx writes lenet5.onnx, seeded like create({ seed })', async (t) =
   t.notDeepEqual(out.logits, other.logits);
 });
 
-test('--weights exports the file`s tensors', async (t) => {
+test.serial('--weights exports the file`s tensors', async (t) => {
   const weightsRun = await runCli([
     'build',
     'examples/lenet5.cnn',
@@ -72,7 +72,7 @@ test('--weights exports the file`s tensors', async (t) => {
   t.deepEqual(readFileSync(join(out, 'lenet5.onnx')), readFileSync(join(dir, 'lenet5.onnx')));
 });
 
-test('bad weights and options are one-line errors', async (t) => {
+test.serial('bad weights and options are one-line errors', async (t) => {
   const missing = await runCli([
     'build',
     'examples/lenet5.cnn',
