@@ -7,6 +7,7 @@ import { runCheck } from './check.js';
 import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
 import type { BuildCliOptions } from './build.js';
+import type { GraphCliOptions } from './graph.js';
 import type { TrainCliOptions } from './train.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
 import { processIo, type Io } from './io.js';
@@ -74,7 +75,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(result.ok ? 0 : 2);
     });
 
-  // More commands are registered below, one call each (build, lsp, summary, train).
+  // More commands are registered below, one call each (build, graph, lsp, summary, train).
 
   program
     .command('build')
@@ -105,6 +106,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       // Loaded on use: code generation pulls in ts-morph and prettier, which `check` never needs.
       const { runBuild } = await import('./build.js');
       setExit(await runBuild(file, opts, io));
+    });
+
+  program
+    .command('graph')
+    .description('draw a model: layers with shapes, parameters and lines, blocks as clusters')
+    .argument('<file>', 'a .cnn file')
+    .option('--model <name>', 'the model to draw (needed when the file has several)')
+    .option('-o, --out <file>', 'write .svg, .dot or .html (default: SVG on stdout)')
+    .option('--collapse-blocks', 'draw each outermost block call as one box', false)
+    .action(async (file: string, opts: GraphCliOptions) => {
+      // Loaded on use: Graphviz (WebAssembly) is only needed here.
+      const { runGraph } = await import('./graph.js');
+      setExit(await runGraph(file, opts, io));
     });
 
   program
