@@ -2,7 +2,13 @@
 // module's outputs (gpu.js, webasm) within 1e-4 relative (largest difference over the largest
 // output), with seeded weights and with loaded ("trained") ones, at batch 1 and 3: the ONNX batch
 // is symbolic. The examples ONNX cannot express must say why (CNN4010). npm test runs the small
-// examples; `npm run test:export` (CNNC_ONNX_EXAMPLES=all) runs every one, ResNet-50 included.
+// examples; `npm run test:export` (CNNC_ONNX_EXAMPLES=all) runs every one, ResNet-50 included,
+// and CNNC_ONNX_EXAMPLES=resnet18,vgg16 a list.
+//
+// A model with a tensor of 2^24 or more values (the `fc` layers of AlexNet and VGG) is compared
+// with its generated module on gpu.js's `cpu` mode: on webasm the module's index arithmetic is
+// float32 and reads wrong weights past 2^24 (a runtime bug, see docs/export.md), while the `cpu`
+// mode runs the same generated kernels with exact indices.
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { exportOnnx } from '../../compiler/export/onnx/export.js';
@@ -20,7 +26,7 @@ import {
 } from './onnx-helpers.js';
 
 /** The examples small enough for every `npm test` run (a few seconds each on 2 cores). */
-const QUICK = ['lenet5', 'mnist_mlp', 'fashion_cnn', 'seq1d', 'unet_small', 'squeezenet1_1'];
+const QUICK = ['lenet5', 'mnist_mlp', 'fashion_cnn', 'seq1d', 'unet_small'];
 /** Models ONNX cannot express, with the reason's key phrase. */
 const INEXPRESSIBLE: Record<string, string> = { GoogLeNetAux: 'ONNX has no adaptive pooling' };
 
@@ -28,11 +34,19 @@ const all = readdirSync('examples')
   .filter((name) => name.endsWith('.cnn'))
   .map((name) => name.replace(/\.cnn$/, ''))
   .sort();
-const chosen = process.env.CNNC_ONNX_EXAMPLES === 'all' ? all : QUICK;
+const wanted = process.env.CNNC_ONNX_EXAMPLES;
+const chosen = wanted === 'all' ? all : wanted ? wanted.split(',') : QUICK;
 
-let backend: Backend | undefined;
-const shared = () => (backend ??= createBackend({ mode: 'webasm', threads: false }));
-test.after.always(async () => backend?.dispose());
+let webasm: Backend | undefined;
+let cpu: Backend | undefined;
+const shared = (exact: boolean) =>
+  exact
+    ? (cpu ??= createBackend({ mode: 'cpu' }))
+    : (webasm ??= createBackend({ mode: 'webasm', threads: false }));
+test.after.always(async () => {
+  await webasm?.dispose();
+  await cpu?.dispose();
+});
 
 test('the quick set names real examples', (t) => {
   t.deepEqual(
@@ -61,6 +75,8 @@ for (const name of chosen) {
         continue;
       }
       const module = await generatedModule(compiled, model);
+      const sizes = module.parameterSpecs.map((spec) => spec.shape.reduce((a, b) => a * b, 1));
+      const exact = Math.max(...sizes) >= 2 ** 24;
       const trained = trainedWeights(module, 3);
       const cases = [
         { label: 'seeded', create: { seed: 5 }, source: { seed: 5 } },
@@ -70,15 +86,15 @@ for (const name of chosen) {
         const bytes = onnxBytes(compiled, model, source);
         for (const batch of [1, 3]) {
           const inputs = inputsFor(model, batch, 11);
-          const options = { ...create, backend: shared() };
+          const options = { ...create, backend: shared(exact) };
           const expected = await runModule(module, model, options, inputs, batch);
           const actual = await runOnnx(bytes, model, inputs, batch);
           for (const output of model.outputs) {
             const error = relativeError(actual[output.name], expected[output.name]);
-            t.log(
-              `${model.name} ${label} batch ${batch} ${output.name}: ${error.toExponential(2)}`,
-            );
-            t.true(error <= 1e-4, `${model.name} ${label} batch ${batch} ${output.name}: ${error}`);
+            const mode = exact ? 'cpu' : 'webasm';
+            const what = `${model.name} ${label} batch ${batch} ${output.name} (${mode})`;
+            t.log(`${what}: ${error.toExponential(2)}`);
+            t.true(error <= 1e-4, `${what}: ${error}`);
           }
         }
       }
