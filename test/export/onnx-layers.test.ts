@@ -105,6 +105,13 @@ const CASES: Record<string, string> = {
   output logits
   output probs = logits -> softmax
 }`,
+  passthrough: `model Pass {
+  input x: [3, 4]
+  dropout
+  output y
+  output z = x -> relu
+  output w = z
+}`,
   residual: `block Unit(c) {
   residual {
     conv(c, 3, pad=1, bias=false)
