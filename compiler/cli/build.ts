@@ -86,14 +86,12 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
     const { runOnnxBuild } = await import('./build-onnx.js');
     return runOnnxBuild(
       {
-        ...{
-          file,
-          models,
-          program,
-          out: options.out,
-          weights: options.weights,
-          seed: options.seed,
-        },
+        file,
+        models,
+        program,
+        out: options.out,
+        weights: options.weights,
+        seed: options.seed,
         trace,
         outputPath: (model) => outputName(file, model, models.length, 'onnx'),
         render: (found) => (diagnostics.push(...found), void render()),
