@@ -83,6 +83,7 @@ export function pytorchDefaultInit(
   rng: Rng,
   weightShape: readonly number[],
   hasBias: boolean,
+  /** The bias's length: `weightShape[0]`, except for transposed convolutions (`[in, out, …]`). */
   biasLength: number = weightShape[0],
 ): { weight: Float32Array; bias: Float32Array | null } {
   const { fanIn } = fans(weightShape);

@@ -16,7 +16,11 @@ export interface BuildCliOptions {
   out: string;
   model?: string;
   target: 'node' | 'browser';
-  emit: 'ts' | 'js' | 'pytorch';
+  emit: 'ts' | 'js' | 'onnx' | 'pytorch';
+  /** `--emit onnx`: trained weights to export instead of seeded ones. */
+  weights?: string;
+  /** `--emit onnx`: the seed of the exported initial weights (default 0, as `create`). */
+  seed?: string;
   optLevel: string;
   conv: ConvChoice;
   printIrAfter?: string;
@@ -44,7 +48,7 @@ export function explainNotes(
   return lines.join('\n');
 }
 
-function outputName(file: string, model: string, count: number, emit: 'ts' | 'js'): string {
+function outputName(file: string, model: string, count: number, emit: string): string {
   const stem = basename(file)
     .replace(/\.cnn$/, '')
     .replace(/[^A-Za-z0-9_-]/g, '_');
@@ -84,12 +88,30 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
     return runPytorchExport(file, sourceName(file), compiled.result, models, options.out, io);
   }
   const trace = tracer(texts, sourceName);
+  if (options.emit === 'onnx') {
+    const { runOnnxBuild } = await import('./build-onnx.js');
+    return runOnnxBuild(
+      {
+        file,
+        models,
+        program,
+        out: options.out,
+        weights: options.weights,
+        seed: options.seed,
+        trace,
+        outputPath: (model) => outputName(file, model, models.length, 'onnx'),
+        render: (found) => (diagnostics.push(...found), void render()),
+      },
+      io,
+    );
+  }
+  const emit = options.emit;
   const built: BuiltModule[] = [];
   for (const model of models) {
     const result = await buildModel(model, {
       level,
       conv: options.conv,
-      emit: options.emit,
+      emit,
       source: sourceName(file),
       texts,
       train: program.train.find((config) => config.model === model.name),
@@ -107,7 +129,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
   if (diagnostics.some((d) => d.severity === 'error')) return 1;
   mkdirSync(options.out, { recursive: true });
   for (const result of built) {
-    const path = join(options.out, outputName(file, result.model, built.length, options.emit));
+    const path = join(options.out, outputName(file, result.model, built.length, emit));
     writeFileSync(path, result.code);
     if (options.explainOpt) io.out(`${result.model}:\n${explainNotes(result.notes, trace)}`);
     io.err(`built ${result.model} → ${path}`);

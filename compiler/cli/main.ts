@@ -7,6 +7,7 @@ import { runCheck } from './check.js';
 import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
 import type { BuildCliOptions } from './build.js';
+import type { GraphCliOptions } from './graph.js';
 import type { TrainCliOptions } from './train.js';
 import type { InspectCliOptions } from './inspect.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
@@ -75,7 +76,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(result.ok ? 0 : 2);
     });
 
-  // More commands are registered below, one call each (build, lsp, summary, train, inspect).
+  // More commands are registered below, one call each (build, graph, inspect, lsp, summary, train).
 
   program
     .command('build')
@@ -89,8 +90,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         .default('node'),
     )
     .addOption(
-      new Option('--emit <lang>', 'output language').choices(['ts', 'js', 'pytorch']).default('ts'),
+      new Option('--emit <lang>', 'output language')
+        .choices(['ts', 'js', 'onnx', 'pytorch'])
+        .default('ts'),
     )
+    .option('--weights <file>', '--emit onnx: export these safetensors weights')
+    .option('--seed <n>', '--emit onnx: seed of the exported initial weights (default 0)')
     .option('-O, --opt-level <level>', 'optimisation level: 0, 1 or 2', '2')
     .addOption(
       new Option('--conv <lowering>', 'convolution lowering')
@@ -118,6 +123,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: InspectCliOptions) => {
       const { runInspect } = await import('./inspect.js');
       setExit(await runInspect(file, opts, io));
+    });
+
+  program
+    .command('graph')
+    .description('draw a model: layers with shapes, parameters and lines, blocks as clusters')
+    .argument('<file>', 'a .cnn file')
+    .option('--model <name>', 'the model to draw (needed when the file has several)')
+    .option('-o, --out <file>', 'write .svg, .dot or .html (default: SVG on stdout)')
+    .option('--collapse-blocks', 'draw each outermost block call as one box', false)
+    .action(async (file: string, opts: GraphCliOptions) => {
+      // Loaded on use: Graphviz (WebAssembly) is only needed here.
+      const { runGraph } = await import('./graph.js');
+      setExit(await runGraph(file, opts, io));
     });
 
   program

@@ -13,4 +13,9 @@ export const emitCodes = {
     severity: 'error',
     title: 'Layer not supported by the build target',
   },
+  CNN4010: {
+    slug: 'onnx-not-expressible',
+    severity: 'error',
+    title: 'Layer with no ONNX equivalent',
+  },
 } satisfies Record<string, CatalogEntry>;

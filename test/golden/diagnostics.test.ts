@@ -1,7 +1,7 @@
 // Golden diagnostic tests: each test/golden/diagnostics/<case>.cnn is checked as `cnnc check`
 // would, and the rendered report must equal <case>.diag.txt. Cases may set a smaller size
 // limit with a first line `// golden: max-bytes=N`, or be built (for 4xxx codes, which only
-// `cnnc build` raises) with a first line `// golden: build`.
+// `cnnc build` raises) with a first line `// golden: build` (`// golden: build --emit onnx` exports).
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ async function check(file: string): Promise<string> {
   const maxBytes = /^\/\/ golden: max-bytes=(\d+)/.exec(head)?.[1];
   const options = { format: 'text' as const, denyWarnings: false, maxSourceBytes: maxBytes ? Number(maxBytes) : undefined };
   const code = head.startsWith('// golden: build')
-    ? await runBuild(file, { ...buildDefaults, out: buildDir }, io)
+    ? await runBuild(file, { ...buildDefaults, emit: head.startsWith('// golden: build --emit onnx') ? 'onnx' : 'ts', out: buildDir }, io)
     : runCheck([file], options, io);
   return `${lines.join('\n')}\nexit code ${code}\n`;
 }

@@ -1,0 +1,130 @@
+// `cnnc build --emit onnx`: a checked model and its weights to an ONNX model (opset 17, IR 8).
+// The graph is the model as written (-O0: no BatchNorm folding, no fusion), one ONNX node per
+// layer where ONNX has one (see ./layers.ts), inputs and outputs named as in the `.cnn` file with
+// a symbolic batch dimension, and every parameter an initializer under its `state_dict` name.
+// Pure: it returns bytes and diagnostics; the CLI writes the file.
+import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
+import type { GraphNode, ModelGraph } from '../../ir/graph.js';
+import { layerPrefixes, paramsOf, type ParamEntry } from '../../emit/param-names.js';
+import { OnnxBuilder } from './builder.js';
+import { TRANSLATIONS } from './layers.js';
+import { batchedFloat, encodeModel, IR_VERSION, OPSET, type NodeProto } from './proto.js';
+
+/** Options of {@link exportOnnx}. */
+export interface OnnxOptions {
+  /** `file:line:col` of a span, for each node's `doc_string`. */
+  trace: (span: Span) => string;
+  /** cnnc's version, recorded as the producer's. */
+  producerVersion: string;
+}
+
+/** What exporting one model gives: the `.onnx` bytes, or diagnostics with errors. */
+export interface OnnxExport {
+  model: string;
+  bytes?: Uint8Array;
+  diagnostics: Diagnostic[];
+}
+
+/** Every parameter and buffer of the model as written, in `state_dict` order. */
+export function onnxParamSpecs(model: ModelGraph): ParamEntry[] {
+  const prefixes = layerPrefixes(model.nodes);
+  return model.nodes
+    .filter((node) => node.op !== 'input')
+    .flatMap((node) => paramsOf(model, node, prefixes.get(node.id) ?? String(node.id)));
+}
+
+function inputName(node: GraphNode): string {
+  return node.name ?? `input${node.id}`;
+}
+
+/** Exports `model` with `weights` (every tensor of {@link onnxParamSpecs}, by name). */
+export function exportOnnx(
+  model: ModelGraph,
+  weights: ReadonlyMap<string, Float32Array>,
+  options: OnnxOptions,
+): OnnxExport {
+  const builder = new OnnxBuilder(weights, (node) => `${options.trace(node.span)} ${node.op}`);
+  const diagnostics: Diagnostic[] = [];
+  const prefixes = layerPrefixes(model.nodes);
+  const byId = new Map(model.nodes.map((node) => [node.id, node]));
+  for (const node of model.nodes) {
+    if (node.op === 'input') {
+      builder.bind(node.id, inputName(node));
+      continue;
+    }
+    const prefix = prefixes.get(node.id) ?? String(node.id);
+    const translate = TRANSLATIONS[node.op];
+    const inputs = node.inputs.map((id) => byId.get(id) as GraphNode);
+    const reason = translate
+      ? translate(builder, { node, inputs, prefix, params: paramsOf(model, node, prefix) })
+      : 'the exporter has no mapping for it';
+    if (reason === undefined) continue;
+    diagnostics.push({
+      code: 'CNN4010',
+      severity: 'error',
+      message: `\`${node.op}\` cannot be exported to ONNX: ${reason}`,
+      span: node.span,
+      labels: [],
+      hints: [hintFor(node.op)],
+      notes: [],
+      fixes: [],
+    });
+    builder.bind(node.id, `${prefix}/${node.op}`);
+  }
+  if (diagnostics.length > 0) return { model: model.name, diagnostics };
+  const outputs = nameOutputs(model, builder);
+  const graphInputs = model.inputs.map((id) => byId.get(id) as GraphNode);
+  const bytes = encodeModel({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'cnnc',
+    producerVersion: options.producerVersion,
+    docString: `${model.name}, exported by cnnc from ${options.trace(model.span)}`,
+    graph: {
+      name: model.name,
+      node: builder.nodes,
+      initializer: builder.initializers,
+      input: graphInputs.map((node) => batchedFloat(inputName(node), node.shape ?? [])),
+      output: outputs,
+    },
+  });
+  return { model: model.name, bytes, diagnostics };
+}
+
+function hintFor(op: string): string {
+  if (op === 'avgpool' || op === 'maxpool')
+    return 'choose an `adaptive` size that divides the input size, or a fixed `kernel` and `stride`';
+  if (op === 'lrn') return 'use an odd `size`, as AlexNet and GoogLeNet do';
+  if (op === 'lppool') return 'use an even integer `p` and `ceil=false`';
+  return 'use `reflect`, `replicate` or `zeros` padding, which ONNX opset 17 has';
+}
+
+/**
+ * Gives each model output its `.cnn` name: the tensor of the layer that computes it is renamed,
+ * or, when that tensor is a model input or already another output, an Identity node copies it.
+ */
+function nameOutputs(model: ModelGraph, builder: OnnxBuilder) {
+  const producers = new Map<string, NodeProto>();
+  for (const node of builder.nodes) producers.set((node.output ?? [])[0], node);
+  const renamed = new Map<string, string>();
+  return model.outputs.map((output) => {
+    const tensor = builder.tensor(output.node);
+    const producer = producers.get(tensor);
+    if (producer && !renamed.has(tensor)) {
+      renamed.set(tensor, output.name);
+      for (const node of builder.nodes) {
+        node.input = (node.input ?? []).map((name) => (name === tensor ? output.name : name));
+        node.output = (node.output ?? []).map((name) => (name === tensor ? output.name : name));
+      }
+    } else {
+      builder.nodes.push({
+        name: `${output.name}/identity`,
+        opType: 'Identity',
+        input: [renamed.get(tensor) ?? tensor],
+        output: [output.name],
+      });
+    }
+    const shape = model.nodes.find((node) => node.id === output.node)?.shape ?? [];
+    return batchedFloat(output.name, shape);
+  });
+}
