@@ -38,8 +38,12 @@ export function eliminateDeadValues(graph: Graph): PassResult {
         ),
       );
   }
-  for (const node of graph.nodes) {
-    if (!NO_OPS.has(node.op) || !reachable.has(node.id) || node.inputs.length !== 1) continue;
+  for (const original of graph.nodes) {
+    // Read the node from the graph as rewritten so far: bypassing an earlier no-op (dropout then
+    // identity) has already redirected this node's input.
+    const node = result.nodes.find((candidate) => candidate.id === original.id);
+    if (!node || !NO_OPS.has(node.op) || !reachable.has(node.id) || node.inputs.length !== 1)
+      continue;
     result = bypassNode(result, node.id, node.inputs[0]);
     const saved = node.op === 'identity' ? 1 : 0;
     notes.push(

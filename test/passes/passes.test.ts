@@ -29,6 +29,8 @@ function ops(graph: Graph): string {
 
 const rows: [string, string, string][] = [
   ['eliminate-dead-values', '  dropout(0.5)\n  relu\n  identity', 'input relu'],
+  // Two no-ops in a row: the second one's input was already redirected by the first bypass.
+  ['eliminate-dead-values', '  dropout(0.5)\n  identity\n  pad(1)', 'input pad'],
   ['fold-batchnorm', '  conv(4, 3)\n  batchnorm\n  relu', 'input conv+batchnorm relu'],
   ['fold-batchnorm', '  maxpool(2)\n  batchnorm', 'input maxpool batchnorm'],
   ['fuse-activation', '  conv(4, 3)\n  relu', 'input conv+relu'],
