@@ -9,13 +9,23 @@ type Children = Record<string, CstElement[] | undefined>;
 
 /** A syntax problem found while building the AST (the parser accepts a few things loosely). */
 export interface AstProblem {
-  kind: 'unexpected' | 'missing-separator' | 'expected-item' | 'expected-statement';
+  kind:
+    | 'unexpected'
+    | 'missing-separator'
+    | 'expected-item'
+    | 'expected-statement'
+    | 'too-deep'
+    | 'number-too-large';
   message: string;
   span: Span;
 }
 
 export class AstBuilder {
   readonly problems: AstProblem[] = [];
+  /** Depth of each expression built (1 for a literal), to refuse expressions nested too deeply. */
+  readonly depths = new WeakMap<object, number>();
+  /** An expression was refused as too deep (reported once per file). */
+  tooDeep = false;
 
   constructor(readonly file: string) {}
 

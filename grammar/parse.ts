@@ -6,6 +6,7 @@ import { buildFile } from './ast-from-cst.js';
 import { AstBuilder } from './build-ast.js';
 import { setTokensForMessages, type EncodedSyntaxError } from './messages.js';
 import { parser } from './parser.js';
+import { checkNesting } from './nesting.js';
 import { normalizeSeparators } from './separators.js';
 import type { Span } from './span.js';
 import * as t from './tokens.js';
@@ -21,7 +22,9 @@ export type SyntaxProblemKind =
   | 'expected-expression'
   | 'expected-item'
   | 'missing-separator'
-  | 'stray-statement';
+  | 'stray-statement'
+  | 'too-deep'
+  | 'number-too-large';
 
 export interface SyntaxProblem {
   kind: SyntaxProblemKind;
@@ -51,6 +54,12 @@ export function parse(text: string, file: string): ParseResult {
   const lexed = t.cnnLexer.tokenize(text);
   const problems: SyntaxProblem[] = lexProblems(lexed, file, text);
   const allTokens = normalizeSeparators(lexed.tokens);
+  // Refused before parsing: every stage from the parser on recurses on nesting.
+  const tooDeep = checkNesting(allTokens, file);
+  if (tooDeep) {
+    const ast: FileAst = { kind: 'File', file, items: [], comments: [], span: span(file, text) };
+    return { ast, problems: [...problems, { kind: 'too-deep', ...tooDeep }] };
+  }
   setTokensForMessages(allTokens);
   const builder = new AstBuilder(file);
   const items: Item[] = [];
@@ -83,7 +92,7 @@ export function parse(text: string, file: string): ParseResult {
     file,
     items,
     comments,
-    span: { file, start: 0, end: text.length },
+    span: span(file, text),
   };
   const clamp = (span: Span): Span => ({
     file: span.file,
@@ -181,4 +190,8 @@ function lineOf(text: string, offset: number): number {
   const end = Math.min(offset, text.length);
   for (let idx = 0; idx < end; idx++) if (text.charCodeAt(idx) === 10) line++;
   return line;
+}
+
+function span(file: string, text: string): Span {
+  return { file, start: 0, end: text.length };
 }

@@ -23,6 +23,8 @@ export function expandModel(
     expandedBlocks,
     callCounts: new Map(),
     sources,
+    depth: 0,
+    steps: 0,
   };
   const scope = new Scope(new Scope());
   const model = { inputs: [] as number[], outputs: [] as ModelGraph['outputs'] };
@@ -39,7 +41,8 @@ export function expandModel(
   builder.report = report;
   reportUnusedLets(scope, report);
   // A broken layer leaves its input unread; warning about that would echo the error.
-  if (errors === 0) reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
+  if (errors === 0 && !builder.halted)
+    reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
   if (!hasInput)
     report(
       diagnostic('CNN2010', item.name.span, `model \`${item.name.name}\` has no input`, {
