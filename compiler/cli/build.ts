@@ -1,7 +1,17 @@
 // `cnnc build FILE`: check a model file, optimise and emit one TypeScript (or JavaScript) module per
 // model into the output directory. Exit codes as `cnnc check`: 0 built, 1 errors, 2 usage.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
 import { buildModel, tracer, type BuiltModule } from '../emit/build-module.js';
@@ -9,6 +19,8 @@ import type { ConvChoice, PassNote } from '../passes/pass.js';
 import { findPass, type OptLevel } from '../passes/registry.js';
 import { printIr } from '../passes/print-ir.js';
 import { compileFile } from './check.js';
+import { errorReason as reason } from './read-source.js';
+import { oneLine } from './summary.js';
 import type { Io } from './io.js';
 
 /** Options of `cnnc build`, as commander parses them. */
@@ -53,12 +65,20 @@ function outputName(file: string, model: string, count: number, emit: 'ts' | 'js
 
 /** Runs `cnnc build`; returns the exit code. */
 export async function runBuild(file: string, options: BuildCliOptions, io: Io): Promise<number> {
+  if (!/^[012]$/.test(options.optLevel))
+    return usage(io, `-O takes 0, 1 or 2, found \`${oneLine(options.optLevel)}\``);
   const level = Number(options.optLevel) as OptLevel;
-  if (![0, 1, 2].includes(level)) return usage(io, `-O takes 0, 1 or 2, found ${options.optLevel}`);
+  // Checked before compiling: a build that cannot be written should fail at once, in one line.
+  const outProblem = checkOutputDir(options.out);
+  if (outProblem) return usage(io, outProblem);
   if (options.printIrAfter && options.printIrAfter !== 'all' && !findPass(options.printIrAfter))
     return usage(io, `unknown pass \`${options.printIrAfter}\` for --print-ir-after`);
   const compiled = compileFile(file);
   if (compiled.usage) return usage(io, compiled.usage);
+  if (compiled.fileDiagnostic) {
+    io.err(`error[${compiled.fileDiagnostic.code}]: ${compiled.fileDiagnostic.message}`);
+    return 1;
+  }
   if (!compiled.result) return 1;
   const { program, texts } = compiled.result;
   const diagnostics: Diagnostic[] = [...compiled.result.diagnostics];
@@ -94,19 +114,95 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
           io.out(`; after ${pass.name}\n${printIr(graph, (span) => trace(span.file, span.start))}`);
       },
     });
-    diagnostics.push(...result.diagnostics);
+    for (const d of result.diagnostics) diagnostics.push(d);
     built.push(result);
   }
   render();
   if (diagnostics.some((d) => d.severity === 'error')) return 1;
-  mkdirSync(options.out, { recursive: true });
+  try {
+    makeDirectory(options.out);
+  } catch (error) {
+    return usage(io, `cannot create the output directory \`${options.out}\`: ${reason(error)}`);
+  }
   for (const result of built) {
     const path = join(options.out, outputName(file, result.model, built.length, options.emit));
-    writeFileSync(path, result.code);
+    const written = writeOutput(path, result.code);
+    if (written) return usage(io, written);
     if (options.explainOpt) io.out(`${result.model}:\n${explainNotes(result.notes, trace)}`);
     io.err(`built ${result.model} → ${path}`);
   }
   return 0;
+}
+
+/**
+ * Why `-o DIR` cannot take the build, or undefined: empty, an existing file or device
+ * (`/dev/null`), or a directory that is not writable. A missing directory is created later.
+ */
+export function checkOutputDir(out: string): string | undefined {
+  if (out.trim() === '') return '-o needs a directory, found an empty name';
+  let stats;
+  try {
+    stats = statSync(out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    return `cannot use \`${out}\` as the output directory: ${reason(error)}`;
+  }
+  if (!stats.isDirectory()) return `\`${out}\` exists and is not a directory; -o takes a directory`;
+  try {
+    accessSync(out, constants.W_OK);
+  } catch (error) {
+    return `cannot write to the output directory \`${out}\`: ${reason(error)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time from the top. Not
+ * `mkdirSync(…, { recursive: true })`: in Node 20 that loops forever under `/proc` (mkdir fails
+ * with ENOENT in a folder that exists), and `-o /proc/x` hung.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(current)) break;
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
+/**
+ * Writes one generated module. Opened without blocking (a FIFO in the way would otherwise wait
+ * for a reader) and only if it is a regular file or absent; returns why it failed, or undefined.
+ */
+function writeOutput(path: string, code: string): string | undefined {
+  try {
+    const existing = lstatOrUndefined(path);
+    if (existing && !existing.isFile())
+      return `cannot write \`${path}\`: it exists and is not a regular file`;
+    const fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK,
+      0o644,
+    );
+    try {
+      writeFileSync(fd, code);
+    } finally {
+      closeSync(fd);
+    }
+    return undefined;
+  } catch (error) {
+    return `cannot write \`${path}\`: ${reason(error)}`;
+  }
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function usage(io: Io, message: string): number {

@@ -70,25 +70,24 @@ function tooLarge(path: string, size: number, maxBytes: number): ReadResult {
   };
 }
 
-function errorReason(error: unknown): string {
+/** A file-system error in words, for one-line messages. */
+export function errorReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    case 'ENAMETOOLONG':
-      return 'the name is too long';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return code ? `${code}` : String((error as Error).message ?? error);
-  }
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EEXIST: 'a file is in the way',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the name is too long',
+    ENXIO: 'no such device',
+  };
+  if (code) return words[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Decodes bytes as UTF-8 text, refusing binary data (a NUL byte) and invalid UTF-8. */

@@ -106,11 +106,20 @@ export function diagnostic(
   return {
     code,
     severity: extras.severity ?? catalog[code].severity,
-    message,
+    message: shortenQuoted(message),
     span,
     labels: extras.labels ?? [],
     hints: extras.hints ?? [],
     notes: extras.notes ?? [],
     fixes: extras.fixes ?? [],
   };
+}
+
+/**
+ * Shortens each quoted name or value in a message to at most 60 characters: a message quotes the
+ * user's text, and a 1 MB identifier would otherwise be printed whole.
+ */
+function shortenQuoted(message: string): string {
+  if (message.length <= 200) return message;
+  return message.replace(/`([^`]{61,})`/g, (_, quoted: string) => `\`${quoted.slice(0, 40)}…\``);
 }

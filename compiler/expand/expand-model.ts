@@ -8,6 +8,9 @@ import type { Declarations } from './declarations.js';
 import { expandBody, reportUnusedLets } from './expand-body.js';
 import { Scope } from './scope.js';
 
+/** Errors reported per model before its expansion stops. */
+export const MAX_MODEL_ERRORS = 100;
+
 export function expandModel(
   item: ModelItem,
   decls: Declarations,
@@ -33,8 +36,14 @@ export function expandModel(
   const hasOutput = item.body.statements.some((s) => s.kind === 'Output');
   let errors = 0;
   const counting = (d: Diagnostic): void => {
+    if (errors >= MAX_MODEL_ERRORS) return;
     if (d.severity === 'error') errors++;
     report(d);
+    // Past this many errors the model is not worth expanding further: stop (bounded work).
+    if (errors === MAX_MODEL_ERRORS) {
+      d.hints = [...d.hints, `cnnc stops expanding a model after ${MAX_MODEL_ERRORS} errors`];
+      builder.halted = true;
+    }
   };
   builder.report = counting;
   expandBody(item.body.statements, ctx, NONE);
@@ -71,9 +80,11 @@ function reportUnusedInputs(
   outputs: ModelGraph['outputs'],
   report: (d: Diagnostic) => void,
 ): void {
+  // The values read by some layer or named by an output, in one pass (linear in the graph).
+  const readIds = new Set<number>(outputs.map((o) => o.node));
+  for (const node of nodes) for (const input of node.inputs) readIds.add(input);
   for (const id of inputs) {
-    const read =
-      nodes.some((node) => node.inputs.includes(id)) || outputs.some((o) => o.node === id);
+    const read = readIds.has(id);
     if (read) continue;
     const input = nodes[id];
     report(

@@ -1,7 +1,7 @@
 // Loads the root file and, transitively, every file it imports, through a SourceHost (the only
 // way the compiler reaches files, so compilation stays a pure function of its inputs).
 import type { FileAst } from '../../grammar/ast.js';
-import { parse } from '../../grammar/parse.js';
+import { MAX_SYNTAX_PROBLEMS, parse } from '../../grammar/parse.js';
 import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { syntaxDiagnostic } from '../diagnostics/from-syntax.js';
@@ -36,7 +36,12 @@ export function loadFiles(
   const asts = new Map<string, FileAst>();
   const visit = (path: string, source: string, stack: string[]): FileAst => {
     const { ast, problems } = parse(source, path);
-    problems.forEach((problem) => report(syntaxDiagnostic(problem)));
+    problems.forEach((problem, idx) => {
+      const d = syntaxDiagnostic(problem);
+      if (idx === MAX_SYNTAX_PROBLEMS - 1)
+        d.hints = [...d.hints, `cnnc stops after ${MAX_SYNTAX_PROBLEMS} syntax errors in a file`];
+      report(d);
+    });
     asts.set(path, ast);
     for (const item of ast.items) {
       if (item.kind !== 'Import') continue;

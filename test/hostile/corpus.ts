@@ -155,35 +155,90 @@ export const loopCases: TextCase[] = [
   },
 ];
 
+/** Just under the parser's limit of 100,000 tokens, for cases that must pass every stage. */
+const TOKENS = 99_000;
+
+/** `line` repeated to about TOKENS tokens (`tokens` is the count of one line, its end included). */
+function fillTokens(line: string, tokens: number): string {
+  return line.repeat(Math.floor(TOKENS / tokens));
+}
+
 export const largeFileCases: TextCase[] = [
   { name: '1 MB of relu lines', text: () => `model M {\n${fill('  relu\n')}}\n` },
-  { name: '1 MB of blank lines', text: () => `${fill('\n')}${model('  relu')}`, mayPass: true },
   {
-    name: '1 MB of semicolons',
-    text: () => `model M {\n  input x: [4]\n${fill(';')}\n  output y\n}\n`,
+    name: '99,000 tokens of relu lines',
+    text: () => model(fillTokens('  relu\n', 2)),
     mayPass: true,
   },
+  { name: '1 MB of blank lines', text: () => `${fill('\n')}${model('  relu')}`, mayPass: true },
+  { name: '1 MB of semicolons', text: () => model(`  relu${fill(';')}`), mayPass: true },
   {
     name: '1 MB of comments',
     text: () => `${fill('// a comment\n')}${model('  relu')}`,
     mayPass: true,
   },
-  { name: '1 MB of stray closing braces', text: () => fill('}\n') },
-  { name: '1 MB of syntax errors', text: () => `model M {\n${fill('  = relu\n')}}\n` },
-  { name: '1 MB of unknown layers', text: () => model(fill('  foo\n')) },
-  { name: '1 MB of statements on one line', text: () => model(`  ${fill('relu ')}`) },
   {
-    name: '1 MB of constants',
-    text: () => Array.from({ length: 60_000 }, (_, i) => `const C${i} = ${i}`).join('\n') + '\n',
+    name: '1 MB of block comments',
+    text: () => `${fill('/* a */')}\n${model('  relu')}`,
+    mayPass: true,
+  },
+  { name: '1 MB of stray closing braces', text: () => fill('}\n') },
+  { name: '99,000 tokens of stray closing braces', text: () => fillTokens('}\n', 1) },
+  { name: '99,000 tokens of syntax errors', text: () => model(fillTokens('  = relu\n', 3)) },
+  { name: '99,000 tokens of unknown layers', text: () => model(fillTokens('  foo\n', 2)) },
+  {
+    name: '99,000 tokens of statements on one line',
+    text: () => model(`  ${fillTokens('relu ', 1)}`),
+  },
+  { name: '99,000 tokens of unclosed parentheses', text: () => model(fillTokens('  conv(\n', 2)) },
+  { name: '99,000 tokens of closing parentheses', text: () => model(fillTokens('  )\n', 2)) },
+  { name: '99,000 tokens of a list', text: () => `const A = [${fillTokens('1, ', 2)}1]\n` },
+  { name: '99,000 tokens of commas', text: () => model(`  conv(${fillTokens(',', 1)})`) },
+  {
+    name: '99,000 tokens of constants',
+    text: () =>
+      Array.from({ length: TOKENS / 5 }, (_, i) => `const C${i} = ${i}`).join('\n') + '\n',
     mayPass: true,
   },
   {
-    name: '1 MB of blocks',
+    name: '99,000 tokens of blocks',
     text: () =>
-      Array.from({ length: 40_000 }, (_, i) => `block B${i}() { relu }`).join('\n') + '\n',
+      Array.from({ length: TOKENS / 8 }, (_, i) => `block B${i}() { relu }`).join('\n') + '\n',
+    mayPass: true,
   },
-  { name: '1 MB of inputs', text: () => `model M {\n${fill('  input x: [4]\n')}  output y\n}\n` },
-  { name: '1 MB of lets', text: () => model(fill('  let a = relu\n')) },
+  {
+    name: '99,000 tokens of block calls',
+    text: () => `block B() { relu }\n${model(fillTokens('  B()\n', 4))}`,
+    mayPass: true,
+  },
+  {
+    name: '99,000 tokens of inputs',
+    text: () => `model M {\n${fillTokens('  input x: [4]\n', 7)}  output y\n}\n`,
+  },
+  {
+    name: '99,000 tokens of distinct inputs',
+    text: () =>
+      `model M {\n${Array.from({ length: TOKENS / 7 }, (_, i) => `  input x${i}: [4]`).join('\n')}\n  output y\n}\n`,
+  },
+  { name: '99,000 tokens of lets', text: () => model(fillTokens('  let a = relu\n', 5)) },
+  {
+    name: '99,000 tokens of distinct lets',
+    text: () =>
+      model(Array.from({ length: TOKENS / 5 }, (_, i) => `  let a${i} = relu`).join('\n')),
+  },
+  {
+    name: '99,000 tokens of an add',
+    text: () => model(`  let a = relu\n  add(${fillTokens('a, ', 2)}a)`),
+  },
+  {
+    name: '99,000 tokens of shape assertions',
+    text: () => model(fillTokens('  relu : [4, 8, 8]\n', 9)),
+    mayPass: true,
+  },
+  {
+    name: '99,000 tokens of train entries',
+    text: () => `${model('  relu')}train M {\n${fillTokens('  batch = 1\n', 4)}}\n`,
+  },
   {
     name: '1 MB of a long number',
     text: () => model(`  fc(${'1'.repeat(MEGABYTE)})`, 'input x: [4]'),
@@ -191,6 +246,7 @@ export const largeFileCases: TextCase[] = [
   { name: '1 MB of unclosed parentheses', text: () => model(`  conv${fill('(')}`) },
   { name: '1 MB of unclosed strings', text: () => fill('import "a\n') },
   { name: '1 MB of an identifier', text: () => model(`  ${'a'.repeat(MEGABYTE)}`) },
+  { name: '1 MB of a string', text: () => `import "${'a'.repeat(MEGABYTE)}"\n` },
 ];
 
 export const allTextCases: TextCase[] = [
