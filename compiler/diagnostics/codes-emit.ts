@@ -13,4 +13,9 @@ export const emitCodes = {
     severity: 'error',
     title: 'Layer not supported by the build target',
   },
+  CNN4010: {
+    slug: 'model-too-large-to-build',
+    severity: 'error',
+    title: 'Model too large to build',
+  },
 } satisfies Record<string, CatalogEntry>;

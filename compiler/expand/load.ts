@@ -11,6 +11,8 @@ export interface SourceHost {
   read(path: string): string | undefined;
   /** The path that `import "spec"` in `fromFile` names. */
   resolve(fromFile: string, spec: string): string;
+  /** Why `read(path)` gave nothing, when the file exists but cannot be used (optional). */
+  whyUnreadable?(path: string): string | undefined;
 }
 
 /** A host that resolves no imports (for single sources in tests and the language server). */
@@ -63,11 +65,15 @@ export function loadFiles(
       if (asts.has(target)) continue;
       const imported = host.read(target);
       if (imported === undefined) {
+        const why = host.whyUnreadable?.(target);
+        const missing = why === undefined || /no such file/.test(why);
         report(
           diagnostic(
             'CNN2015',
             item.pathSpan,
-            `cannot find \`${item.path}\` (looked for \`${target}\`)`,
+            missing
+              ? `cannot find \`${item.path}\` (looked for \`${target}\`)`
+              : `cannot import \`${item.path}\`: ${why.replace(/^cannot read `[^`]*`: /, '').replace(/; pass \.cnn files$/, '')}`,
           ),
         );
         continue;
