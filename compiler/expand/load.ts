@@ -21,6 +21,9 @@ export const noImportsHost: SourceHost = {
   resolve: (_from, spec) => spec,
 };
 
+/** Files in one chain of imports (a imports b imports c …); real projects have two or three. */
+export const MAX_IMPORT_DEPTH = 64;
+
 export interface LoadedFiles {
   root: FileAst;
   imported: FileAst[];
@@ -63,6 +66,18 @@ export function loadFiles(
         continue;
       }
       if (asts.has(target)) continue;
+      if (stack.length >= MAX_IMPORT_DEPTH) {
+        // Loading recurses once per file of an import chain: refuse a chain past the limit.
+        report(
+          diagnostic(
+            'CNN2029',
+            item.pathSpan,
+            `imports nested too deeply: \`${item.path}\` is imported through a chain of ${MAX_IMPORT_DEPTH} files, the most cnnc loads`,
+            { hints: ['import shared files from one file instead of each from the previous one'] },
+          ),
+        );
+        continue;
+      }
       const imported = host.read(target);
       if (imported === undefined) {
         const why = host.whyUnreadable?.(target);

@@ -111,3 +111,21 @@ test('summary warns when a count passes 2^53 instead of printing it to the digit
   t.regex(run.stdout, /Trainable parameters\s+≈1\.000e\+16/);
   t.notRegex(run.stdout, /10,000,000,100,000,000/);
 });
+
+test('a chain of 3,000 files, each importing the next: refused at 64 (CNN2029)', async (t) => {
+  const chain = join(dir, 'chain');
+  mkdirSync(chain);
+  for (let i = 0; i < 3000; i++)
+    writeFileSync(
+      join(chain, `f${i}.cnn`),
+      i < 2999 ? `import "f${i + 1}.cnn"\n` : 'const A = 1\n',
+    );
+  const root = join(chain, 'root.cnn');
+  writeFileSync(root, 'import "f0.cnn"\nmodel M {\n  input x: [4]\n  relu\n  output y\n}\n');
+  const run = await runCnnc(['check', root]);
+  assertHandled(t, run);
+  t.regex(
+    run.stderr,
+    /^error\[CNN2029\]: imports nested too deeply: `f64\.cnn` is imported through a chain of 64 files/,
+  );
+});
