@@ -74,6 +74,12 @@ export function compileSource(
   return finish({ ...result, program: { models, train }, declarations });
 }
 
+/**
+ * Diagnostics kept per compilation. Past a few hundred nobody reads them, and a generated file
+ * can produce one per line (20,000 unused `let`s); the last kept one says how many were left out.
+ */
+export const MAX_DIAGNOSTICS = 200;
+
 /** Sorts diagnostics and drops exact repeats (a block called twice reports its errors once). */
 function finish(result: CompileResult): CompileResult {
   const seen = new Set<string>();
@@ -83,5 +89,18 @@ function finish(result: CompileResult): CompileResult {
     seen.add(key);
     return true;
   });
-  return { ...result, diagnostics: sortDiagnostics(unique) };
+  const sorted = sortDiagnostics(unique);
+  if (sorted.length <= MAX_DIAGNOSTICS) return { ...result, diagnostics: sorted };
+  // Errors first, so that a flood of warnings never hides one.
+  const errors = sorted.filter((d) => d.severity === 'error');
+  const kept = sortDiagnostics(
+    [...errors, ...sorted.filter((d) => d.severity !== 'error')].slice(0, MAX_DIAGNOSTICS),
+  );
+  const last = kept[kept.length - 1];
+  const omitted = sorted.length - kept.length;
+  kept[kept.length - 1] = {
+    ...last,
+    notes: [...last.notes, `${omitted.toLocaleString('en-US')} more diagnostics are not shown`],
+  };
+  return { ...result, diagnostics: kept };
 }

@@ -9,13 +9,23 @@ type Children = Record<string, CstElement[] | undefined>;
 
 /** A syntax problem found while building the AST (the parser accepts a few things loosely). */
 export interface AstProblem {
-  kind: 'unexpected' | 'missing-separator' | 'expected-item' | 'expected-statement';
+  kind:
+    | 'unexpected'
+    | 'missing-separator'
+    | 'expected-item'
+    | 'expected-statement'
+    | 'too-deep'
+    | 'number-too-large';
   message: string;
   span: Span;
 }
 
 export class AstBuilder {
   readonly problems: AstProblem[] = [];
+  /** Depth of each expression built (1 for a literal), to refuse expressions nested too deeply. */
+  readonly depths = new WeakMap<object, number>();
+  /** An expression was refused as too deep (reported once per file). */
+  tooDeep = false;
 
   constructor(readonly file: string) {}
 
@@ -49,16 +59,19 @@ export class AstBuilder {
 
   /** Reports each comma in `commas` beyond what separates `count` items (`conv(6,,5)`). */
   checkCommas(commas: IToken[], items: CstNode[]): void {
-    for (const comma of commas) {
-      const before = items.filter((item) => firstOffset(item) < comma.startOffset).length;
-      const commasBefore = commas.filter((other) => other.startOffset < comma.startOffset).length;
+    // One pass over both lists in source order (linear: a list may have 100,000 items).
+    const itemStarts = items.map(firstOffset).sort((x, y) => x - y);
+    const sorted = [...commas].sort((x, y) => x.startOffset - y.startOffset);
+    let before = 0;
+    sorted.forEach((comma, commasBefore) => {
+      while (before < itemStarts.length && itemStarts[before] < comma.startOffset) before++;
       if (before <= commasBefore)
         this.problems.push({
           kind: 'unexpected',
           message: 'unexpected `,`: an item is missing before it',
           span: this.tokenSpan(comma),
         });
-    }
+    });
   }
 }
 

@@ -29,7 +29,46 @@ const levels: Record<string, { operand: string; operators: string[] }> = {
   multiplicative: { operand: 'unary', operators: ['Star', 'Slash', 'Percent'] },
 };
 
+/**
+ * How deep an expression may nest (operators, calls, tuples, lists). Evaluation, formatting and
+ * hovers recurse on expressions; a 7,000-term sum used to overflow the stack.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
 export function buildExpr(b: AstBuilder, node: CstNode | undefined): A.Expr | undefined {
+  const expr = buildExprUnchecked(b, node);
+  return expr && limitDepth(b, expr);
+}
+
+/** Records the depth of `expr` from its children's; refuses (once per file) one too deep. */
+function limitDepth(b: AstBuilder, expr: A.Expr): A.Expr | undefined {
+  const children: (A.Expr | undefined)[] =
+    expr.kind === 'Binary'
+      ? [expr.left, expr.right]
+      : expr.kind === 'Unary'
+        ? [expr.operand]
+        : expr.kind === 'Paren'
+          ? [expr.inner]
+          : expr.kind === 'Tuple' || expr.kind === 'List'
+            ? expr.items
+            : expr.kind === 'Call'
+              ? expr.args.args.map((arg) => arg.value)
+              : [];
+  let depth = 1;
+  for (const item of children) depth = Math.max(depth, 1 + (b.depths.get(item ?? {}) ?? 1));
+  b.depths.set(expr, depth);
+  if (depth <= MAX_EXPRESSION_DEPTH) return expr;
+  if (!b.tooDeep)
+    b.problems.push({
+      kind: 'too-deep',
+      message: `expression nested too deeply: more than ${MAX_EXPRESSION_DEPTH} levels of operators, calls, tuples or lists`,
+      span: expr.span,
+    });
+  b.tooDeep = true;
+  return undefined;
+}
+
+function buildExprUnchecked(b: AstBuilder, node: CstNode | undefined): A.Expr | undefined {
   if (!node) return undefined;
   const level = levels[node.name];
   if (level) return buildBinaryLevel(b, node, level.operand, level.operators);
@@ -57,7 +96,12 @@ function unary(
   operand: A.Expr | undefined,
 ): A.Expr | undefined {
   if (!operand) return undefined;
-  return { kind: 'Unary', operator, operand, span: joinSpans(b.tokenSpan(opToken), operand.span) };
+  return limitDepth(b, {
+    kind: 'Unary',
+    operator,
+    operand,
+    span: joinSpans(b.tokenSpan(opToken), operand.span),
+  });
 }
 
 function buildBinaryLevel(
@@ -75,13 +119,13 @@ function buildBinaryLevel(
     const right = buildExpr(b, operands[idx]);
     const operator = operators[idx - 1];
     if (!right || !operator) return undefined;
-    acc = {
+    acc = limitDepth(b, {
       kind: 'Binary',
       operator: operator.op,
       left: acc,
       right,
       span: joinSpans(acc.span, right.span),
-    };
+    });
   }
   return acc;
 }
@@ -91,7 +135,13 @@ function buildPrimary(b: AstBuilder, node: CstNode): A.Expr | undefined {
   const num = token(node, 'NumberLiteral');
   if (num) {
     const isInteger = /^\d+$/.test(num.image);
-    return { kind: 'Number', value: Number(num.image), isInteger, raw: num.image, span };
+    const value = Number(num.image);
+    const problem = numberProblem(num.image, value, isInteger);
+    if (problem) {
+      b.problems.push({ kind: 'number-too-large', message: problem, span });
+      return undefined;
+    }
+    return { kind: 'Number', value, isInteger, raw: num.image, span };
   }
   const str = token(node, 'StringLiteral');
   if (str) return { kind: 'String', value: parseString(str.image), raw: str.image, span };
@@ -113,6 +163,19 @@ function buildPrimary(b: AstBuilder, node: CstNode): A.Expr | undefined {
   if (tuple) return buildTuple(b, tuple);
   const list = child(node, 'listLiteral');
   if (list) return buildList(b, list);
+  return undefined;
+}
+
+/**
+ * Integers must be exact (at most 2^53 - 1, where a float64 still counts by one) and every number
+ * finite: `1e309` would become Infinity and a 100,000-digit integer a rounded float.
+ */
+function numberProblem(raw: string, value: number, isInteger: boolean): string | undefined {
+  const shown = raw.length > 24 ? `${raw.slice(0, 20)}…\` (${raw.length} characters` : `${raw}\``;
+  const written = raw.length > 24 ? `${shown})` : shown;
+  if (isInteger && !Number.isSafeInteger(value))
+    return `integer \`${written} is too large: integers may be at most 2^53 - 1 = 9,007,199,254,740,991`;
+  if (!Number.isFinite(value)) return `number \`${written} is too large to represent`;
   return undefined;
 }
 

@@ -15,10 +15,29 @@ export interface EncodedSyntaxError {
 }
 
 let currentTokens: readonly IToken[] = [];
+/** For each token index and opener type, the unmatched opener before it (built on first use). */
+let openersBefore: Map<TokenType, Int32Array> | undefined;
+let messagesBuilt = 0;
+
+/**
+ * Messages built in one parse before it is abandoned. A file that makes the parser recover this
+ * often is not a model; going on would cost time for errors nobody reads.
+ */
+export const MAX_PARSER_MESSAGES = 1000;
+
+/** Thrown from the message provider to abandon a parse with too many errors. */
+export class TooManySyntaxErrors extends Error {}
 
 /** Gives the message provider the token vector being parsed (to find unclosed openers). */
 export function setTokensForMessages(tokens: readonly IToken[]): void {
   currentTokens = tokens;
+  openersBefore = undefined;
+  messagesBuilt = 0;
+}
+
+function counted(message: string): string {
+  if (++messagesBuilt > MAX_PARSER_MESSAGES) throw new TooManySyntaxErrors();
+  return message;
 }
 
 const fixedLabels = new Map<TokenType, string>([
@@ -55,24 +74,46 @@ const closerToOpener = new Map<TokenType, TokenType>([
 
 function indexOfToken(token: IToken): number {
   if (token.tokenType === EOF || Number.isNaN(token.startOffset)) return currentTokens.length;
-  const idx = currentTokens.findIndex((candidate) => candidate.startOffset >= token.startOffset);
-  return idx < 0 ? currentTokens.length : idx;
+  // Binary search: tokens are in source order (a linear search per error was quadratic).
+  let low = 0;
+  let high = currentTokens.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (currentTokens[mid].startOffset >= token.startOffset) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 /** Finds the opener that `closer` would close, scanning back from the offending token. */
 function findOpener(closer: TokenType, actual: IToken): number | undefined {
   const opener = closerToOpener.get(closer);
   if (!opener) return undefined;
-  let depth = 0;
-  for (let idx = indexOfToken(actual) - 1; idx >= 0; idx--) {
-    const type = currentTokens[idx].tokenType;
-    if (type === closer) depth++;
-    else if (type === opener) {
-      if (depth === 0) return idx;
-      depth--;
+  const found = unmatchedOpeners().get(opener)![indexOfToken(actual)];
+  return found < 0 ? undefined : found;
+}
+
+/**
+ * For each opener type and each token index `i`, the index of the last opener before `i` not
+ * closed before `i` (or -1): what a backward scan counting that pair would find, computed for
+ * every index in one pass instead of one scan per error.
+ */
+function unmatchedOpeners(): Map<TokenType, Int32Array> {
+  if (openersBefore) return openersBefore;
+  const result = new Map<TokenType, Int32Array>();
+  for (const [closer, opener] of closerToOpener) {
+    const before = new Int32Array(currentTokens.length + 1);
+    const stack: number[] = [];
+    for (let idx = 0; idx <= currentTokens.length; idx++) {
+      before[idx] = stack.length > 0 ? stack[stack.length - 1] : -1;
+      const type = currentTokens[idx]?.tokenType;
+      if (type === opener) stack.push(idx);
+      else if (type === closer) stack.pop();
     }
+    result.set(opener, before);
   }
-  return undefined;
+  openersBefore = result;
+  return result;
 }
 
 /** Names what the opener at `idx` opened: "the argument list of `conv`", "the body of …". */
@@ -116,43 +157,45 @@ const statementRules = new Set(['statement', 'body', 'pipeElement', 'pipe']);
 const expressionRules = new Set(['primary', 'unary', 'expression', 'argument', 'notExpression']);
 
 export const errorMessageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
-    const found = describeToken(actual);
-    const previous = currentTokens[indexOfToken(actual) - 1];
-    if (
-      closerToOpener.has(expected) &&
-      previous?.tokenType === t.Comma &&
-      !startsExpression(actual)
-    )
-      return encode({
-        kind: 'expected-expression',
-        message: `expected an expression, found ${found}`,
-      });
-    const openerIdx = findOpener(expected, actual);
-    if (openerIdx !== undefined) {
-      const opener = currentTokens[openerIdx];
-      const what = describeOpener(openerIdx);
-      return encode({
-        kind: 'unclosed',
-        message: `expected ${describeTokenType(expected)} to close ${what}, found ${found}`,
-        opener: { offset: opener.startOffset, length: opener.image.length, what },
-      });
-    }
-    return encode({
-      kind: 'unexpected',
-      message: `expected ${describeTokenType(expected)}, found ${found}`,
-    });
+  buildMismatchTokenMessage(options) {
+    return counted(mismatchMessage(options.expected, options.actual));
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return encode({ kind: 'unexpected', message: `unexpected ${describeToken(firstRedundant)}` });
+    return counted(
+      encode({ kind: 'unexpected', message: `unexpected ${describeToken(firstRedundant)}` }),
+    );
   },
   buildNoViableAltMessage({ actual, ruleName }) {
-    return noViableMessage(actual[0], ruleName);
+    return counted(noViableMessage(actual[0], ruleName));
   },
   buildEarlyExitMessage({ actual, ruleName }) {
-    return noViableMessage(actual[0], ruleName);
+    return counted(noViableMessage(actual[0], ruleName));
   },
 };
+
+function mismatchMessage(expected: TokenType, actual: IToken): string {
+  const found = describeToken(actual);
+  const previous = currentTokens[indexOfToken(actual) - 1];
+  if (closerToOpener.has(expected) && previous?.tokenType === t.Comma && !startsExpression(actual))
+    return encode({
+      kind: 'expected-expression',
+      message: `expected an expression, found ${found}`,
+    });
+  const openerIdx = findOpener(expected, actual);
+  if (openerIdx !== undefined) {
+    const opener = currentTokens[openerIdx];
+    const what = describeOpener(openerIdx);
+    return encode({
+      kind: 'unclosed',
+      message: `expected ${describeTokenType(expected)} to close ${what}, found ${found}`,
+      opener: { offset: opener.startOffset, length: opener.image.length, what },
+    });
+  }
+  return encode({
+    kind: 'unexpected',
+    message: `expected ${describeTokenType(expected)}, found ${found}`,
+  });
+}
 
 function noViableMessage(actual: IToken, ruleName: string): string {
   const found = describeToken(actual);

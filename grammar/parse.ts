@@ -4,8 +4,9 @@ import { EOF } from './chevrotain.js';
 import type { FileAst, Item } from './ast.js';
 import { buildFile } from './ast-from-cst.js';
 import { AstBuilder } from './build-ast.js';
-import { setTokensForMessages, type EncodedSyntaxError } from './messages.js';
+import { setTokensForMessages, TooManySyntaxErrors, type EncodedSyntaxError } from './messages.js';
 import { parser } from './parser.js';
+import { checkNesting } from './nesting.js';
 import { normalizeSeparators } from './separators.js';
 import type { Span } from './span.js';
 import * as t from './tokens.js';
@@ -21,7 +22,10 @@ export type SyntaxProblemKind =
   | 'expected-expression'
   | 'expected-item'
   | 'missing-separator'
-  | 'stray-statement';
+  | 'stray-statement'
+  | 'too-deep'
+  | 'number-too-large'
+  | 'too-many-tokens';
 
 export interface SyntaxProblem {
   kind: SyntaxProblemKind;
@@ -38,6 +42,19 @@ export interface ParseResult {
   problems: SyntaxProblem[];
 }
 
+/**
+ * Tokens (names, numbers, operators, brackets, line ends) a file may have. Real models have a
+ * few thousand; the parser and the AST builder cost a few microseconds per token, so this bounds
+ * the time of every command on a hostile file well below the 1 MB size limit.
+ */
+export const MAX_TOKENS = 100_000;
+
+/**
+ * Syntax problems reported per file. A file with more is not a model (a binary renamed, a
+ * generated mess); listing 100,000 errors would only bury the first one.
+ */
+export const MAX_SYNTAX_PROBLEMS = 100;
+
 const itemStarts = new Set([
   t.ModelKeyword,
   t.BlockKeyword,
@@ -50,22 +67,50 @@ const itemStarts = new Set([
 export function parse(text: string, file: string): ParseResult {
   const lexed = t.cnnLexer.tokenize(text);
   const problems: SyntaxProblem[] = lexProblems(lexed, file, text);
+  if (lexed.tokens.length > MAX_TOKENS) {
+    const token = lexed.tokens[MAX_TOKENS];
+    const start = token.startOffset;
+    const ast: FileAst = { kind: 'File', file, items: [], comments: [], span: span(file, text) };
+    const tooLong: SyntaxProblem = {
+      kind: 'too-many-tokens',
+      message: `the file has more than ${MAX_TOKENS.toLocaleString('en-US')} tokens; model files may have at most ${MAX_TOKENS.toLocaleString('en-US')}`,
+      span: { file, start, end: start + Math.max(token.image.length, 1) },
+    };
+    return { ast, problems: [tooLong] };
+  }
   const allTokens = normalizeSeparators(lexed.tokens);
+  // Refused before parsing: every stage from the parser on recurses on nesting.
+  const tooDeep = checkNesting(allTokens, file);
+  if (tooDeep) {
+    const ast: FileAst = { kind: 'File', file, items: [], comments: [], span: span(file, text) };
+    return { ast, problems: [...problems, { kind: 'too-deep', ...tooDeep }] };
+  }
   setTokensForMessages(allTokens);
   const builder = new AstBuilder(file);
   const items: Item[] = [];
   let from = 0;
+  let abandoned = false;
   while (from < allTokens.length) {
-    parser.input = allTokens.slice(from);
-    const cst = parser.file();
+    parser.input = from === 0 ? allTokens : allTokens.slice(from);
+    let cst;
+    try {
+      cst = parser.file();
+    } catch (error) {
+      if (!(error instanceof TooManySyntaxErrors)) throw error;
+      const errors = parser.errors;
+      for (const recognition of errors) problems.push(fromRecognitionError(recognition, file));
+      abandoned = true;
+      break;
+    }
     const errors = parser.errors;
-    problems.push(...errors.map((error) => fromRecognitionError(error, file)));
+    for (const error of errors) problems.push(fromRecognitionError(error, file));
     buildFile(builder, cst, items);
     const leftover = errors.find((error) => error.name === 'NotAllInputParsedException');
     if (!leftover) break;
     from = nextItemStart(allTokens, leftover.token);
   }
-  problems.push(...builder.problems.map((problem) => ({ ...problem })));
+  // One by one: spreading 100,000 problems into push() overflows the stack.
+  for (const problem of builder.problems) problems.push({ ...problem });
   // An unterminated comment or string swallows the rest of the file; the parser's complaints
   // about what is then missing at the end of the file are echoes of it.
   const swallowed = problems.some(
@@ -83,7 +128,7 @@ export function parse(text: string, file: string): ParseResult {
     file,
     items,
     comments,
-    span: { file, start: 0, end: text.length },
+    span: span(file, text),
   };
   const clamp = (span: Span): Span => ({
     file: span.file,
@@ -94,7 +139,11 @@ export function parse(text: string, file: string): ParseResult {
     problem.span = clamp(problem.span);
     if (problem.related) problem.related.span = clamp(problem.related.span);
   }
-  return { ast, problems: onePerLine(problems, text) };
+  const kept = onePerLine(problems, text).slice(0, MAX_SYNTAX_PROBLEMS);
+  const last = kept[kept.length - 1];
+  // Said on the last error kept, so that each line still has at most one.
+  if (abandoned && last) last.message += ' (too many syntax errors: cnnc stopped reading here)';
+  return { ast, problems: kept };
 }
 
 function nextItemStart(tokens: readonly IToken[], after: IToken): number {
@@ -167,8 +216,12 @@ function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
   const sorted = [...problems].sort((a, b) => a.span.start - b.span.start);
   const seenLines = new Set<number>();
   const out: SyntaxProblem[] = [];
+  // Lines are counted in one pass as the sorted problems move forward (linear in the text).
+  let line = 0;
+  let offset = 0;
   for (const problem of sorted) {
-    const line = lineOf(text, problem.span.start);
+    const end = Math.min(problem.span.start, text.length);
+    for (; offset < end; offset++) if (text.charCodeAt(offset) === 10) line++;
     if (seenLines.has(line)) continue;
     seenLines.add(line);
     out.push(problem);
@@ -176,9 +229,6 @@ function onePerLine(problems: SyntaxProblem[], text: string): SyntaxProblem[] {
   return out;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  const end = Math.min(offset, text.length);
-  for (let idx = 0; idx < end; idx++) if (text.charCodeAt(idx) === 10) line++;
-  return line;
+function span(file: string, text: string): Span {
+  return { file, start: 0, end: text.length };
 }

@@ -91,6 +91,7 @@ function toSep(token: IToken): IToken {
 /** Returns the tokens with newlines and `;` replaced by at most one `Sep` between statements. */
 export function normalizeSeparators(tokens: readonly IToken[]): IToken[] {
   const out: IToken[] = [];
+  const nextNonSeparator = nextNonSeparators(tokens);
   let depth = 0;
   for (let idx = 0; idx < tokens.length; idx++) {
     const token = tokens[idx];
@@ -104,7 +105,7 @@ export function normalizeSeparators(tokens: readonly IToken[]): IToken[] {
       continue;
     }
     const previous = out[out.length - 1];
-    const next = nextNonSeparator(tokens, idx);
+    const next = nextNonSeparator(idx);
     // Inside parentheses a newline continues the list, unless the line plainly ended there: a
     // value on both sides (`conv(6, 5⏎relu`). Then the `(` was never closed, and treating the
     // newline as a separator keeps one missing `)` from swallowing the rest of the file.
@@ -125,9 +126,16 @@ export function normalizeSeparators(tokens: readonly IToken[]): IToken[] {
   return out;
 }
 
-function nextNonSeparator(tokens: readonly IToken[], from: number): IToken | undefined {
-  for (let idx = from + 1; idx < tokens.length; idx++) {
-    if (!isSeparator(tokens[idx])) return tokens[idx];
+/**
+ * For each index, the first token after it that is not a newline or `;`. Computed once from the
+ * end (a search per separator was quadratic in a file of blank lines).
+ */
+function nextNonSeparators(tokens: readonly IToken[]): (from: number) => IToken | undefined {
+  const next: (IToken | undefined)[] = new Array<IToken | undefined>(tokens.length);
+  let found: IToken | undefined;
+  for (let idx = tokens.length - 1; idx >= 0; idx--) {
+    next[idx] = found;
+    if (!isSeparator(tokens[idx])) found = tokens[idx];
   }
-  return undefined;
+  return (from) => next[from];
 }

@@ -40,7 +40,13 @@ export const WhiteSpace = createToken({
   pattern: /[ \t\f\v\uFEFF]+/,
   group: Lexer.SKIPPED,
 });
-export const Newline = createToken({ name: 'Newline', pattern: /\r?\n|\r/, line_breaks: true });
+// A run of blank lines (or of `;`) is one token: consecutive separators mean one, and a file of
+// a million blank lines then costs one token, not a million.
+export const Newline = createToken({
+  name: 'Newline',
+  pattern: /(?:\r?\n|\r)(?:[ \t\f\v\uFEFF]*(?:\r?\n|\r))*/,
+  line_breaks: true,
+});
 export const LineComment = createToken({
   name: 'LineComment',
   pattern: /\/\/[^\r\n]*/,
@@ -84,7 +90,7 @@ export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./ });
 export const Dot = createToken({ name: 'Dot', pattern: /\./ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const Colon = createToken({ name: 'Colon', pattern: /:/ });
-export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/ });
+export const Semicolon = createToken({ name: 'Semicolon', pattern: /;(?:[ \t\f\v\uFEFF]*;)*/ });
 export const EqEq = createToken({ name: 'EqEq', pattern: /==/ });
 export const NotEq = createToken({ name: 'NotEq', pattern: /!=/ });
 export const LtEq = createToken({ name: 'LtEq', pattern: /<=/ });

@@ -33,8 +33,9 @@ function pad(text: string, width: number, align: 'left' | 'right'): string {
 
 function renderTable(rows: readonly SummaryRow[]): string[] {
   const cells = rows.map((row) => columns.map((column) => column.cell(row)));
+  // A reduce, not Math.max(...cells): spreading 100,000 rows overflows the stack.
   const widths = columns.map((column, idx) =>
-    Math.max(column.title.length, ...cells.map((line) => line[idx].length)),
+    cells.reduce((widest, line) => Math.max(widest, line[idx].length), column.title.length),
   );
   const line = (values: string[]) =>
     values

@@ -158,3 +158,21 @@ export function summarizeModel(model: ModelGraph, options: SummaryOptions): Mode
   const rows = model.nodes.map((node) => summarizeNode(node, lineIndexOf));
   return { model: model.name, batch, rows, totals: summarizeTotals(rows, batch) };
 }
+
+/**
+ * Whether a count of `summary` passes 2^53 - 1, where float64 arithmetic stops being exact: its
+ * figures are then rounded, and `cnnc summary` says so instead of printing them "to the digit".
+ */
+export function hasInexactCounts(summary: ModelSummary): boolean {
+  const unsafe = (value: number): boolean => !Number.isSafeInteger(value);
+  return (
+    Object.values(summary.totals).some(unsafe) ||
+    summary.rows.some(
+      (row) =>
+        unsafe(row.params) ||
+        unsafe(row.buffers) ||
+        unsafe(row.macs) ||
+        unsafe(row.activationBytes),
+    )
+  );
+}

@@ -43,7 +43,7 @@ export function runCheck(files: string[], options: CheckOptions, io: Io): number
       if (options.format === 'text') io.err(`error[${d.code}]: ${d.message}`);
       diagnostics.push(d);
     } else if (compiled.result) {
-      diagnostics.push(...compiled.result.diagnostics);
+      for (const d of compiled.result.diagnostics) diagnostics.push(d);
       for (const [path, text] of compiled.result.texts) texts.set(path, text);
     }
   }

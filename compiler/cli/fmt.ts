@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { formatSource } from '../format/format.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
 import type { Io } from './io.js';
-import { readSource } from './read-source.js';
+import { errorReason as reason, readSource } from './read-source.js';
 
 export function runFmt(files: string[], options: { check: boolean }, io: Io): number {
   let exitCode = 0;
@@ -35,7 +35,13 @@ export function runFmt(files: string[], options: { check: boolean }, io: Io): nu
       io.out(`${file}: not formatted`);
       exitCode = Math.max(exitCode, 1);
     } else {
-      writeFileSync(file, formatted.text);
+      try {
+        writeFileSync(file, formatted.text);
+      } catch (error) {
+        io.err(`error: cannot write \`${file}\`: ${reason(error)}`);
+        exitCode = 2;
+        continue;
+      }
       io.out(`formatted ${file}`);
     }
   }

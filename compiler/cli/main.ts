@@ -203,6 +203,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       );
       return ok ? 0 : 2;
     }
+    // A guard behind the nesting limits (CNN1017, CNN2029): should some input still exhaust the
+    // stack, say so in one line rather than print a stack trace.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      io.err(
+        'error: the input is nested too deeply for cnnc (the JavaScript stack ran out); please report it with the input',
+      );
+      return 1;
+    }
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.err(
       `internal error: cnnc crashed; this is a bug, please report it with the input that caused it.\n${message}`,

@@ -1,6 +1,6 @@
 // `cnnc summary FILE [--model NAME] [--batch N] [--json]`: per-layer shapes, parameters, MACs
 // and memory of each model, like torchinfo.
-import { summarizeModel } from '../analysis/summary.js';
+import { hasInexactCounts, summarizeModel } from '../analysis/summary.js';
 import { summaryToJson } from '../analysis/summary-json.js';
 import { renderSummaryText } from '../analysis/summary-text.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
@@ -14,10 +14,22 @@ export interface SummaryCliOptions {
   json: boolean;
 }
 
+/** The largest `--batch`: far beyond any real batch, and batch totals stay exact below it. */
+export const MAX_BATCH = 1_000_000;
+
+/** A flag's value as a whole number from 1 to `max` written in decimal digits, or undefined. */
+export function positiveInteger(text: string, max: number): number | undefined {
+  if (!/^[0-9]{1,16}$/.test(text.trim())) return undefined;
+  const value = Number(text.trim());
+  return value >= 1 && value <= max ? value : undefined;
+}
+
 export function runSummary(file: string, options: SummaryCliOptions, io: Io): number {
-  const batch = Number(options.batch);
-  if (!Number.isInteger(batch) || batch < 1) {
-    io.err(`error: --batch must be a positive integer, found \`${options.batch}\``);
+  const batch = positiveInteger(options.batch, MAX_BATCH);
+  if (batch === undefined) {
+    io.err(
+      `error: --batch must be a whole number from 1 to ${MAX_BATCH.toLocaleString('en-US')}, found \`${oneLine(options.batch)}\``,
+    );
     return 2;
   }
   const compiled = compileFile(file);
@@ -55,9 +67,19 @@ export function runSummary(file: string, options: SummaryCliOptions, io: Io): nu
     return 1;
   }
   const summaries = models.map((model) => summarizeModel(model, { batch, sources }));
+  for (const summary of summaries.filter(hasInexactCounts))
+    io.err(
+      `warning: counts of model \`${summary.model}\` pass 2^53 - 1 = 9,007,199,254,740,991 and are rounded, not exact to the digit`,
+    );
   if (options.json) {
     const json = summaries.map(summaryToJson);
     io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 2));
   } else io.out(summaries.map(renderSummaryText).join('\n\n').trimEnd());
   return 0;
+}
+
+/** A user-given value shown in one line, shortened: a flag may hold anything. */
+export function oneLine(text: string): string {
+  const flat = JSON.stringify(text).slice(1, -1);
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
 }

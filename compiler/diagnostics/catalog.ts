@@ -29,6 +29,7 @@ const syntaxCodes = {
     title: 'Positional argument after a named one',
   },
   CNN1016: { slug: 'missing-separator', severity: 'error', title: 'Missing statement separator' },
+  CNN1017: { slug: 'nested-too-deeply', severity: 'error', title: 'Nested too deeply' },
   CNN1020: { slug: 'empty-file', severity: 'error', title: 'Empty file' },
   CNN1021: { slug: 'invalid-utf8', severity: 'error', title: 'File is not valid UTF-8' },
   CNN1022: { slug: 'binary-file', severity: 'error', title: 'File is binary' },
@@ -68,6 +69,11 @@ const nameCodes = {
   CNN2026: { slug: 'unused-input', severity: 'warning', title: 'Unused model input' },
   CNN2027: { slug: 'io-in-block', severity: 'error', title: '`input` or `output` inside a block' },
   CNN2028: { slug: 'layer-name-taken', severity: 'error', title: 'Block named like a layer' },
+  CNN2029: {
+    slug: 'definitions-too-deep',
+    severity: 'error',
+    title: 'Block calls or constants nested too deeply',
+  },
 } satisfies Record<string, CatalogEntry>;
 
 /** Every code the compiler can emit. */
@@ -100,11 +106,20 @@ export function diagnostic(
   return {
     code,
     severity: extras.severity ?? catalog[code].severity,
-    message,
+    message: shortenQuoted(message),
     span,
     labels: extras.labels ?? [],
     hints: extras.hints ?? [],
     notes: extras.notes ?? [],
     fixes: extras.fixes ?? [],
   };
+}
+
+/**
+ * Shortens each quoted name or value in a message to at most 60 characters: a message quotes the
+ * user's text, and a 1 MB identifier would otherwise be printed whole.
+ */
+function shortenQuoted(message: string): string {
+  if (message.length <= 200) return message;
+  return message.replace(/`([^`]{61,})`/g, (_, quoted: string) => `\`${quoted.slice(0, 40)}…\``);
 }

@@ -18,4 +18,9 @@ export const emitCodes = {
     severity: 'error',
     title: 'Layer with no ONNX equivalent',
   },
+  CNN4011: {
+    slug: 'model-too-large-to-build',
+    severity: 'error',
+    title: 'Model too large to build',
+  },
 } satisfies Record<string, CatalogEntry>;

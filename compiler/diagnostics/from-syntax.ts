@@ -15,6 +15,9 @@ const codes: Record<SyntaxProblemKind, CatalogCode> = {
   'expected-item': 'CNN1014',
   'missing-separator': 'CNN1016',
   'stray-statement': 'CNN1014',
+  'too-deep': 'CNN1017',
+  'number-too-large': 'CNN1004',
+  'too-many-tokens': 'CNN1023',
 };
 
 const hints: Partial<Record<SyntaxProblemKind, string>> = {
@@ -22,6 +25,9 @@ const hints: Partial<Record<SyntaxProblemKind, string>> = {
   'unterminated-string': 'close it with `"` on the same line',
   'invalid-number': 'numbers look like `3`, `0.5` or `1e-4`; names cannot start with a digit',
   'missing-separator': 'put each statement on its own line, or separate them with `;`',
+  'too-many-tokens': 'split the file: move blocks into files that it imports',
+  'number-too-large': 'sizes, counts and arguments are exact integers below 2^53 or finite floats',
+  'too-deep': 'name parts with `const`, `let` or a block, so that each stays shallow',
 };
 
 export function syntaxDiagnostic(problem: SyntaxProblem): Diagnostic {

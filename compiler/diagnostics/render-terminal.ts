@@ -85,7 +85,8 @@ function renderOne(
   };
   groups.forEach((group, position) => {
     if (position > 0) out.push(emptyGutter);
-    out.push(...renderGroup(group, indexOf(group.file), gutterWidth, snippetPalette));
+    for (const line of renderGroup(group, indexOf(group.file), gutterWidth, snippetPalette))
+      out.push(line);
   });
   const pad = ' '.repeat(gutterWidth);
   for (const note of diagnostic.notes) out.push(footer(pad, 'note', note, palette));

@@ -6,6 +6,7 @@ import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { layerNames, lookupLayer } from '../layers/registry.js';
 import { suggest } from '../util/edit-distance.js';
+import { callDepthDiagnostic, MAX_CALL_DEPTH } from './context.js';
 import type { Declarations } from './declarations.js';
 import { callsIn, letNamesIn } from './walk.js';
 
@@ -35,6 +36,10 @@ export function checkRecursion(decls: Declarations, report: (d: Diagnostic) => v
             },
           ),
         );
+      } else if (calleeState === undefined && stack.length >= MAX_CALL_DEPTH) {
+        // Deeper chains are refused (CNN2029); stopping here also bounds this walk's stack.
+        if (!decls.tooDeepReported) report(callDepthDiagnostic(call));
+        decls.tooDeepReported = true;
       } else if (calleeState === undefined) visit(callee, [...stack, callee.name.name]);
     }
     state.set(block.name.name, 'done');

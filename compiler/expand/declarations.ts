@@ -17,6 +17,8 @@ export interface Declarations {
   /** Models of the root file only: imports bring blocks and constants. */
   models: Map<string, ModelItem>;
   train: TrainItem[];
+  /** A chain of block calls or constants too deep to expand was reported (CNN2029), once. */
+  tooDeepReported?: boolean;
 }
 
 /** Collects declarations; `root` is the file being compiled, `imported` the files it imports. */

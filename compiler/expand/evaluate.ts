@@ -101,11 +101,42 @@ function evaluateName(name: string, span: Span, env: EvalEnv): Value | undefined
   return { kind: 'symbol', name, span };
 }
 
+/** Constants defined through constants: evaluation recurses once per link of such a chain. */
+export const MAX_CONSTANT_DEPTH = 64;
+let constantDepth = 0;
+
 /** Evaluates a top-level constant once, reporting cycles between constants. */
 export function evaluateConst(name: string, env: EvalEnv): Value | undefined {
   const entry = env.decls.consts.get(name);
   if (!entry) return undefined;
   if (entry.state === 'done' || entry.state === 'failed') return entry.value;
+  if (entry.state === 'pending' && constantDepth >= MAX_CONSTANT_DEPTH) {
+    if (!env.decls.tooDeepReported)
+      env.report(
+        diagnostic(
+          'CNN2029',
+          entry.item.name.span,
+          `constants nested too deeply: \`${name}\` is reached through a chain of ${MAX_CONSTANT_DEPTH} constants, the most cnnc evaluates`,
+          { hints: ['define constants from numbers or from shorter chains of constants'] },
+        ),
+      );
+    env.decls.tooDeepReported = true;
+    entry.state = 'failed';
+    return undefined;
+  }
+  constantDepth++;
+  try {
+    return evaluatePendingConst(name, entry, env);
+  } finally {
+    constantDepth--;
+  }
+}
+
+function evaluatePendingConst(
+  name: string,
+  entry: NonNullable<ReturnType<EvalEnv['decls']['consts']['get']>>,
+  env: EvalEnv,
+): Value | undefined {
   if (entry.state === 'evaluating') {
     env.report(
       diagnostic(

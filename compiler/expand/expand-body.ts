@@ -5,7 +5,18 @@ import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { NodeId, PathStep } from '../ir/graph.js';
 import { showValue } from '../ir/value.js';
-import { addNode, BROKEN, type BodyCtx, type Current, evalEnv, isNode, NONE } from './context.js';
+import {
+  addNode,
+  BROKEN,
+  type BodyCtx,
+  type Current,
+  enter,
+  evalEnv,
+  isNode,
+  leave,
+  NONE,
+  step as countStep,
+} from './context.js';
 import { evaluate, reportUnknownName } from './evaluate.js';
 import { expandPipe } from './expand-call.js';
 import { expandIo } from './expand-io.js';
@@ -21,11 +32,14 @@ export function expandBody(
   start: Current,
 ): Current {
   let current = start;
-  statements.forEach((statement, idx) => {
+  for (let idx = 0; idx < statements.length; idx++) {
+    const statement = statements[idx];
+    // A limit was reached: stop at once, so that the work stays bounded.
+    if (!countStep(ctx, statement.span)) return BROKEN;
     current = expandStatement(statement, ctx, current, idx);
-    if (statement.assertion)
+    if (statement.assertion && !ctx.builder.halted)
       checkAssertion(statement.assertion, ctx, assertedValue(statement, ctx, current));
-  });
+  }
   return current;
 }
 
@@ -34,13 +48,15 @@ function expandNested(
   body: Body,
   ctx: BodyCtx,
   start: Current,
-  step: PathStep,
+  pathStep: PathStep,
   inNode = ctx.inNode,
 ): Current {
+  if (!enter(ctx, body.span)) return BROKEN;
   const scope = new Scope(ctx.scope);
-  const inner: BodyCtx = { ...ctx, scope, inNode, path: [...ctx.path, step] };
+  const inner: BodyCtx = { ...ctx, scope, inNode, path: [...ctx.path, pathStep] };
   const result = expandBody(body.statements, inner, start);
-  reportUnusedLets(scope, ctx.builder.report);
+  leave(ctx);
+  if (!ctx.builder.halted) reportUnusedLets(scope, ctx.builder.report);
   return result;
 }
 
@@ -115,6 +131,7 @@ function expandRepeat(countExpr: Expr, body: Body, ctx: BodyCtx, current: Curren
   if (count === undefined) return BROKEN;
   let cur = current;
   for (let i = 0; i < count; i++) {
+    if (!countStep(ctx, countExpr.span)) return BROKEN;
     cur = expandNested(body, ctx, cur, {
       kind: 'repeat',
       name: 'repeat',
@@ -135,6 +152,7 @@ function expandFor(
   if (from === undefined || to === undefined) return BROKEN;
   let cur = current;
   for (let i = from; i < to; i++) {
+    if (!countStep(ctx, statement.variable.span)) return BROKEN;
     const scope = new Scope(ctx.scope);
     scope.constants.set(statement.variable.name, {
       kind: 'int',

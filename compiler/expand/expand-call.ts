@@ -8,7 +8,20 @@ import { layerNames, lookupLayer } from '../layers/registry.js';
 import type { LayerSpec } from '../layers/types.js';
 import { suggest } from '../util/edit-distance.js';
 import { bindLayerArgs, matchArguments } from './bind-args.js';
-import { addNode, BROKEN, type BodyCtx, type Current, evalEnv, isNode, NONE } from './context.js';
+import {
+  addNode,
+  BROKEN,
+  type BodyCtx,
+  callDepthDiagnostic,
+  type Current,
+  enter,
+  evalEnv,
+  isNode,
+  leave,
+  MAX_CALL_DEPTH,
+  NONE,
+  step,
+} from './context.js';
 import { evaluate } from './evaluate.js';
 import { expandBody, reportUnusedLets } from './expand-body.js';
 import { Scope } from './scope.js';
@@ -16,16 +29,18 @@ import { Scope } from './scope.js';
 /** Expands a pipe starting from `current`; returns the new current value. */
 export function expandPipe(pipe: Pipe, ctx: BodyCtx, current: Current): Current {
   let cur = current;
-  pipe.elements.forEach((element, idx) => {
+  for (let idx = 0; idx < pipe.elements.length; idx++) {
+    const element = pipe.elements[idx];
+    if (!step(ctx, element.span)) return BROKEN;
     if (element.kind === 'In') {
       if (idx > 0) {
         ctx.builder.report(diagnostic('CNN2017', element.span, '`in` can only start a pipe'));
         cur = BROKEN;
       } else cur = inValue(ctx, element.span);
-      return;
+      continue;
     }
     cur = expandCall(element, ctx, cur, idx === 0);
-  });
+  }
   return cur;
 }
 
@@ -185,6 +200,7 @@ function expandBlockCall(block: BlockItem, call: CallElement, ctx: BodyCtx, cur:
     return BROKEN;
   }
   if (builder.callStack.includes(name)) return reportRecursion();
+  if (builder.callStack.length >= MAX_CALL_DEPTH) return reportCallDepth(ctx, call);
   builder.expandedBlocks.add(name);
   const scope = bindBlockParams(block, call, ctx);
   if (!scope || cur === BROKEN) return BROKEN;
@@ -196,11 +212,22 @@ function expandBlockCall(block: BlockItem, call: CallElement, ctx: BodyCtx, cur:
     inNode: cur,
     path: [...ctx.path, { kind: 'block', name, index, span: call.span }],
   };
+  if (!enter(ctx, call.span)) return BROKEN;
   builder.callStack.push(name);
   const result = expandBody(block.body.statements, inner, cur);
   builder.callStack.pop();
-  reportUnusedLets(scope, builder.report);
+  leave(ctx);
+  if (!builder.halted) reportUnusedLets(scope, builder.report);
   return result;
+}
+
+/** Too deep a chain of calls; reported once (also by the static check of check-blocks.ts). */
+function reportCallDepth(ctx: BodyCtx, call: CallElement): Current {
+  const decls = ctx.builder.decls;
+  if (!decls.tooDeepReported) ctx.builder.report(callDepthDiagnostic(call));
+  decls.tooDeepReported = true;
+  ctx.builder.halted = true;
+  return BROKEN;
 }
 
 /** Recursion was reported on the static call graph (check-blocks.ts); stop expanding here. */

@@ -8,6 +8,9 @@ import type { Declarations } from './declarations.js';
 import { expandBody, reportUnusedLets } from './expand-body.js';
 import { Scope } from './scope.js';
 
+/** Errors reported per model before its expansion stops. */
+export const MAX_MODEL_ERRORS = 100;
+
 export function expandModel(
   item: ModelItem,
   decls: Declarations,
@@ -23,6 +26,8 @@ export function expandModel(
     expandedBlocks,
     callCounts: new Map(),
     sources,
+    depth: 0,
+    steps: 0,
   };
   const scope = new Scope(new Scope());
   const model = { inputs: [] as number[], outputs: [] as ModelGraph['outputs'] };
@@ -31,15 +36,22 @@ export function expandModel(
   const hasOutput = item.body.statements.some((s) => s.kind === 'Output');
   let errors = 0;
   const counting = (d: Diagnostic): void => {
+    if (errors >= MAX_MODEL_ERRORS) return;
     if (d.severity === 'error') errors++;
     report(d);
+    // Past this many errors the model is not worth expanding further: stop (bounded work).
+    if (errors === MAX_MODEL_ERRORS) {
+      d.hints = [...d.hints, `cnnc stops expanding a model after ${MAX_MODEL_ERRORS} errors`];
+      builder.halted = true;
+    }
   };
   builder.report = counting;
   expandBody(item.body.statements, ctx, NONE);
   builder.report = report;
   reportUnusedLets(scope, report);
   // A broken layer leaves its input unread; warning about that would echo the error.
-  if (errors === 0) reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
+  if (errors === 0 && !builder.halted)
+    reportUnusedInputs(builder.nodes, model.inputs, model.outputs, report);
   if (!hasInput)
     report(
       diagnostic('CNN2010', item.name.span, `model \`${item.name.name}\` has no input`, {
@@ -68,9 +80,11 @@ function reportUnusedInputs(
   outputs: ModelGraph['outputs'],
   report: (d: Diagnostic) => void,
 ): void {
+  // The values read by some layer or named by an output, in one pass (linear in the graph).
+  const readIds = new Set<number>(outputs.map((o) => o.node));
+  for (const node of nodes) for (const input of node.inputs) readIds.add(input);
   for (const id of inputs) {
-    const read =
-      nodes.some((node) => node.inputs.includes(id)) || outputs.some((o) => o.node === id);
+    const read = readIds.has(id);
     if (read) continue;
     const input = nodes[id];
     report(

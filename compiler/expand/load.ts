@@ -1,7 +1,7 @@
 // Loads the root file and, transitively, every file it imports, through a SourceHost (the only
 // way the compiler reaches files, so compilation stays a pure function of its inputs).
 import type { FileAst } from '../../grammar/ast.js';
-import { parse } from '../../grammar/parse.js';
+import { MAX_SYNTAX_PROBLEMS, parse } from '../../grammar/parse.js';
 import { diagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { syntaxDiagnostic } from '../diagnostics/from-syntax.js';
@@ -11,6 +11,8 @@ export interface SourceHost {
   read(path: string): string | undefined;
   /** The path that `import "spec"` in `fromFile` names. */
   resolve(fromFile: string, spec: string): string;
+  /** Why `read(path)` gave nothing, when the file exists but cannot be used (optional). */
+  whyUnreadable?(path: string): string | undefined;
 }
 
 /** A host that resolves no imports (for single sources in tests and the language server). */
@@ -18,6 +20,9 @@ export const noImportsHost: SourceHost = {
   read: () => undefined,
   resolve: (_from, spec) => spec,
 };
+
+/** Files in one chain of imports (a imports b imports c …); real projects have two or three. */
+export const MAX_IMPORT_DEPTH = 64;
 
 export interface LoadedFiles {
   root: FileAst;
@@ -36,7 +41,12 @@ export function loadFiles(
   const asts = new Map<string, FileAst>();
   const visit = (path: string, source: string, stack: string[]): FileAst => {
     const { ast, problems } = parse(source, path);
-    problems.forEach((problem) => report(syntaxDiagnostic(problem)));
+    problems.forEach((problem, idx) => {
+      const d = syntaxDiagnostic(problem);
+      if (idx === MAX_SYNTAX_PROBLEMS - 1)
+        d.hints = [...d.hints, `cnnc stops after ${MAX_SYNTAX_PROBLEMS} syntax errors in a file`];
+      report(d);
+    });
     asts.set(path, ast);
     for (const item of ast.items) {
       if (item.kind !== 'Import') continue;
@@ -56,13 +66,29 @@ export function loadFiles(
         continue;
       }
       if (asts.has(target)) continue;
+      if (stack.length >= MAX_IMPORT_DEPTH) {
+        // Loading recurses once per file of an import chain: refuse a chain past the limit.
+        report(
+          diagnostic(
+            'CNN2029',
+            item.pathSpan,
+            `imports nested too deeply: \`${item.path}\` is imported through a chain of ${MAX_IMPORT_DEPTH} files, the most cnnc loads`,
+            { hints: ['import shared files from one file instead of each from the previous one'] },
+          ),
+        );
+        continue;
+      }
       const imported = host.read(target);
       if (imported === undefined) {
+        const why = host.whyUnreadable?.(target);
+        const missing = why === undefined || /no such file/.test(why);
         report(
           diagnostic(
             'CNN2015',
             item.pathSpan,
-            `cannot find \`${item.path}\` (looked for \`${target}\`)`,
+            missing
+              ? `cannot find \`${item.path}\` (looked for \`${target}\`)`
+              : `cannot import \`${item.path}\`: ${why.replace(/^cannot read `[^`]*`: /, '').replace(/; pass \.cnn files$/, '')}`,
           ),
         );
         continue;

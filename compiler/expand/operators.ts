@@ -33,17 +33,39 @@ function arithmetic(
     );
     return undefined;
   }
+  const result = compute(operator, a, b);
+  if (result === undefined) return undefined;
+  const integer = ints && (operator !== '/' || a % b === 0);
+  // Integers are exact up to 2^53 - 1 and floats finite; past that a size would be silently
+  // rounded (or Infinity), so the expression is refused where it overflows.
+  if ((integer && !Number.isSafeInteger(result)) || !Number.isFinite(result)) {
+    const what = integer
+      ? 'is past the largest exact integer, 2^53 - 1 = 9,007,199,254,740,991'
+      : 'is not a finite number';
+    report(
+      diagnostic(
+        'CNN2018',
+        span,
+        `\`${showValue(left)} ${operator} ${showValue(right)}\` = ${result.toPrecision(3)} ${what}`,
+      ),
+    );
+    return undefined;
+  }
+  return numberValue(result, integer, span);
+}
+
+function compute(operator: BinaryOperator, a: number, b: number): number | undefined {
   switch (operator) {
     case '+':
-      return numberValue(a + b, ints, span);
+      return a + b;
     case '-':
-      return numberValue(a - b, ints, span);
+      return a - b;
     case '*':
-      return numberValue(a * b, ints, span);
+      return a * b;
     case '/':
-      return numberValue(a / b, ints && a % b === 0, span);
+      return a / b;
     case '%':
-      return numberValue(a - b * Math.floor(a / b), ints, span);
+      return a - b * Math.floor(a / b);
   }
   return undefined;
 }

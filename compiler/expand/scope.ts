@@ -38,8 +38,8 @@ export class Scope {
     let parent = this.parent;
     let isolated = this.isolated;
     while (parent) {
-      names.push(...parent.constants.keys());
-      if (!isolated) names.push(...parent.values.keys());
+      for (const name of parent.constants.keys()) names.push(name);
+      if (!isolated) for (const name of parent.values.keys()) names.push(name);
       isolated = isolated || parent.isolated;
       parent = parent.parent;
     }

@@ -52,7 +52,7 @@ export function optimize(
     const result = pass.run(current, options);
     if (verify) assertValidGraph(result.graph, pass.name);
     options.after?.(pass, result.graph);
-    notes.push(...result.notes);
+    for (const note of result.notes) notes.push(note);
     current = result.graph;
   }
   return { graph: current, notes };

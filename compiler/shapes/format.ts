@@ -14,6 +14,8 @@ export function formatSize(sizes: readonly number[]): string {
 
 /** An integer with thousands separators, independent of the locale: `61706` → `61,706`. */
 export function formatCount(count: number): string {
+  // Past 2^53 a float64 no longer counts by one: print a rounded figure that looks rounded.
+  if (Math.abs(count) > Number.MAX_SAFE_INTEGER) return `≈${count.toExponential(3)}`;
   const sign = count < 0 ? '-' : '';
   const digits = String(Math.abs(Math.round(count)));
   return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
