@@ -13,10 +13,12 @@ export function checkSourceSize(
   maxBytes = MAX_SOURCE_BYTES,
 ): Diagnostic | undefined {
   if (size <= maxBytes) return undefined;
+  // "over 1.0 MB" when the rounded size reads the same as the limit.
+  const over = formatBytes(size) === formatBytes(maxBytes) ? 'over ' : '';
   return diagnostic(
     'CNN1023',
     { file: path, start: 0, end: 0 },
-    `\`${path}\` is ${formatBytes(size)}; model files may be at most ${formatBytes(maxBytes)}`,
+    `\`${path}\` is ${over}${formatBytes(size)}; model files may be at most ${formatBytes(maxBytes)}`,
   );
 }
 

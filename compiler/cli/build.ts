@@ -79,7 +79,8 @@ function outputName(file: string, model: string, count: number, emit: string): s
     .replace(/[^A-Za-z0-9_-]/g, '_');
   // NOTE: JavaScript is written as `.mjs`: the module uses `import`, and a `.js` file is CommonJS in a
   // package whose `type` is `commonjs` (what `npm init -y` writes), where Node refuses the import.
-  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${emit === 'js' ? 'mjs' : 'ts'}`;
+  const extension = emit === 'js' ? 'mjs' : emit === 'onnx' ? 'onnx' : 'ts';
+  return `${count > 1 ? `${stem}-${model.toLowerCase()}` : stem}.${extension}`;
 }
 
 /** Runs `cnnc build`; returns the exit code. */

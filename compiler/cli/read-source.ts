@@ -3,6 +3,7 @@
 // oversized files are diagnostics (exit 1).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { diagnostic } from '../diagnostics/catalog.js';
+import { checkSourceSize } from '../source-checks.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 /** Model files larger than this are refused: real ones are a few kilobytes. */
@@ -58,16 +59,10 @@ function readOpened(path: string, fd: number, maxBytes: number): ReadResult {
 }
 
 function tooLarge(path: string, size: number, maxBytes: number): ReadResult {
-  const span = { file: path, start: 0, end: 0 };
-  const shown = size > maxBytes && formatBytes(size) === formatBytes(maxBytes) ? 'over' : '';
-  return {
-    kind: 'diagnostic',
-    diagnostic: diagnostic(
-      'CNN1023',
-      span,
-      `\`${path}\` is ${shown ? 'over ' : ''}${formatBytes(size)}; model files may be at most ${formatBytes(maxBytes)}`,
-    ),
-  };
+  // The language server reports the same diagnostic for an open document (compiler/source-checks.ts).
+  const found = checkSourceSize(path, size, maxBytes);
+  if (!found) throw new Error(`tooLarge: ${size} bytes is within ${maxBytes}`);
+  return { kind: 'diagnostic', diagnostic: found };
 }
 
 /** A file-system error in words, for one-line messages. */
@@ -137,10 +132,4 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     idx += length;
   }
   return idx;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${bytes} bytes`;
 }
