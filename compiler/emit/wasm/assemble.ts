@@ -5,6 +5,7 @@ import { planMemory } from '../../passes/plan-memory.js';
 import { bytesOf, type Graph } from '../../passes/graph.js';
 import type { ModulePlan } from '../plan-module.js';
 import { ACTIVATION_HELPERS } from './activation.js';
+import { conv3dDirect, convTransposeDirect } from './direct.js';
 import { convGemm, linearGemm } from './gemm.js';
 import type { KernelEnv, KernelGenerator, Packing } from './kernel.js';
 import {
@@ -26,6 +27,8 @@ export const GENERATORS: Readonly<Record<string, KernelGenerator>> = {
   conv2d: convGemm,
   conv2dIm2col: convGemm,
   conv1d: convGemm,
+  conv3d: conv3dDirect,
+  convTranspose2d: convTransposeDirect,
   linear: linearGemm,
   activation: activationKernel,
   elementwiseChain: activationKernel,
