@@ -4,7 +4,7 @@
 /** How a parameter is laid out in the weight region (mirrors the compiler's `Packing`). */
 export type Packing =
   | { kind: 'plain'; length: number }
-  | { kind: 'rowPanels'; groups: number; rows: number; depth: number; mr: number }
+  | { kind: 'rowPanels'; groups: number; rows: number; depth: number; mr: number; kc: number }
   | { kind: 'colPanels'; cols: number; depth: number; nr: number };
 
 /** Floats `packing` occupies. */
@@ -27,16 +27,20 @@ export function pack(source: Float32Array, packing: Packing, target: Float32Arra
       target.set(source.subarray(0, Math.min(source.length, packing.length)));
       return;
     case 'rowPanels': {
-      // source [groups·rows, depth] → per group [block][k][mr]
-      const { groups, rows, depth, mr } = packing;
+      // source [groups·rows, depth] → per group, per depth block of kc: [block][k][mr]
+      const { groups, rows, depth, mr, kc } = packing;
       const blocks = Math.ceil(rows / mr);
       for (let g = 0; g < groups; g++)
         for (let row = 0; row < rows; row++) {
           const block = Math.floor(row / mr);
           const lane = row % mr;
           const from = (g * rows + row) * depth;
-          const base = (g * blocks + block) * depth * mr + lane;
-          for (let k = 0; k < depth; k++) target[base + k * mr] = source[from + k];
+          const group = g * blocks * depth * mr;
+          for (let k0 = 0; k0 < depth; k0 += kc) {
+            const blockDepth = Math.min(kc, depth - k0);
+            const base = group + k0 * blocks * mr + block * blockDepth * mr + lane;
+            for (let k = 0; k < blockDepth; k++) target[base + k * mr] = source[from + k0 + k];
+          }
         }
       return;
     }

@@ -6,7 +6,7 @@ import { bytesOf, type Graph } from '../../passes/graph.js';
 import type { ModulePlan } from '../plan-module.js';
 import { ACTIVATION_HELPERS } from './activation.js';
 import { conv3dDirect, convTransposeDirect } from './direct.js';
-import { convGemm, linearGemm } from './gemm.js';
+import { convGemm, linearGemm, stagingBytes } from './gemm.js';
 import type { KernelEnv, KernelGenerator, Packing } from './kernel.js';
 import {
   activationKernel,
@@ -116,12 +116,16 @@ function arenaOffsets(graph: Graph): { offsets: Map<number, number>; bytes: numb
 export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
   const arena = arenaOffsets(graph);
   let arenaBytes = arena.bytes;
+  let staging = 0;
   const weights: WeightSlot[] = [];
   const weightKeys = new Map<string, number>();
   let weightEnd = ALIGN;
   const env: KernelEnv = {
     get arenaBytes() {
       return arenaBytes;
+    },
+    get staging() {
+      return staging;
     },
     sampleBase: (sample) => add('(global.get $arena)', mul(get(sample), i32(arenaBytes))),
     weight(name, packing) {
@@ -142,7 +146,12 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
       extra.set(`${layer.node.id}_${idx}`, arenaBytes);
       arenaBytes += align(intermediateBytes(layer.calls[idx].descriptor));
     });
-  arenaBytes = align(Math.max(arenaBytes, ALIGN));
+  staging = arenaBytes;
+  const stagingSize = Math.max(
+    0,
+    ...plan.layers.flatMap((layer) => layer.calls.map((call) => stagingBytes(call))),
+  );
+  arenaBytes = align(Math.max(staging + stagingSize, ALIGN));
   const functions: string[] = [];
   const layers: LayerEntry[] = [];
   let scratchBytes = 0;
@@ -161,19 +170,22 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
       const output = last
         ? valueOffset(layer.node.id)
         : (extra.get(`${layer.node.id}_${idx}`) as number);
-      const kernel = generator(call, { inputs, output }, env);
-      const fn = `l${layer.node.id}_${idx}`;
-      functions.push(
-        `(func $${fn} (export "${fn}") (param $u0 i32) (param $u1 i32) (param $batch i32) (param $scr i32) ${locals(kernel.locals)}
+      const generated = generator(call, { inputs, output }, env);
+      const phases = Array.isArray(generated) ? generated : [generated];
+      phases.forEach((kernel, phase) => {
+        const fn = `l${layer.node.id}_${idx}${phase < phases.length - 1 ? `_p${phase}` : ''}`;
+        functions.push(
+          `(func $${fn} (export "${fn}") (param $u0 i32) (param $u1 i32) (param $batch i32) (param $scr i32) ${locals(kernel.locals)}
 ${kernel.body})`,
-      );
-      layers.push({
-        fn,
-        samplesPerUnit: kernel.samplesPerUnit,
-        unitsPerGroup: kernel.unitsPerGroup,
-        macs: kernel.macs,
+        );
+        layers.push({
+          fn,
+          samplesPerUnit: kernel.samplesPerUnit,
+          unitsPerGroup: kernel.unitsPerGroup,
+          macs: kernel.macs,
+        });
+        scratchBytes = Math.max(scratchBytes, align(kernel.scratchBytes));
       });
-      scratchBytes = Math.max(scratchBytes, align(kernel.scratchBytes));
       inputs = [output];
     });
   }

@@ -8,7 +8,9 @@
 // panels keeps one code path for edge tiles; only the stores of an edge tile are masked.
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
 import type { ActivationStep } from './activation.js';
-import { num, valueAddress, type KernelGenerator } from './kernel.js';
+import { num, valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
+import { padKernel } from './simple.js';
+import type { KernelCall } from '../target.js';
 import {
   add,
   addConst,
@@ -19,6 +21,7 @@ import {
   Labels,
   load,
   min,
+  mul,
   mulConst,
   set,
   store,
@@ -31,8 +34,6 @@ export const MR = 4;
 export const NR = 8;
 /** Depth steps per trip of the inner loop. */
 const UNROLL = 4;
-/** Target bytes of the im2col panels one work unit packs (they stay in L2 while A streams). */
-const CHUNK_BYTES = 192 * 1024;
 
 /** How the tile's epilogue finds its bias. */
 type BiasMode =
@@ -91,47 +92,94 @@ function depthStep(step: number): string {
   return lines.join('\n');
 }
 
-/** A full MR×NR tile: accumulate over the depth, then bias, activation and (masked) stores. */
+/**
+ * One MR×NR tile over one block of the depth. The caller sets `$ktrips` (unrolled trips of this
+ * block), `$kfirst` and `$klast`: the first block starts from zero, the others reload the partial
+ * sums from C; the last one also runs the depth's remainder (K mod UNROLL), then adds the bias,
+ * applies the activation and stores; the others store the raw partial sums.
+ */
 export function tile(spec: TileSpec, labels: Labels): string {
   const zero = Array.from(
     { length: MR * 2 },
     (_, idx) => `(local.set $acc${idx} (v128.const i32x4 0 0 0 0))`,
   );
-  const trips = Math.floor(spec.depth / UNROLL);
+  // Rows past the valid ones are never stored, so they are never reloaded either.
+  const reload = Array.from({ length: MR }, (_, row) =>
+    ifThen(
+      `(i32.gt_s ${get('trows')} ${i32(row)})`,
+      [0, 1]
+        .map(
+          (half) =>
+            `(local.set $acc${row * 2 + half} ${load('v128', get('tc'), row * spec.rowStride + half * 16)})`,
+        )
+        .join('\n'),
+      [0, 1]
+        .map((half) => `(local.set $acc${row * 2 + half} (v128.const i32x4 0 0 0 0))`)
+        .join('\n'),
+    ),
+  );
   const rest = spec.depth % UNROLL;
   const unrolled = Array.from({ length: UNROLL }, (_, step) => depthStep(step)).join('\n');
   const loopLabel = labels.fresh('k');
-  const mainLoop =
-    trips === 0
-      ? ''
-      : `(local.set $kk ${i32(trips)})
+  const mainLoop = ifThen(
+    get('ktrips'),
+    `(local.set $kk ${get('ktrips')})
 (loop ${loopLabel}
   ${unrolled}
   (local.set $pa ${addConst(get('pa'), UNROLL * MR * 4)})
   (local.set $pb ${addConst(get('pb'), UNROLL * NR * 4)})
   (local.set $kk (i32.sub ${get('kk')} ${i32(1)}))
-  (br_if ${loopLabel} ${get('kk')}))`;
+  (br_if ${loopLabel} ${get('kk')}))`,
+  );
   const tail = Array.from({ length: rest }, (_, step) => depthStep(step)).join('\n');
-  return `${zero.join('\n')}
+  const raw: TileSpec = { ...spec, bias: { kind: 'none' }, steps: [] };
+  return `${set('tc', spec.c)}
+${set('trows', spec.rows)}
+${set('tcols', spec.cols)}
+${ifThen(get('kfirst'), zero.join('\n'), reload.join('\n'))}
 ${set('pa', spec.a)}
 ${set('pb', spec.b)}
 ${mainLoop}
-${tail}
-${set('tc', spec.c)}
-${set('trows', spec.rows)}
-${set('tcols', spec.cols)}
-${epilogue(spec)}`;
+${ifThen(get('klast'), `${tail}\n${epilogue(spec)}`, epilogue(raw))}`;
+}
+
+/** Locals of the depth blocking around {@link tile}. */
+export function blockLocals(): Record<string, string> {
+  return { kb: 'i32', ktrips: 'i32', kfirst: 'i32', klast: 'i32', koff: 'i32', kdepth: 'i32' };
+}
+
+/** Depth per block: the A and B slices of one tile stay in L1 (KC·(MR+NR)·4 = 6 KiB). */
+export const KC = 128;
+
+/**
+ * `for kb over depth blocks: body`, setting `$koff` (first k of the block), `$ktrips`, `$kfirst`
+ * and `$klast` for {@link tile}.
+ */
+export function depthBlocks(depth: number, labels: Labels, body: string): string {
+  const blocks = Math.max(1, Math.ceil(depth / KC));
+  const full = Math.floor(depth / UNROLL) * UNROLL;
+  return forLoop(
+    labels,
+    'kb',
+    i32(0),
+    i32(blocks),
+    `${set('koff', mulConst(get('kb'), KC))}
+${set('kfirst', `(i32.eqz ${get('kb')})`)}
+${set('klast', `(i32.eq ${get('kb')} ${i32(blocks - 1)})`)}
+${set('ktrips', `(i32.shr_u ${min(i32(KC), sub(i32(full), get('koff')))} ${i32(Math.log2(UNROLL))})`)}
+${set('kdepth', min(i32(KC), sub(i32(depth), get('koff'))))}
+${body}`,
+  );
 }
 
 function epilogue(spec: TileSpec): string {
-  const full = vectorizable(spec.steps)
+  return vectorizable(spec.steps)
     ? ifThen(
         `(i32.and (i32.eq ${get('trows')} ${i32(MR)}) (i32.eq ${get('tcols')} ${i32(NR)}))`,
         fullStore(spec),
         maskedStore(spec),
       )
     : maskedStore(spec);
-  return full;
 }
 
 function fullStore(spec: TileSpec): string {
@@ -183,27 +231,6 @@ ${store('f32', get('tc'), '(local.get $sv)', row * spec.rowStride + col * 4)}`,
 /** `ceil(a / b)`. */
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 
-/** The padding modes of a convolution's input. */
-type PadMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-
-/** Maps a (possibly outside) coordinate in local `$name` into `[0, size)` for `mode`, or leaves it. */
-function wrapCoordinate(name: string, size: number, mode: PadMode): string {
-  const v = get(name);
-  switch (mode) {
-    case 'reflect':
-      return `${ifThen(`(i32.lt_s ${v} ${i32(0)})`, set(name, sub(i32(0), v)))}
-${ifThen(`(i32.ge_s ${v} ${i32(size)})`, set(name, sub(i32(2 * size - 2), v)))}`;
-    case 'replicate':
-      return `${ifThen(`(i32.lt_s ${v} ${i32(0)})`, set(name, i32(0)))}
-${ifThen(`(i32.ge_s ${v} ${i32(size)})`, set(name, i32(size - 1)))}`;
-    case 'circular':
-      return `${ifThen(`(i32.lt_s ${v} ${i32(0)})`, set(name, add(v, i32(size))))}
-${ifThen(`(i32.ge_s ${v} ${i32(size)})`, set(name, sub(v, i32(size))))}`;
-    case 'zeros':
-      return '';
-  }
-}
-
 /** The geometry of a 2-D convolution (a 1-D one has unit heights). */
 interface ConvGeometry {
   inChannels: number;
@@ -219,12 +246,14 @@ interface ConvGeometry {
   dilationHeight: number;
   dilationWidth: number;
   padTop: number;
+  padBottom: number;
   padLeft: number;
+  padRight: number;
   groups: number;
-  padMode: PadMode;
+  padMode: string;
 }
 
-function geometryOf(call: Parameters<KernelGenerator>[0]): ConvGeometry {
+function geometryOf(call: KernelCall): ConvGeometry {
   const d = call.descriptor;
   if (call.factory === 'conv1d') {
     const axis = d.length as Record<string, number>;
@@ -242,9 +271,11 @@ function geometryOf(call: Parameters<KernelGenerator>[0]): ConvGeometry {
       dilationHeight: 1,
       dilationWidth: axis.dilation,
       padTop: 0,
+      padBottom: 0,
       padLeft: axis.padLo,
+      padRight: axis.padHi,
       groups: num(call, 'groups'),
-      padMode: d.padMode as PadMode,
+      padMode: String(d.padMode),
     };
   }
   const field = (key: string) => num(call, key);
@@ -262,108 +293,253 @@ function geometryOf(call: Parameters<KernelGenerator>[0]): ConvGeometry {
     dilationHeight: field('dilationHeight'),
     dilationWidth: field('dilationWidth'),
     padTop: field('padTop'),
+    padBottom: field('padBottom'),
     padLeft: field('padLeft'),
+    padRight: field('padRight'),
     groups: field('groups'),
-    padMode: d.padMode as PadMode,
+    padMode: String(d.padMode),
   };
 }
 
+const CONV_FACTORIES = new Set(['conv2d', 'conv2dIm2col', 'conv1d']);
+
+function padded(g: ConvGeometry): boolean {
+  return g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+}
+
 /**
- * im2col of panels `[$pb0, $pb1)` of one group into `$scr` as column panels `[panel][k][NR]`:
- * k runs over (channel, filter row, filter column), columns over output positions. Eight output
- * positions in one output row at stride 1 copy as two f32x4 when the whole input span is inside.
+ * Bytes of the padded copy of a convolution's input (0 when it needs none). The copy lives in the
+ * per-sample staging region of the arena, with 64 bytes of slack for vector reads past a row.
+ */
+export function stagingBytes(call: KernelCall): number {
+  if (!CONV_FACTORIES.has(call.factory)) return 0;
+  const g = geometryOf(call);
+  return paddedBytes(g) + columnBytes(g);
+}
+
+function paddedBytes(g: ConvGeometry): number {
+  if (!padded(g)) return 0;
+  const height = g.inHeight + g.padTop + g.padBottom;
+  const width = g.inWidth + g.padLeft + g.padRight;
+  return Math.ceil((g.inChannels * height * width * 4 + 64) / 64) * 64;
+}
+
+/** Bytes of the im2col panels of all groups: `[group][panel][k][NR]`. */
+function columnBytes(g: ConvGeometry): number {
+  const panels = Math.ceil((g.outHeight * g.outWidth) / NR);
+  return panels * g.inChannels * g.filterHeight * g.filterWidth * NR * 4;
+}
+
+/** Picks lanes 0 and 2 of two f32x4: the even floats of eight consecutive ones. */
+const EVEN_LANES = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
+
+/**
+ * im2col of panels `[$pb0, $pb1)` of one group (input at `$gin`, already padded) into `$scr` as
+ * column panels `[panel][k][NR]`: k runs over (channel, filter row, filter column), the eight
+ * columns of a panel over output positions. A panel inside one output row copies with vector
+ * loads (stride 1: two `v128.load`; stride 2: four and two shuffles); a panel across rows, or the
+ * last one, copies per column from offsets computed once per panel. No bounds checks: padding
+ * was materialised before.
  */
 function im2col(g: ConvGeometry, labels: Labels): string {
   const channels = g.inChannels / g.groups;
   const positions = g.outHeight * g.outWidth;
   const depth = channels * g.filterHeight * g.filterWidth;
-  const pointwise =
-    g.filterHeight === 1 &&
-    g.filterWidth === 1 &&
-    g.strideHeight === 1 &&
-    g.strideWidth === 1 &&
-    g.padTop === 0 &&
-    g.padLeft === 0;
-  const plane = g.inHeight * g.inWidth;
-  const fastCondition = pointwise
-    ? `(i32.le_s ${addConst(get('p0'), NR)} ${i32(positions)})`
-    : g.strideWidth === 1
-      ? `(i32.and (i32.le_s ${addConst(get('p0'), NR)} ${i32(positions)}) (i32.le_s ${addConst(get('ow0'), NR)} ${i32(g.outWidth)}))`
-      : i32(0);
-  const vectorCopy = (source: string) =>
-    `${set('src', source)}
-(v128.store ${get('dst')} ${load('v128', get('src'))})
-(v128.store offset=16 ${get('dst')} ${load('v128', get('src'), 16)})`;
-  // The scalar path: each of the eight columns on its own, with the padding mode.
-  const zeroOutside =
-    g.padMode === 'zeros'
-      ? `(i32.or (i32.or (i32.lt_s ${get('ih')} ${i32(0)}) (i32.ge_s ${get('ih')} ${i32(g.inHeight)}))
-                 (i32.or (i32.lt_s ${get('iw')} ${i32(0)}) (i32.ge_s ${get('iw')} ${i32(g.inWidth)})))`
-      : i32(0);
-  const scalarColumn = `${set('p', add(get('p0'), get('col')))}
-${ifThen(
-  `(i32.ge_s ${get('p')} ${i32(positions)})`,
-  `(f32.store ${add(get('dst'), mulConst(get('col'), 4))} (f32.const 0))`,
-  `${set('ih', add(mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight), get('ihk')))}
-${set('iw', add(mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth), get('iwk')))}
-${ifThen(
-  zeroOutside,
-  `(f32.store ${add(get('dst'), mulConst(get('col'), 4))} (f32.const 0))`,
-  `${wrapCoordinate('ih', g.inHeight, g.padMode)}
-${wrapCoordinate('iw', g.inWidth, g.padMode)}
-(f32.store ${add(get('dst'), mulConst(get('col'), 4))}
-  (f32.load ${add(get('plane'), mulConst(add(mulConst(get('ih'), g.inWidth), get('iw')), 4))}))`,
+  const width = g.inWidth;
+  const planeBytes = g.inHeight * width * 4;
+  const panels = Math.ceil(positions / NR);
+  const rowStep = g.dilationHeight * width * 4;
+  const lastValid = positions - (panels - 1) * NR;
+  const copyRow = (kw: number): string => {
+    const from = kw * g.dilationWidth * 4;
+    const to = kw * NR * 4;
+    const src = get('src');
+    if (g.strideWidth === 1)
+      return `${store('v128', get('dst'), load('v128', src, from), to)}
+${store('v128', get('dst'), load('v128', src, from + 16), to + 16)}`;
+    if (g.strideWidth === 2)
+      return `${store('v128', get('dst'), `(i8x16.shuffle ${EVEN_LANES} ${load('v128', src, from)} ${load('v128', src, from + 16)})`, to)}
+${store('v128', get('dst'), `(i8x16.shuffle ${EVEN_LANES} ${load('v128', src, from + 32)} ${load('v128', src, from + 48)})`, to + 16)}`;
+    return Array.from({ length: NR }, (_, col) =>
+      store('f32', get('dst'), load('f32', src, from + col * g.strideWidth * 4), to + col * 4),
+    ).join('\n');
+  };
+  const copyColumns = (kw: number): string => {
+    const from = kw * g.dilationWidth * 4;
+    const to = kw * NR * 4;
+    return Array.from({ length: NR }, (_, col) =>
+      store(
+        'f32',
+        get('dst'),
+        `(select ${load('f32', add(get('src'), get(`off${col}`)), from)} (f32.const 0) ${get(`ok${col}`)})`,
+        to + col * 4,
+      ),
+    ).join('\n');
+  };
+  const overK = (copy: (kw: number) => string) =>
+    forLoop(
+      labels,
+      'ci',
+      i32(0),
+      i32(channels),
+      `${set('src', add(add(get('gin'), mulConst(get('ci'), planeBytes)), get('rowoff')))}
+${forLoop(
+  labels,
+  'kh',
+  i32(0),
+  i32(g.filterHeight),
+  `${Array.from({ length: g.filterWidth }, (_, kw) => copy(kw)).join('\n')}
+${set('src', addConst(get('src'), rowStep))}
+${set('dst', addConst(get('dst'), g.filterWidth * NR * 4))}`,
 )}`,
-)}`;
-  const scalar = forLoop(labels, 'col', i32(0), i32(NR), scalarColumn);
-  const fastSource = pointwise
-    ? add(get('plane'), mulConst(get('p0'), 4))
-    : add(get('plane'), mulConst(add(mulConst(get('ih0'), g.inWidth), get('iw0')), 4));
-  const fastInside = pointwise
-    ? get('fast')
-    : `(i32.and ${get('fast')} (i32.and
-        (i32.and (i32.ge_s ${get('ih0')} ${i32(0)}) (i32.lt_s ${get('ih0')} ${i32(g.inHeight)}))
-        (i32.and (i32.ge_s ${get('iw0')} ${i32(0)}) (i32.le_s ${addConst(get('iw0'), NR)} ${i32(g.inWidth)}))))`;
-  const perK = `${set('ihk', sub(mulConst(get('kh'), g.dilationHeight), i32(g.padTop)))}
-${set('iwk', sub(mulConst(get('kw'), g.dilationWidth), i32(g.padLeft)))}
-${set('ih0', add(mulConst(get('oh0'), g.strideHeight), get('ihk')))}
-${set('iw0', add(mulConst(get('ow0'), g.strideWidth), get('iwk')))}
-${ifThen(fastInside, vectorCopy(fastSource), scalar)}
-${set('dst', addConst(get('dst'), NR * 4))}`;
-  const overK = forLoop(
-    labels,
-    'ci',
-    i32(0),
-    i32(channels),
-    `${set('plane', add(get('gin'), mulConst(get('ci'), plane * 4)))}
-${forLoop(labels, 'kh', i32(0), i32(g.filterHeight), forLoop(labels, 'kw', i32(0), i32(g.filterWidth), perK))}`,
-  );
+    );
+  const columnOffsets = Array.from(
+    { length: NR },
+    (_, col) => `${set('p', addConst(get('p0'), col))}
+${set(`ok${col}`, `(i32.lt_s ${get('p')} ${i32(positions)})`)}
+${set(
+  `off${col}`,
+  `(select ${mulConst(
+    add(
+      mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight * width),
+      mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth),
+    ),
+    4,
+  )} ${i32(0)} ${get(`ok${col}`)})`,
+)}`,
+  ).join('\n');
+  const inRow = `(i32.le_s ${addConst(get('ow0'), NR)} ${i32(g.outWidth)})`;
+  const fast =
+    lastValid === NR ? inRow : `(i32.and ${inRow} (i32.ne ${get('panel')} ${i32(panels - 1)}))`;
   return forLoop(
     labels,
     'panel',
     get('pb0'),
     get('pb1'),
-    `${set('dst', add(get('scr'), mulConst(sub(get('panel'), get('pb0')), depth * NR * 4)))}
+    `${set('dst', add(get('gcol'), mulConst(get('panel'), depth * NR * 4)))}
 ${set('p0', mulConst(get('panel'), NR))}
-${set('oh0', `(i32.div_u ${get('p0')} ${i32(g.outWidth)})`)}
 ${set('ow0', `(i32.rem_u ${get('p0')} ${i32(g.outWidth)})`)}
-${set('fast', fastCondition)}
-${overK}`,
+${ifThen(
+  fast,
+  `${set('rowoff', mulConst(add(mulConst(`(i32.div_u ${get('p0')} ${i32(g.outWidth)})`, g.strideHeight * width), mulConst(get('ow0'), g.strideWidth)), 4))}
+${overK(copyRow)}`,
+  `${columnOffsets}
+${set('rowoff', i32(0))}
+${overK(copyColumns)}`,
+)}`,
   );
 }
 
-/** 1-D and 2-D convolutions (any groups, dilation, padding mode) as im2col + GEMM. */
+/** The padded copy of a convolution's input, as a `pad` kernel call into the staging region. */
+function padCall(g: ConvGeometry): KernelCall {
+  return {
+    factory: 'pad',
+    descriptor: {
+      channels: g.inChannels,
+      inHeight: g.inHeight,
+      inWidth: g.inWidth,
+      padTop: g.padTop,
+      padBottom: g.padBottom,
+      padLeft: g.padLeft,
+      padRight: g.padRight,
+      mode: g.padMode,
+    },
+    params: [],
+  };
+}
+
+/** Panels one im2col unit packs. */
+const IM2COL_PANELS = 64;
+/** Panels one GEMM unit covers (its B slices, PANEL_CHUNK · KC · NR · 4 = 512 KiB, stay in L2). */
+const PANEL_CHUNK = 64;
+/** A GEMM splits into at least this many units per sample, so that threads have work at batch 1. */
+const MIN_UNITS = 8;
+
+/**
+ * 1-D and 2-D convolutions (any groups, dilation, padding mode) as im2col + GEMM, in phases over
+ * the per-sample staging region: pad the input (when padded), im2col every panel, then the GEMM,
+ * whose units are (sample, row-block range, panel range), each over depth blocks of KC.
+ */
 export const convGemm: KernelGenerator = (call, values, env) => {
-  const g = geometryOf(call);
-  const labels = new Labels();
+  const original = geometryOf(call);
+  const phases: GeneratedKernel[] = [];
+  let g = original;
+  let input = values.inputs[0];
+  const columns = env.staging + paddedBytes(original);
+  if (padded(original)) {
+    const pad = padKernel(padCall(original), { inputs: [input], output: env.staging }, env);
+    phases.push(...(Array.isArray(pad) ? pad : [pad]));
+    input = env.staging;
+    g = {
+      ...original,
+      inHeight: original.inHeight + original.padTop + original.padBottom,
+      inWidth: original.inWidth + original.padLeft + original.padRight,
+      padTop: 0,
+      padBottom: 0,
+      padLeft: 0,
+      padRight: 0,
+    };
+  }
+  // A pointwise convolution reads its input as one long row of positions.
+  if (g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1)
+    g = {
+      ...g,
+      inWidth: g.inHeight * g.inWidth,
+      inHeight: 1,
+      outWidth: g.outHeight * g.outWidth,
+      outHeight: 1,
+    };
   const groupIn = g.inChannels / g.groups;
   const groupOut = g.outChannels / g.groups;
   const depth = groupIn * g.filterHeight * g.filterWidth;
   const positions = g.outHeight * g.outWidth;
   const panels = ceilDiv(positions, NR);
-  const chunk = Math.max(1, Math.min(panels, Math.floor(CHUNK_BYTES / (depth * NR * 4))));
-  const chunks = ceilDiv(panels, chunk);
+  const groupColumns = panels * depth * NR * 4;
+
+  // Phase: im2col, units (sample, chunk of panels), every group.
+  const im2colLabels = new Labels();
+  const im2colChunks = ceilDiv(panels, IM2COL_PANELS);
+  const im2colBody = `(local.set $u ${get('u0')})
+(block $done (loop $units
+  (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
+  ${set('n', `(i32.div_u ${get('u')} ${i32(im2colChunks)})`)}
+  ${set('pb0', mulConst(`(i32.rem_u ${get('u')} ${i32(im2colChunks)})`, IM2COL_PANELS))}
+  ${set('pb1', min(addConst(get('pb0'), IM2COL_PANELS), i32(panels)))}
+  ${set('in0', valueAddress(env, 'n', input))}
+  ${set('col', valueAddress(env, 'n', columns))}
+  ${forLoop(
+    im2colLabels,
+    'g',
+    i32(0),
+    i32(g.groups),
+    `${set('gin', add(get('in0'), mulConst(get('g'), groupIn * g.inHeight * g.inWidth * 4)))}
+${set('gcol', add(get('col'), mulConst(get('g'), groupColumns)))}
+${im2col(g, im2colLabels)}`,
+  )}
+  (local.set $u ${add(get('u'), i32(1))})
+  (br $units)))`;
+  const im2colNames = [
+    ...['u', 'n', 'pb0', 'pb1', 'in0', 'col', 'g', 'gin', 'gcol'],
+    ...['panel', 'p0', 'ow0', 'rowoff', 'ci', 'kh', 'p', 'dst', 'src'],
+    ...Array.from({ length: NR }, (_, c) => [`off${c}`, `ok${c}`]).flat(),
+  ];
+  phases.push({
+    locals: Object.fromEntries(im2colNames.map((name) => [name, 'i32'])),
+    body: im2colBody,
+    samplesPerUnit: 1,
+    unitsPerGroup: im2colChunks,
+    scratchBytes: 0,
+    macs: 0,
+  });
+
+  // Phase: GEMM, units (sample, row-block chunk, panel chunk).
+  const labels = new Labels();
   const rowBlocks = ceilDiv(groupOut, MR);
+  const panelChunk = Math.min(panels, PANEL_CHUNK);
+  const panelChunks = ceilDiv(panels, panelChunk);
+  const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
+  const rowChunk = ceilDiv(rowBlocks, rowChunks);
+  const units = rowChunks * panelChunks;
   const [weightName, biasName] = call.params;
   if (!weightName) throw new Error('internal error: convolution without weight');
   const weights = env.weight(weightName, {
@@ -372,18 +548,20 @@ export const convGemm: KernelGenerator = (call, values, env) => {
     rows: groupOut,
     depth,
     mr: MR,
+    kc: KC,
   });
   const bias = biasName
     ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
     : undefined;
   const steps = activationSteps(call.descriptor);
-  const inAddress = valueAddress(env, 'n', values.inputs[0]);
-  const outAddress = valueAddress(env, 'n', values.output);
   const tileCode = tile(
     {
       depth,
       a: get('wa'),
-      b: add(get('scr'), mulConst(sub(get('panel'), get('pb0')), depth * NR * 4)),
+      b: add(
+        add(get('gcol'), mulConst(get('panel'), depth * NR * 4)),
+        mulConst(get('koff'), NR * 4),
+      ),
       c: add(
         get('gout'),
         add(mulConst(get('row0'), positions * 4), mulConst(get('panel'), NR * 4)),
@@ -396,73 +574,46 @@ export const convGemm: KernelGenerator = (call, values, env) => {
     },
     labels,
   );
-  const gemm = forLoop(
-    labels,
-    'mb',
-    i32(0),
-    i32(rowBlocks),
-    `${set('row0', mulConst(get('mb'), MR))}
-${set('wa', add(i32(weights), mulConst(add(mulConst(get('g'), rowBlocks), get('mb')), depth * MR * 4)))}
+  // Panel outer, row blocks inner: one B slice (KC·NR floats) stays in L1 while the unit's A
+  // slices (rowChunk·KC·MR floats) stream from L1/L2.
+  const perRowBlock = `${set('row0', mulConst(get('mb'), MR))}
+${set('wa', add(add(i32(weights), mulConst(get('g'), rowBlocks * depth * MR * 4)), add(mulConst(get('koff'), rowBlocks * MR * 4), mul(get('mb'), mulConst(get('kdepth'), MR * 4)))))}
 ${bias === undefined ? '' : set('brow', add(i32(bias), mulConst(add(mulConst(get('g'), groupOut), get('row0')), 4)))}
-${forLoop(labels, 'panel', get('pb0'), get('pb1'), tileCode)}`,
-  );
-  const perGroup = `${set('gin', add(get('in0'), mulConst(get('g'), groupIn * g.inHeight * g.inWidth * 4)))}
+${tileCode}`;
+  const perGroup = `${set('gcol', add(get('col'), mulConst(get('g'), groupColumns)))}
 ${set('gout', add(get('out'), mulConst(get('g'), groupOut * positions * 4)))}
-${im2col(g, labels)}
-${gemm}`;
+${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), forLoop(labels, 'mb', get('mb0'), get('mb1'), perRowBlock)))}`;
   const body = `(local.set $u ${get('u0')})
 (block $done (loop $units
   (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
-  ${set('n', `(i32.div_u ${get('u')} ${i32(chunks)})`)}
-  ${set('pb0', mulConst(`(i32.rem_u ${get('u')} ${i32(chunks)})`, chunk))}
-  ${set('pb1', min(addConst(get('pb0'), chunk), i32(panels)))}
-  ${set('in0', inAddress)}
-  ${set('out', outAddress)}
+  ${set('n', `(i32.div_u ${get('u')} ${i32(units)})`)}
+  ${set('part', `(i32.rem_u ${get('u')} ${i32(units)})`)}
+  ${set('mb0', mulConst(`(i32.div_u ${get('part')} ${i32(panelChunks)})`, rowChunk))}
+  ${set('mb1', min(addConst(get('mb0'), rowChunk), i32(rowBlocks)))}
+  ${set('pb0', mulConst(`(i32.rem_u ${get('part')} ${i32(panelChunks)})`, panelChunk))}
+  ${set('pb1', min(addConst(get('pb0'), panelChunk), i32(panels)))}
+  ${set('col', valueAddress(env, 'n', columns))}
+  ${set('out', valueAddress(env, 'n', values.output))}
   ${forLoop(labels, 'g', i32(0), i32(g.groups), perGroup)}
   (local.set $u ${add(get('u'), i32(1))})
   (br $units)))`;
   const names = [
-    'u',
-    'n',
-    'pb0',
-    'pb1',
-    'in0',
-    'out',
-    'g',
-    'gin',
-    'gout',
-    'mb',
-    'row0',
-    'wa',
-    'brow',
-    'panel',
-    'p0',
-    'oh0',
-    'ow0',
-    'fast',
-    'ci',
-    'kh',
-    'kw',
-    'ihk',
-    'iwk',
-    'ih0',
-    'iw0',
-    'ih',
-    'iw',
-    'p',
-    'col',
-    'dst',
-    'src',
-    'plane',
+    ...['u', 'n', 'part', 'mb0', 'mb1', 'pb0', 'pb1', 'col', 'out', 'g', 'gcol', 'gout'],
+    ...['mb', 'row0', 'wa', 'brow', 'panel'],
   ];
-  return {
-    locals: { ...Object.fromEntries(names.map((name) => [name, 'i32'])), ...tileLocals() },
+  phases.push({
+    locals: {
+      ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+      ...tileLocals(),
+      ...blockLocals(),
+    },
     body,
     samplesPerUnit: 1,
-    unitsPerGroup: chunks,
-    scratchBytes: chunk * depth * NR * 4,
+    unitsPerGroup: units,
+    scratchBytes: 0,
     macs: g.outChannels * positions * depth,
-  };
+  });
+  return phases;
 };
 
 /**
@@ -518,8 +669,11 @@ ${set('dst', addConst(get('dst'), MR * 4))}`,
   const tileCode = tile(
     {
       depth: inFeatures,
-      a: get('scr'),
-      b: addConst(mulConst(get('panel'), inFeatures * NR * 4), weights),
+      a: add(get('scr'), mulConst(get('koff'), MR * 4)),
+      b: add(
+        addConst(mulConst(get('panel'), inFeatures * NR * 4), weights),
+        mulConst(get('koff'), NR * 4),
+      ),
       c: add(get('out'), mulConst(get('panel'), NR * 4)),
       rowStride: env.arenaBytes,
       rows: get('rows'),
@@ -541,12 +695,16 @@ ${set('dst', addConst(get('dst'), MR * 4))}`,
   ${set('pb1', min(addConst(get('pb0'), chunk), i32(panels)))}
   ${packs}
   ${set('out', valueAddress(env, 'n0', values.output))}
-  ${forLoop(labels, 'panel', get('pb0'), get('pb1'), tileCode)}
+  ${depthBlocks(inFeatures, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), tileCode))}
   (local.set $u ${add(get('u'), i32(1))})
   (br $units)))`;
   const names = ['u', 'n0', 'nr', 'rows', 'pb0', 'pb1', 'src', 'dst', 'k', 'out', 'panel'];
   return {
-    locals: { ...Object.fromEntries(names.map((name) => [name, 'i32'])), ...tileLocals() },
+    locals: {
+      ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+      ...tileLocals(),
+      ...blockLocals(),
+    },
     body,
     samplesPerUnit: MR,
     unitsPerGroup: chunks,

@@ -9,10 +9,11 @@ export type Packing =
   /** As stored (PyTorch layout), padded with zeros to `length` floats. */
   | { kind: 'plain'; length: number }
   /**
-   * GEMM left operand of a convolution: weight `[groups·rows, depth]` as per group
-   * `[ceil(rows/mr)][depth][mr]`, zero rows past `rows`.
+   * GEMM left operand of a convolution: weight `[groups·rows, depth]` as, per group and per depth
+   * block of `kc` (the last one shorter), `[ceil(rows/mr)][block depth][mr]`, zero rows past
+   * `rows`: the slices of all row blocks for one depth block are contiguous.
    */
-  | { kind: 'rowPanels'; groups: number; rows: number; depth: number; mr: number }
+  | { kind: 'rowPanels'; groups: number; rows: number; depth: number; mr: number; kc: number }
   /** GEMM right operand of a linear layer: weight `[cols, depth]` transposed into `[ceil(cols/nr)][depth][nr]`. */
   | { kind: 'colPanels'; cols: number; depth: number; nr: number };
 
@@ -20,7 +21,9 @@ export type Packing =
 export interface KernelEnv {
   /** Bytes between two samples' activations (the arena of one sample). */
   readonly arenaBytes: number;
-  /** The address of byte `offset` of sample `sample`'s arena (an i32 expression). */
+  /** Arena offset of the per-sample staging region (padded convolution inputs), shared by layers. */
+  readonly staging: number;
+  /** The address of sample `sample`'s arena (an i32 expression). */
   sampleBase(sample: string): string;
   /** The constant address of parameter `name` packed as `packing` (allocated on first request). */
   weight(name: string, packing: Packing): number;
@@ -47,12 +50,15 @@ export interface CallValues {
   output: number;
 }
 
-/** A kernel generator: one per runtime factory name the wasm target plans. */
+/**
+ * A kernel generator: one per runtime factory name the wasm target plans. Several kernels are
+ * phases run one after the other (e.g. pad, then convolve), each an exported function.
+ */
 export type KernelGenerator = (
   call: KernelCall,
   values: CallValues,
   env: KernelEnv,
-) => GeneratedKernel;
+) => GeneratedKernel | GeneratedKernel[];
 
 /** `base + sample · arena + offset` for the sample in local `sample`. */
 export function valueAddress(env: KernelEnv, sample: string, offset: number): string {
