@@ -117,6 +117,7 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
   const arena = arenaOffsets(graph);
   let arenaBytes = arena.bytes;
   let staging = 0;
+  const helpers: string[] = [];
   const weights: WeightSlot[] = [];
   const weightKeys = new Map<string, number>();
   let weightEnd = ALIGN;
@@ -126,6 +127,11 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
     },
     get staging() {
       return staging;
+    },
+    helper(stem, build) {
+      const name = `$h${helpers.length}_${stem}`;
+      helpers.push(build(name));
+      return name;
     },
     sampleBase: (sample) => add('(global.get $arena)', mul(get(sample), i32(arenaBytes))),
     weight(name, packing) {
@@ -202,6 +208,7 @@ ${kernel.body})`,
 (global $arena (mut i32) (i32.const 0))
 (func (export "setArena") (param $base i32) (global.set $arena (local.get $base)))
 ${ACTIVATION_HELPERS}
+${helpers.join('\n')}
 ${functions.join('\n')}
 )`;
   return {

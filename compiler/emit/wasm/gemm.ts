@@ -8,7 +8,13 @@
 // panels keeps one code path for edge tiles; only the stores of an edge tile are masked.
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
 import type { ActivationStep } from './activation.js';
-import { num, valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
+import {
+  num,
+  valueAddress,
+  type GeneratedKernel,
+  type KernelEnv,
+  type KernelGenerator,
+} from './kernel.js';
 import { padKernel } from './simple.js';
 import type { KernelCall } from '../target.js';
 import {
@@ -20,6 +26,7 @@ import {
   ifThen,
   Labels,
   load,
+  locals,
   min,
   mul,
   mulConst,
@@ -53,24 +60,12 @@ interface TileSpec {
   steps: ActivationStep[];
 }
 
-/** Locals a tile uses. */
+/** Locals of a tile function. */
 export function tileLocals(): Record<string, string> {
   const accs = Object.fromEntries(
     Array.from({ length: MR * 2 }, (_, idx) => [`acc${idx}`, 'v128']),
   );
-  return {
-    ...accs,
-    vb0: 'v128',
-    vb1: 'v128',
-    vw: 'v128',
-    pa: 'i32',
-    pb: 'i32',
-    kk: 'i32',
-    tc: 'i32',
-    trows: 'i32',
-    tcols: 'i32',
-    sv: 'f32',
-  };
+  return { ...accs, vb0: 'v128', vb1: 'v128', vw: 'v128', kk: 'i32', sv: 'f32' };
 }
 
 /** One depth step at constant offsets from `$pa`/`$pb`. */
@@ -98,7 +93,24 @@ function depthStep(step: number): string {
  * sums from C; the last one also runs the depth's remainder (K mod UNROLL), then adds the bias,
  * applies the activation and stores; the others store the raw partial sums.
  */
-export function tile(spec: TileSpec, labels: Labels): string {
+export function tile(spec: TileSpec, env: KernelEnv): string {
+  const inner: TileSpec = {
+    ...spec,
+    bias: spec.bias.kind === 'none' ? spec.bias : { kind: spec.bias.kind, address: get('tbias') },
+  };
+  const name = env.helper(
+    'tile',
+    (fn) => `(func ${fn} (param $pa i32) (param $pb i32) (param $tc i32) (param $trows i32)
+  (param $tcols i32) (param $ktrips i32) (param $kfirst i32) (param $klast i32) (param $tbias i32)
+  ${locals(tileLocals())}
+  ${tileBody(inner, new Labels())})`,
+  );
+  const bias = spec.bias.kind === 'none' ? i32(0) : spec.bias.address;
+  return `(call ${name} ${spec.a} ${spec.b} ${spec.c} ${spec.rows} ${spec.cols} ${get('ktrips')} ${get('kfirst')} ${get('klast')} ${bias})`;
+}
+
+/** The body of a tile function: its parameters are the operands, its locals {@link tileLocals}. */
+function tileBody(spec: TileSpec, labels: Labels): string {
   const zero = Array.from(
     { length: MR * 2 },
     (_, idx) => `(local.set $acc${idx} (v128.const i32x4 0 0 0 0))`,
@@ -133,12 +145,7 @@ export function tile(spec: TileSpec, labels: Labels): string {
   );
   const tail = Array.from({ length: rest }, (_, step) => depthStep(step)).join('\n');
   const raw: TileSpec = { ...spec, bias: { kind: 'none' }, steps: [] };
-  return `${set('tc', spec.c)}
-${set('trows', spec.rows)}
-${set('tcols', spec.cols)}
-${ifThen(get('kfirst'), zero.join('\n'), reload.join('\n'))}
-${set('pa', spec.a)}
-${set('pb', spec.b)}
+  return `${ifThen(get('kfirst'), zero.join('\n'), reload.join('\n'))}
 ${mainLoop}
 ${ifThen(get('klast'), `${tail}\n${epilogue(spec)}`, epilogue(raw))}`;
 }
@@ -572,7 +579,7 @@ ${im2col(g, im2colLabels)}`,
       bias: bias === undefined ? { kind: 'none' } : { kind: 'row', address: get('brow') },
       steps,
     },
-    labels,
+    env,
   );
   // Panel outer, row blocks inner: one B slice (KC·NR floats) stays in L1 while the unit's A
   // slices (rowChunk·KC·MR floats) stream from L1/L2.
@@ -604,7 +611,6 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
   phases.push({
     locals: {
       ...Object.fromEntries(names.map((name) => [name, 'i32'])),
-      ...tileLocals(),
       ...blockLocals(),
     },
     body,
@@ -684,7 +690,7 @@ ${set('dst', addConst(get('dst'), MR * 4))}`,
           : { kind: 'col', address: addConst(mulConst(get('panel'), NR * 4), bias) },
       steps,
     },
-    labels,
+    env,
   );
   const body = `(local.set $u ${get('u0')})
 (block $done (loop $units
@@ -702,7 +708,6 @@ ${set('dst', addConst(get('dst'), MR * 4))}`,
   return {
     locals: {
       ...Object.fromEntries(names.map((name) => [name, 'i32'])),
-      ...tileLocals(),
       ...blockLocals(),
     },
     body,

@@ -25,6 +25,11 @@ export interface KernelEnv {
   readonly staging: number;
   /** The address of sample `sample`'s arena (an i32 expression). */
   sampleBase(sample: string): string;
+  /**
+   * Adds a helper function to the module (built by `build` from its unique name, e.g. `$h3_tile`)
+   * and returns that name. Small hot helpers keep V8's best register allocation.
+   */
+  helper(stem: string, build: (name: string) => string): string;
   /** The constant address of parameter `name` packed as `packing` (allocated on first request). */
   weight(name: string, packing: Packing): number;
 }
