@@ -15,6 +15,7 @@ import {
   ifThen,
   Labels,
   load,
+  maxF32,
   mulConst,
   set,
   store,
@@ -145,7 +146,7 @@ export const poolKernel: KernelGenerator = (call, values, env) => {
   const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
   const accumulate =
     kind === 'max'
-      ? `(local.set $best (f32.max (local.get $best) ${value}))`
+      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
       : kind === 'avg'
         ? `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`
         : `(local.set $sum (f64.add (local.get $sum) (call $pow (f64.promote_f32 ${value}) ${f64(p)})))`;
@@ -167,12 +168,50 @@ ${set('w1', `(select ${get('we')} ${i32(inW)} (i32.lt_s ${get('we')} ${i32(inW)}
           ? `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})))`
           : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))}))))`
         : `(f32.demote_f64 (call $pow (f64.mul (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})) ${f64(kh * kw)}) ${f64(1 / p)}))`;
-  const perOutput = `${window}
+  const generic = `${window}
 (local.set $best ${f32(-Infinity)})
 (local.set $sum ${f64(0)})
 ${forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), accumulate))}
 (f32.store ${get('dst')} ${result})
 ${set('dst', addConst(get('dst'), 4))}`;
+  // Windows wholly inside the input (no clipping; divisor kh·kw either way) are unrolled with
+  // constant offsets. Their rows and columns are a compile-time range: the generic loop only
+  // runs on the border.
+  const rowLo = Math.ceil(pt / sh);
+  const rowHi = Math.min(outH, Math.floor((inH + pt - kh) / sh) + 1);
+  const colLo = Math.min(outW, Math.ceil(pl / sw));
+  const colHi = Math.max(colLo, Math.min(outW, Math.floor((inW + pl - kw) / sw) + 1));
+  const offsets = Array.from(
+    { length: kh * kw },
+    (_, idx) => (Math.floor(idx / kw) * inW + (idx % kw)) * 4,
+  );
+  const value2 = (offset: number) => load('f32', get('base'), offset);
+  const unrolledValue =
+    kind === 'max'
+      ? offsets.map(value2).reduce((acc, next) => maxF32(acc, next))
+      : `(f32.demote_f64 (f64.div ${offsets
+          .map((offset) => `(f64.promote_f32 ${value2(offset)})`)
+          .reduce((acc, next) => `(f64.add ${acc} ${next})`)} ${f64(kh * kw)}))`;
+  const fastRow = `${forLoop(labels, 'ow', i32(0), i32(colLo), generic)}
+${set('base', add(get('plane'), mulConst(add(mulConst(sub(mulConst(get('oh'), sh), i32(pt)), inW), i32(colLo * sw - pl)), 4)))}
+${forLoop(
+  labels,
+  'ow',
+  i32(colLo),
+  i32(colHi),
+  `(f32.store ${get('dst')} ${unrolledValue})
+${set('dst', addConst(get('dst'), 4))}
+${set('base', addConst(get('base'), sw * 4))}`,
+)}
+${forLoop(labels, 'ow', i32(colHi), i32(outW), generic)}`;
+  const perRow =
+    kind !== 'lp' && kh * kw <= 64 && rowLo < rowHi && colLo < colHi
+      ? ifThen(
+          `(i32.and (i32.ge_s ${get('oh')} ${i32(rowLo)}) (i32.lt_s ${get('oh')} ${i32(rowHi)}))`,
+          fastRow,
+          forLoop(labels, 'ow', i32(0), i32(outW), generic),
+        )
+      : forLoop(labels, 'ow', i32(0), i32(outW), generic);
   const body = `${set('dst', get('out'))}
 ${forLoop(
   labels,
@@ -180,9 +219,9 @@ ${forLoop(
   i32(0),
   i32(channels),
   `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+${forLoop(labels, 'oh', i32(0), i32(outH), perRow)}`,
 )}`;
-  const names = ['c', 'oh', 'ow', 'h', 'w', 'hs', 'ws', 'he', 'we', 'h0', 'w0', 'h1', 'w1'];
+  const names = ['c', 'oh', 'ow', 'h', 'w', 'hs', 'ws', 'he', 'we', 'h0', 'w0', 'h1', 'w1', 'base'];
   return perSample(env, values, body, {
     ...Object.fromEntries(names.map((name) => [name, 'i32'])),
     size: 'i32',
@@ -207,7 +246,7 @@ export const adaptivePoolKernel: KernelGenerator = (call, values, env) => {
   const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
   const accumulate =
     kind === 'max'
-      ? `(local.set $best (f32.max (local.get $best) ${value}))`
+      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
       : `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`;
   // ⌈(o+1)·I/O⌉ = ⌊((o+1)·I + O − 1)/O⌋ in integers.
   const window = `${set('h0', `(i32.div_u ${mulConst(get('oh'), inH)} ${i32(outH)})`)}
@@ -350,7 +389,7 @@ export const softmaxKernel: KernelGenerator = (call, values, env) => {
     i32(0),
     i32(spatial),
     `(local.set $best ${f32(-Infinity)})
-${forLoop(labels, 'c', i32(0), i32(channels), `(local.set $best (f32.max (local.get $best) ${load('f32', at(get('in0')))}))`)}
+${forLoop(labels, 'c', i32(0), i32(channels), `(local.set $best ${maxF32('(local.get $best)', load('f32', at(get('in0'))))})`)}
 (local.set $total ${f64(0)})
 ${forLoop(
   labels,

@@ -97,3 +97,11 @@ export function locals(types: Readonly<Record<string, string>>): string {
     .map(([name, type]) => `(local $${name} ${type})`)
     .join(' ');
 }
+
+/**
+ * `max(a, b)` of two f32 values with wasm's (and `Math.max`'s) NaN propagation, through
+ * `f32x4.max`: V8 compiles scalar `f32.max` to a branchy sequence that is 4× slower here.
+ */
+export function maxF32(a: string, b: string): string {
+  return `(f32x4.extract_lane 0 (f32x4.max (f32x4.splat ${a}) (f32x4.splat ${b})))`;
+}
