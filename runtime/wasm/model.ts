@@ -84,11 +84,12 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
 }
 
-function defaultThreads(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+/** The core count in Node (worker_threads share the memory), 1 elsewhere. */
+async function defaultThreads(): Promise<number> {
   const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
   if (!isNode) return 1;
-  return Math.max(1, Math.min(nav?.hardwareConcurrency ?? 1, 16));
+  const os = await import('node:os');
+  return Math.max(1, Math.min(os.availableParallelism(), 16));
 }
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -101,7 +102,7 @@ export async function createWasmModel(
   model: string,
   spec: WasmSpec,
 ): Promise<WasmModelRuntime> {
-  const threads = options.threads ?? defaultThreads();
+  const threads = options.threads ?? (await defaultThreads());
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`threads must be a positive integer, found ${threads}`);
   let module = compiled.get(spec.wasm);

@@ -2,6 +2,7 @@
 // same instructions whichever thread takes it. A small residual CNN with convolutions (padded,
 // strided, 1×1), pooling, add and linear layers, at a batch that engages the pool in every layer.
 import test from 'ava';
+import { availableParallelism } from 'node:os';
 import { inputFor } from '../emit/build-helper.js';
 import { buildWasm } from './build-wasm.js';
 
@@ -55,6 +56,16 @@ test('a larger batch than before re-lays the memory and keeps the weights', asyn
     for (let n = 0; n < 17; n++) many.set(one, n * one.length);
     const grown = await net.forward(many, 17);
     for (let n = 0; n < 17; n++) t.deepEqual(grown.subarray(n * 10, (n + 1) * 10), first);
+  } finally {
+    await net.dispose();
+  }
+});
+
+test('threads default to the core count in Node', async (t) => {
+  const { module } = await buildWasm('threads-default', SOURCE);
+  const net = await module.create({ seed: 5 });
+  try {
+    t.is(net.threads, Math.min(availableParallelism(), 16));
   } finally {
     await net.dispose();
   }
