@@ -18,6 +18,7 @@ import type { BuiltModule } from '../emit/build-module.js';
 import type { ConvChoice, PassNote } from '../passes/pass.js';
 import { findPass, type OptLevel } from '../passes/registry.js';
 import { printIr } from '../passes/print-ir.js';
+import { wasmTarget } from '../emit/wasm/target.js';
 import { compileFile } from './check.js';
 import { errorReason as reason } from './read-source.js';
 import { oneLine } from './summary.js';
@@ -40,7 +41,7 @@ function connections(model: { nodes: readonly { inputs: readonly number[] }[] })
 export interface BuildCliOptions {
   out: string;
   model?: string;
-  target: 'node' | 'browser';
+  target: 'node' | 'browser' | 'wasm';
   emit: 'ts' | 'js' | 'onnx' | 'pytorch';
   /** `--emit onnx`: trained weights to export instead of seeded ones. */
   weights?: string;
@@ -167,7 +168,8 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       source: sourceName(file),
       texts,
       train: program.train.find((config) => config.model === model.name),
-      platform: options.target,
+      // `wasm` is cnnc's own WebAssembly target (Node); `node`/`browser` pick gpu.js's mode.
+      ...(options.target === 'wasm' ? { target: wasmTarget } : { platform: options.target }),
       ...(options.runtime ? { runtimeModule: options.runtime } : {}),
       after: (pass, graph) => {
         if (options.printIrAfter === 'all' || options.printIrAfter === pass.name)

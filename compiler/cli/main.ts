@@ -85,8 +85,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-o, --out <dir>', 'output directory', '.')
     .option('--model <name>', 'build only this model')
     .addOption(
-      new Option('--target <target>', 'where the module runs')
-        .choices(['node', 'browser'])
+      new Option('--target <target>', 'where the module runs (wasm: generated WebAssembly SIMD)')
+        .choices(['node', 'browser', 'wasm'])
         .default('node'),
     )
     .addOption(

@@ -14,6 +14,8 @@ import { trainInitOf, trainSpecOf } from './train-spec.js';
 import { gpujsTarget } from './gpujs-target.js';
 import { planModule } from './plan-module.js';
 import type { Target } from './target.js';
+import { emitWasmModuleText } from './wasm/emit.js';
+import { wasmTarget } from './wasm/target.js';
 
 /** Options of {@link buildModel}. */
 export interface BuildOptions {
@@ -101,14 +103,27 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   };
   if (diagnostics.some((d) => d.severity === 'error')) return result;
   const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
-  const training = options.training === false ? undefined : planTraining(model, target, options);
-  const text = emitModuleText(plan, target, {
+  // The wasm target writes its own module (forward only for now; see docs/wasm-target.md).
+  const wasm = target === wasmTarget;
+  const training =
+    options.training === false || wasm ? undefined : planTraining(model, target, options);
+  const emitOptions = {
     source: options.source,
     trace: tracer(options.texts, baseName),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(training ? { training } : {}),
-  });
+  };
+  const text = wasm
+    ? (
+        await emitWasmModuleText(
+          plan,
+          optimized.graph,
+          emitOptions,
+          options.runtimeModule ?? target.runtimeModule,
+        )
+      ).text
+    : emitModuleText(plan, target, emitOptions);
   const typescript = await format(text, { ...PRETTIER, parser: 'typescript' });
   if (options.emit === 'ts') return { ...result, code: typescript };
   const js = ts.transpileModule(typescript, {

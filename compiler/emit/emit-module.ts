@@ -86,7 +86,7 @@ export function traceComment(layer: PlannedLayer, options: EmitOptions): string 
   return `// ${commentText(options.trace(node.span.file, node.span.start))} ${what}`;
 }
 
-function writeShapes(file: SourceFile, plan: ModulePlan): void {
+export function writeShapes(file: SourceFile, plan: ModulePlan): void {
   const record = (values: ModulePlan['inputs']) =>
     Object.fromEntries(values.map((value) => [value.identifier, value.shape])) as Literal;
   const constant = (name: string, doc: string, value: Literal) =>
@@ -112,7 +112,7 @@ function writeShapes(file: SourceFile, plan: ModulePlan): void {
   constant('outputShapes', 'Per-sample shapes of every output, by name.', record(plan.outputs));
 }
 
-function writeTables(file: SourceFile, plan: ModulePlan): void {
+export function writeTables(file: SourceFile, plan: ModulePlan): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
@@ -138,7 +138,7 @@ function writeTables(file: SourceFile, plan: ModulePlan): void {
   });
 }
 
-function forwardSignature(plan: ModulePlan): { params: string; result: string } {
+export function forwardSignature(plan: ModulePlan): { params: string; result: string } {
   const params = [
     ...plan.inputs.map((input) => `${input.identifier}: Float32Array`),
     'batch: number',

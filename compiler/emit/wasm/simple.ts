@@ -1,0 +1,457 @@
+// The wasm target's memory-bound layers: elementwise activations, copies, add, concat, pooling,
+// padding, BatchNorm (unfolded), softmax and LRN. One unit per sample; plain loops with constant
+// bounds, f32x4 where the loop is a straight stream (activations, add, copies).
+import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
+import type { ActivationStep } from './activation.js';
+import { num, perSample, type KernelGenerator } from './kernel.js';
+import {
+  add,
+  addConst,
+  f32,
+  f64,
+  forLoop,
+  get,
+  i32,
+  ifThen,
+  Labels,
+  load,
+  maxF32,
+  mulConst,
+  set,
+  store,
+  sub,
+} from './wat.js';
+
+/**
+ * `out[i] = steps(f(in0[i], in1[i], …))` over `count` floats: f32x4 for the multiple-of-4 part
+ * when every step has a vector form, then scalars.
+ */
+function stream(
+  count: number,
+  inputs: number,
+  steps: readonly ActivationStep[],
+  labels: Labels,
+): string {
+  const vectors = vectorizable(steps) ? Math.floor(count / 4) : 0;
+  const sumVector = Array.from({ length: inputs }, (_, idx) =>
+    load('v128', add(get(`in${idx}`), get('off'))),
+  ).reduce((acc, next) => `(f32x4.add ${acc} ${next})`);
+  const sumScalar = Array.from({ length: inputs }, (_, idx) =>
+    load('f32', add(get(`in${idx}`), get('off'))),
+  ).reduce((acc, next) => `(f32.add ${acc} ${next})`);
+  const vectorLoop =
+    vectors === 0
+      ? ''
+      : forLoop(
+          labels,
+          'i',
+          i32(0),
+          i32(vectors),
+          `${set('off', mulConst(get('i'), 16))}
+(local.set $vv ${sumVector})
+${vectorActivation(steps, 'vv')}
+${store('v128', add(get('out'), get('off')), '(local.get $vv)')}`,
+        );
+  const scalarLoop = forLoop(
+    labels,
+    'i',
+    i32(vectors * 4),
+    i32(count),
+    `${set('off', mulConst(get('i'), 4))}
+(local.set $sv ${sumScalar})
+${scalarActivation(steps, 'sv')}
+${store('f32', add(get('out'), get('off')), '(local.get $sv)')}`,
+  );
+  return `${vectorLoop}\n${scalarLoop}`;
+}
+
+const STREAM_LOCALS = { i: 'i32', off: 'i32', vv: 'v128', sv: 'f32' };
+
+/** activation, elementwiseChain, identity. */
+export const activationKernel: KernelGenerator = (call, values, env) => {
+  const steps = activationSteps(
+    call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
+  );
+  return perSample(
+    env,
+    values,
+    stream(num(call, 'features'), 1, steps, new Labels()),
+    STREAM_LOCALS,
+  );
+};
+
+/** Inference dropout: a copy. */
+export const copyKernel: KernelGenerator = (call, values, env) =>
+  perSample(env, values, stream(num(call, 'features'), 1, [], new Labels()), STREAM_LOCALS);
+
+/** The sum of N inputs with an optional fused activation. */
+export const addKernel: KernelGenerator = (call, values, env) =>
+  perSample(
+    env,
+    values,
+    stream(
+      num(call, 'features'),
+      values.inputs.length,
+      activationSteps(call.descriptor),
+      new Labels(),
+    ),
+    STREAM_LOCALS,
+  );
+
+/** Concatenation along channels: one copy per input at its channel offset. */
+export const concatKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const channels = call.descriptor.channels as number[];
+  const spatial = num(call, 'spatial');
+  let offset = 0;
+  const copies = channels.map((count, idx) => {
+    const floats = count * spatial;
+    const code = forLoop(
+      labels,
+      'i',
+      i32(0),
+      i32(floats),
+      `${set('off', mulConst(get('i'), 4))}
+${store('f32', add(get('out'), get('off')), load('f32', add(get(`in${idx}`), get('off'))), offset * 4)}`,
+    );
+    offset += floats;
+    return code;
+  });
+  return perSample(env, values, copies.join('\n'), { i: 'i32', off: 'i32' });
+};
+
+/** max, avg and lp pooling over 2-D planes (1-D inputs have a unit height). */
+export const poolKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const kind = call.descriptor.kind as 'max' | 'avg' | 'lp';
+  const [channels, inH, inW, outH, outW] = [
+    'channels',
+    'inHeight',
+    'inWidth',
+    'outHeight',
+    'outWidth',
+  ].map((key) => num(call, key));
+  const [kh, kw, sh, sw, pt, pb, pl, pr] = [
+    'kernelHeight',
+    'kernelWidth',
+    'strideHeight',
+    'strideWidth',
+    'padTop',
+    'padBottom',
+    'padLeft',
+    'padRight',
+  ].map((key) => num(call, key));
+  const countIncludePad = call.descriptor.countIncludePad === true;
+  const p = num(call, 'p');
+  const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
+  const accumulate =
+    kind === 'max'
+      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
+      : kind === 'avg'
+        ? `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`
+        : `(local.set $sum (f64.add (local.get $sum) (call $pow (f64.promote_f32 ${value}) ${f64(p)})))`;
+  // The window clipped to the padded input (divisor with padding) and to the input (loops).
+  const window = `${set('hs', sub(mulConst(get('oh'), sh), i32(pt)))}
+${set('ws', sub(mulConst(get('ow'), sw), i32(pl)))}
+${set('he', `(select ${addConst(get('hs'), kh)} ${i32(inH + pb)} (i32.lt_s ${addConst(get('hs'), kh)} ${i32(inH + pb)}))`)}
+${set('we', `(select ${addConst(get('ws'), kw)} ${i32(inW + pr)} (i32.lt_s ${addConst(get('ws'), kw)} ${i32(inW + pr)}))`)}
+${set('size', `(i32.mul ${sub(get('he'), get('hs'))} ${sub(get('we'), get('ws'))})`)}
+${set('h0', `(select ${get('hs')} ${i32(0)} (i32.gt_s ${get('hs')} ${i32(0)}))`)}
+${set('w0', `(select ${get('ws')} ${i32(0)} (i32.gt_s ${get('ws')} ${i32(0)}))`)}
+${set('h1', `(select ${get('he')} ${i32(inH)} (i32.lt_s ${get('he')} ${i32(inH)}))`)}
+${set('w1', `(select ${get('we')} ${i32(inW)} (i32.lt_s ${get('we')} ${i32(inW)}))`)}`;
+  const result =
+    kind === 'max'
+      ? '(local.get $best)'
+      : kind === 'avg'
+        ? countIncludePad
+          ? `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})))`
+          : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))}))))`
+        : `(f32.demote_f64 (call $pow (f64.mul (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})) ${f64(kh * kw)}) ${f64(1 / p)}))`;
+  const generic = `${window}
+(local.set $best ${f32(-Infinity)})
+(local.set $sum ${f64(0)})
+${forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), accumulate))}
+(f32.store ${get('dst')} ${result})
+${set('dst', addConst(get('dst'), 4))}`;
+  // Windows wholly inside the input (no clipping; divisor kh·kw either way) are unrolled with
+  // constant offsets. Their rows and columns are a compile-time range: the generic loop only
+  // runs on the border.
+  const rowLo = Math.ceil(pt / sh);
+  const rowHi = Math.min(outH, Math.floor((inH + pt - kh) / sh) + 1);
+  const colLo = Math.min(outW, Math.ceil(pl / sw));
+  const colHi = Math.max(colLo, Math.min(outW, Math.floor((inW + pl - kw) / sw) + 1));
+  const offsets = Array.from(
+    { length: kh * kw },
+    (_, idx) => (Math.floor(idx / kw) * inW + (idx % kw)) * 4,
+  );
+  const value2 = (offset: number) => load('f32', get('base'), offset);
+  const unrolledValue =
+    kind === 'max'
+      ? offsets.map(value2).reduce((acc, next) => maxF32(acc, next))
+      : `(f32.demote_f64 (f64.div ${offsets
+          .map((offset) => `(f64.promote_f32 ${value2(offset)})`)
+          .reduce((acc, next) => `(f64.add ${acc} ${next})`)} ${f64(kh * kw)}))`;
+  const fastRow = `${forLoop(labels, 'ow', i32(0), i32(colLo), generic)}
+${set('base', add(get('plane'), mulConst(add(mulConst(sub(mulConst(get('oh'), sh), i32(pt)), inW), i32(colLo * sw - pl)), 4)))}
+${forLoop(
+  labels,
+  'ow',
+  i32(colLo),
+  i32(colHi),
+  `(f32.store ${get('dst')} ${unrolledValue})
+${set('dst', addConst(get('dst'), 4))}
+${set('base', addConst(get('base'), sw * 4))}`,
+)}
+${forLoop(labels, 'ow', i32(colHi), i32(outW), generic)}`;
+  const perRow =
+    kind !== 'lp' && kh * kw <= 64 && rowLo < rowHi && colLo < colHi
+      ? ifThen(
+          `(i32.and (i32.ge_s ${get('oh')} ${i32(rowLo)}) (i32.lt_s ${get('oh')} ${i32(rowHi)}))`,
+          fastRow,
+          forLoop(labels, 'ow', i32(0), i32(outW), generic),
+        )
+      : forLoop(labels, 'ow', i32(0), i32(outW), generic);
+  const body = `${set('dst', get('out'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
+${forLoop(labels, 'oh', i32(0), i32(outH), perRow)}`,
+)}`;
+  const names = ['c', 'oh', 'ow', 'h', 'w', 'hs', 'ws', 'he', 'we', 'h0', 'w0', 'h1', 'w1', 'base'];
+  return perSample(env, values, body, {
+    ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+    size: 'i32',
+    dst: 'i32',
+    plane: 'i32',
+    best: 'f32',
+    sum: 'f64',
+  });
+};
+
+/** Adaptive (and global) max/avg pooling: PyTorch's windows `[⌊o·I/O⌋, ⌈(o+1)·I/O⌉)`. */
+export const adaptivePoolKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const kind = call.descriptor.kind as 'max' | 'avg';
+  const [channels, inH, inW, outH, outW] = [
+    'channels',
+    'inHeight',
+    'inWidth',
+    'outHeight',
+    'outWidth',
+  ].map((key) => num(call, key));
+  const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
+  const accumulate =
+    kind === 'max'
+      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
+      : `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`;
+  // ⌈(o+1)·I/O⌉ = ⌊((o+1)·I + O − 1)/O⌋ in integers.
+  const window = `${set('h0', `(i32.div_u ${mulConst(get('oh'), inH)} ${i32(outH)})`)}
+${set('h1', `(i32.div_u ${addConst(mulConst(get('oh'), inH), inH + outH - 1)} ${i32(outH)})`)}
+${set('w0', `(i32.div_u ${mulConst(get('ow'), inW)} ${i32(outW)})`)}
+${set('w1', `(i32.div_u ${addConst(mulConst(get('ow'), inW), inW + outW - 1)} ${i32(outW)})`)}`;
+  const result =
+    kind === 'max'
+      ? '(local.get $best)'
+      : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))}))))`;
+  const perOutput = `${window}
+(local.set $best ${f32(-Infinity)})
+(local.set $sum ${f64(0)})
+${forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), accumulate))}
+(f32.store ${get('dst')} ${result})
+${set('dst', addConst(get('dst'), 4))}`;
+  const body = `${set('dst', get('out'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
+${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+)}`;
+  const names = ['c', 'oh', 'ow', 'h', 'w', 'h0', 'w0', 'h1', 'w1', 'dst', 'plane'];
+  return perSample(env, values, body, {
+    ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+    best: 'f32',
+    sum: 'f64',
+  });
+};
+
+/** `pad` with zeros, reflect, replicate or circular. */
+export const padKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const [channels, inH, inW, top, bottom, left, right] = [
+    'channels',
+    'inHeight',
+    'inWidth',
+    'padTop',
+    'padBottom',
+    'padLeft',
+    'padRight',
+  ].map((key) => num(call, key));
+  const mode = String(call.descriptor.mode);
+  const outH = inH + top + bottom;
+  const outW = inW + left + right;
+  const wrap = (name: string, size: number) => {
+    const v = get(name);
+    if (mode === 'reflect')
+      return `${ifThen(`(i32.lt_s ${v} ${i32(0)})`, set(name, sub(i32(0), v)))}
+${ifThen(`(i32.ge_s ${v} ${i32(size)})`, set(name, sub(i32(2 * size - 2), v)))}`;
+    if (mode === 'replicate')
+      return `${ifThen(`(i32.lt_s ${v} ${i32(0)})`, set(name, i32(0)))}
+${ifThen(`(i32.ge_s ${v} ${i32(size)})`, set(name, i32(size - 1)))}`;
+    if (mode === 'circular')
+      return `${set(name, `(i32.rem_s ${add(v, i32(size * 8))} ${i32(size)})`)}`;
+    return '';
+  };
+  const outside =
+    mode === 'zeros'
+      ? `(i32.or (i32.or (i32.lt_s ${get('h')} ${i32(0)}) (i32.ge_s ${get('h')} ${i32(inH)}))
+          (i32.or (i32.lt_s ${get('w')} ${i32(0)}) (i32.ge_s ${get('w')} ${i32(inW)})))`
+      : i32(0);
+  const perOutput = `${set('h', sub(get('oh'), i32(top)))}
+${set('w', sub(get('ow'), i32(left)))}
+${ifThen(
+  outside,
+  `(f32.store ${get('dst')} ${f32(0)})`,
+  `${wrap('h', inH)}
+${wrap('w', inW)}
+(f32.store ${get('dst')} ${load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)))})`,
+)}
+${set('dst', addConst(get('dst'), 4))}`;
+  const body = `${set('dst', get('out'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
+${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+)}`;
+  const names = ['c', 'oh', 'ow', 'h', 'w', 'dst', 'plane'];
+  return perSample(env, values, body, Object.fromEntries(names.map((name) => [name, 'i32'])));
+};
+
+/** BatchNorm with running statistics (when not folded), with an optional fused activation. */
+export const batchnormKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const channels = num(call, 'channels');
+  const spatial = num(call, 'spatial');
+  const eps = num(call, 'eps');
+  const [gamma, beta, mean, variance] = call.params.map((name) =>
+    name === null ? undefined : env.weight(name, { kind: 'plain', length: channels }),
+  );
+  if (mean === undefined || variance === undefined)
+    throw new Error('internal error: batchnorm without running statistics');
+  const at = (address: number) => load('f32', add(i32(address), mulConst(get('c'), 4)));
+  // scale = γ/√(var+ε), shift = β − mean·scale, in float64 and rounded once.
+  const perChannel = `(local.set $scale (f64.div ${gamma === undefined ? f64(1) : `(f64.promote_f32 ${at(gamma)})`}
+  (f64.sqrt (f64.add (f64.promote_f32 ${at(variance)}) ${f64(eps)}))))
+(local.set $shift (f64.sub ${beta === undefined ? f64(0) : `(f64.promote_f32 ${at(beta)})`}
+  (f64.mul (f64.promote_f32 ${at(mean)}) (local.get $scale))))
+${forLoop(
+  labels,
+  's',
+  i32(0),
+  i32(spatial),
+  `(local.set $sv (f32.demote_f64 (f64.add (f64.mul (f64.promote_f32 ${load('f32', get('src'))}) (local.get $scale)) (local.get $shift))))
+${scalarActivation(activationSteps(call.descriptor), 'sv')}
+(f32.store ${get('dst')} (local.get $sv))
+${set('src', addConst(get('src'), 4))}
+${set('dst', addConst(get('dst'), 4))}`,
+)}`;
+  const body = `${set('src', get('in0'))}
+${set('dst', get('out'))}
+${forLoop(labels, 'c', i32(0), i32(channels), perChannel)}`;
+  return perSample(env, values, body, {
+    c: 'i32',
+    s: 'i32',
+    src: 'i32',
+    dst: 'i32',
+    scale: 'f64',
+    shift: 'f64',
+    sv: 'f32',
+  });
+};
+
+/** Softmax over channels at every spatial position: exp(x − max) / Σ exp(x − max), in float64. */
+export const softmaxKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const channels = num(call, 'channels');
+  const spatial = num(call, 'spatial');
+  const at = (base: string) => add(base, mulConst(add(mulConst(get('c'), spatial), get('s')), 4));
+  const body = forLoop(
+    labels,
+    's',
+    i32(0),
+    i32(spatial),
+    `(local.set $best ${f32(-Infinity)})
+${forLoop(labels, 'c', i32(0), i32(channels), `(local.set $best ${maxF32('(local.get $best)', load('f32', at(get('in0'))))})`)}
+(local.set $total ${f64(0)})
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `(local.set $total (f64.add (local.get $total) (call $exp (f64.sub (f64.promote_f32 ${load('f32', at(get('in0')))}) (f64.promote_f32 (local.get $best))))))`,
+)}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `(f32.store ${at(get('out'))} (f32.demote_f64 (f64.div (call $exp (f64.sub (f64.promote_f32 ${load('f32', at(get('in0')))}) (f64.promote_f32 (local.get $best)))) (local.get $total))))`,
+)}`,
+  );
+  return perSample(env, values, body, { s: 'i32', c: 'i32', best: 'f32', total: 'f64' });
+};
+
+/** Local response normalisation across channels (PyTorch's `LocalResponseNorm`). */
+export const lrnKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const channels = num(call, 'channels');
+  const spatial = num(call, 'spatial');
+  const size = num(call, 'size');
+  const [alpha, beta, k] = ['alpha', 'beta', 'k'].map((key) => num(call, key));
+  const at = (base: string, channel: string) =>
+    add(base, mulConst(add(mulConst(channel, spatial), get('s')), 4));
+  const lo = Math.floor(size / 2);
+  const hi = Math.floor((size - 1) / 2);
+  const body = forLoop(
+    labels,
+    'c',
+    i32(0),
+    i32(channels),
+    forLoop(
+      labels,
+      's',
+      i32(0),
+      i32(spatial),
+      `(local.set $squares ${f64(0)})
+${set('j0', `(select ${sub(get('c'), i32(lo))} ${i32(0)} (i32.gt_s ${sub(get('c'), i32(lo))} ${i32(0)}))`)}
+${set('j1', `(select ${addConst(get('c'), hi + 1)} ${i32(channels)} (i32.lt_s ${addConst(get('c'), hi + 1)} ${i32(channels)}))`)}
+${forLoop(
+  labels,
+  'j',
+  get('j0'),
+  get('j1'),
+  `(local.set $x (f64.promote_f32 ${load('f32', at(get('in0'), get('j')))}))
+(local.set $squares (f64.add (local.get $squares) (f64.mul (local.get $x) (local.get $x))))`,
+)}
+(f32.store ${at(get('out'), get('c'))} (f32.demote_f64 (f64.div (f64.promote_f32 ${load('f32', at(get('in0'), get('c')))})
+  (call $pow (f64.add ${f64(k)} (f64.div (f64.mul ${f64(alpha)} (local.get $squares)) ${f64(size)})) ${f64(beta)}))))`,
+    ),
+  );
+  return perSample(env, values, body, {
+    c: 'i32',
+    s: 'i32',
+    j: 'i32',
+    j0: 'i32',
+    j1: 'i32',
+    squares: 'f64',
+    x: 'f64',
+  });
+};

@@ -1,0 +1,23 @@
+// The wasm target: the same layer planning as gpu.js (one descriptor per kernel call), then one
+// generated WebAssembly function per call instead of a gpu.js kernel. Layers without a generator
+// are CNN4002 diagnostics at their source line.
+import { gpujsTarget } from '../gpujs-target.js';
+import type { Target } from '../target.js';
+import { GENERATORS } from './assemble.js';
+
+/** The wasm target over `cnnc/runtime/wasm`. */
+export const wasmTarget: Target = {
+  name: 'wasm',
+  runtimeModule: 'cnnc/runtime/wasm',
+  planLayer(ctx) {
+    const plan = gpujsTarget.planLayer(ctx);
+    if (plan.kind !== 'kernels') return plan;
+    const missing = plan.calls.find((call) => !GENERATORS[call.factory]);
+    if (missing)
+      return {
+        kind: 'unsupported',
+        reason: `it has no WebAssembly kernel yet (\`${missing.factory}\`); build it with \`--target node\``,
+      };
+    return plan;
+  },
+};

@@ -1,0 +1,241 @@
+// The runtime of a module generated for the wasm target: one WebAssembly.Memory per model laid
+// out as [weights | scratch per thread | arena per sample × batch capacity], the module's layer
+// functions called in order, parameters packed once per create/loadWeights, and a worker pool.
+import {
+  foldBatchNorm,
+  initParameters,
+  readWeights,
+  writeWeights,
+  type FoldSpec,
+  type InitScheme,
+  type LoadOptions,
+  type ParamSpec,
+} from '../params.js';
+import { pack, packedLength, type Packing } from './pack.js';
+import { startPool, type WorkerPool } from './pool.js';
+
+/** One exported layer function and how its work splits into units. */
+export interface WasmLayerSpec {
+  fn: string;
+  samplesPerUnit: number;
+  unitsPerGroup: number;
+  macs: number;
+}
+
+/** What the generated module embeds: the module bytes and its memory layout. */
+export interface WasmSpec {
+  /** The WebAssembly module, base64. */
+  wasm: string;
+  weightBytes: number;
+  scratchBytes: number;
+  arenaBytes: number;
+  weights: readonly { name: string; offset: number; packing: Packing }[];
+  inputs: readonly { name: string; offset: number; size: number }[];
+  outputs: readonly { name: string; offset: number; size: number }[];
+  layers: readonly WasmLayerSpec[];
+}
+
+/** Options of a wasm module's `create`. */
+export interface WasmCreateOptions {
+  /** Threads computing each layer, the caller included (default: the core count in Node, 1 elsewhere). */
+  threads?: number;
+  /** Seed of the weight initialisation (default 0). */
+  seed?: number;
+  /** Initialisation scheme (default `pytorch`). */
+  init?: InitScheme;
+  /** A safetensors file to load instead of initialising. */
+  weights?: Uint8Array;
+  /** Options for loading `weights`. */
+  load?: LoadOptions;
+}
+
+/** What every model of the wasm target offers besides `forward`. */
+export interface WasmModelBase {
+  /** Threads each layer runs on (the caller included). */
+  readonly threads: number;
+  /** The parameters and buffers by PyTorch `state_dict` name (NCHW layouts). Changes take effect after `loadWeights`. */
+  parameters(): ReadonlyMap<string, Float32Array>;
+  /** Loads safetensors weights; throws a `SafetensorsError` naming a missing or misshapen tensor. */
+  loadWeights(bytes: Uint8Array, options?: LoadOptions): void;
+  /** Saves every parameter and buffer as F32 safetensors in PyTorch naming. */
+  saveWeights(): Uint8Array;
+  /**
+   * Turns per-layer timing on or off; returns the live map of the last forward's milliseconds by
+   * function name. `clock` (default `performance.now`) may be a CPU clock, e.g. from `process.cpuUsage`.
+   */
+  profile(enabled: boolean, clock?: () => number): Map<string, number>;
+  /** Stops the worker threads. */
+  dispose(): Promise<void>;
+}
+
+/** The runtime half of a wasm model, used by generated code. */
+export interface WasmModelRuntime {
+  /** Runs the layers on `inputs` (flat, `batch` samples each); returns the outputs. */
+  run(inputs: readonly Float32Array[], batch: number): Promise<Float32Array[]>;
+  finish<Extra extends object>(extra: Extra): Extra & WasmModelBase;
+}
+
+const PAGE = 65536;
+const MAX_BYTES = 2 ** 32;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
+  const binary = atob(text);
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}
+
+/** The core count in Node (worker_threads share the memory), 1 elsewhere. */
+async function defaultThreads(): Promise<number> {
+  const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+  if (!isNode) return 1;
+  const os = await import('node:os');
+  return Math.max(1, Math.min(os.availableParallelism(), 16));
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** Creates the runtime of a wasm model. */
+export async function createWasmModel(
+  options: WasmCreateOptions,
+  specs: readonly ParamSpec[],
+  folds: readonly FoldSpec[],
+  model: string,
+  spec: WasmSpec,
+): Promise<WasmModelRuntime> {
+  const threads = options.threads ?? (await defaultThreads());
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`threads must be a positive integer, found ${threads}`);
+  let module = compiled.get(spec.wasm);
+  if (!module) {
+    module = await WebAssembly.compile(decodeBase64(spec.wasm));
+    compiled.set(spec.wasm, module);
+  }
+  let values = options.weights
+    ? readWeights(options.weights, specs, options.load)
+    : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0);
+  const scratch = spec.weightBytes;
+  const arena = Math.ceil((scratch + threads * spec.scratchBytes) / 64) * 64;
+  let capacity = 0;
+  let memory: WebAssembly.Memory | undefined;
+  let exports: Record<string, (...args: number[]) => number> = {};
+  let pool: WorkerPool | undefined;
+  let profiling = false;
+  let clock = () => performance.now();
+  const times = new Map<string, number>();
+  const imports = (mem: WebAssembly.Memory) => ({
+    env: { memory: mem, exp: Math.exp, tanh: Math.tanh, pow: Math.pow },
+  });
+
+  const writeParameters = () => {
+    if (!memory) return;
+    const effective = new Map(values);
+    for (const fold of folds) {
+      const [weight, bias] = foldBatchNorm(fold, values);
+      effective.set(fold.weightOut, weight);
+      effective.set(fold.biasOut, bias);
+    }
+    for (const slot of spec.weights) {
+      const source = effective.get(slot.name);
+      if (!source) throw new Error(`internal error: no parameter \`${slot.name}\``);
+      const target = new Float32Array(memory.buffer, slot.offset, packedLength(slot.packing));
+      pack(source, slot.packing, target);
+    }
+  };
+
+  /** Lays the memory out for `batch` samples (a new memory, module instance and pool). */
+  const ensureCapacity = async (batch: number) => {
+    if (batch <= capacity) return;
+    // 64 bytes of slack: vector reads of the last row of the last sample may pass its end.
+    const bytes = arena + batch * spec.arenaBytes + 64;
+    if (bytes > MAX_BYTES)
+      throw new Error(
+        `batch ${batch} needs ${bytes} bytes of WebAssembly memory, more than 4 GiB; run it in smaller batches`,
+      );
+    const pages = Math.ceil(bytes / PAGE);
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const instance = await WebAssembly.instantiate(module, imports(memory));
+    exports = instance.exports as typeof exports;
+    exports.setArena(arena);
+    capacity = batch;
+    writeParameters();
+    if (pool) await pool.close();
+    pool =
+      threads > 1
+        ? await startPool(
+            {
+              module,
+              memory,
+              arena,
+              functions: spec.layers.map((layer) => layer.fn),
+              scratch,
+              scratchBytes: spec.scratchBytes,
+            },
+            threads - 1,
+          )
+        : undefined;
+  };
+  await ensureCapacity(1);
+
+  const runtime: WasmModelRuntime = {
+    async run(inputs, batch) {
+      if (!Number.isInteger(batch) || batch < 1)
+        throw new Error(`batch must be a positive integer, found ${batch}`);
+      spec.inputs.forEach((input, idx) => {
+        const data = inputs[idx];
+        if (!(data instanceof Float32Array) || data.length !== batch * input.size)
+          throw new Error(
+            `input \`${input.name}\` needs ${batch} × ${input.size} = ${batch * input.size} values, found ${data?.length}`,
+          );
+      });
+      await ensureCapacity(batch);
+      const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
+      spec.inputs.forEach((input, idx) => {
+        for (let n = 0; n < batch; n++)
+          heap.set(
+            inputs[idx].subarray(n * input.size, (n + 1) * input.size),
+            (arena + n * spec.arenaBytes + input.offset) / 4,
+          );
+      });
+      spec.layers.forEach((layer, idx) => {
+        const start = profiling ? clock() : 0;
+        const units = Math.ceil(batch / layer.samplesPerUnit) * layer.unitsPerGroup;
+        const fn = exports[layer.fn];
+        // Small layers stay on the calling thread: a dispatch costs a few microseconds.
+        const parallel = pool && units > 1 && (layer.macs * batch >= 200_000 || batch >= 4);
+        if (parallel && pool) pool.run(idx, (u0, u1) => fn(u0, u1, batch, scratch), units, batch);
+        else fn(0, units, batch, scratch);
+        if (profiling) times.set(layer.fn, clock() - start);
+      });
+      return spec.outputs.map((output) => {
+        const result = new Float32Array(batch * output.size);
+        for (let n = 0; n < batch; n++) {
+          const from = (arena + n * spec.arenaBytes + output.offset) / 4;
+          result.set(heap.subarray(from, from + output.size), n * output.size);
+        }
+        return result;
+      });
+    },
+    finish(extra) {
+      const base: WasmModelBase = {
+        threads,
+        parameters: () => values,
+        loadWeights(bytes, loadOptions) {
+          values = readWeights(bytes, specs, loadOptions);
+          writeParameters();
+        },
+        saveWeights: () => writeWeights(specs, values, { cnnc_model: model }),
+        profile(enabled, timer) {
+          profiling = enabled;
+          if (timer) clock = timer;
+          return times;
+        },
+        async dispose() {
+          await pool?.close();
+          pool = undefined;
+        },
+      };
+      return Object.assign(extra, base);
+    },
+  };
+  return runtime;
+}
