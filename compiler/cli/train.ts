@@ -32,6 +32,8 @@ export interface TrainCliOptions {
   resume?: string;
   seed?: string;
   lr?: string;
+  /** `gpujs` (default) or `wasm`. */
+  target?: string;
 }
 
 function positiveInteger(
@@ -101,7 +103,10 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
     if (typeof value === 'string') return usage(io, value);
   if (lr !== undefined && !(lr > 0))
     return usage(io, `--lr takes a positive number, found \`${options.lr}\``);
-  const loaded = await loadTrainableModel(file, options.model, io);
+  const target = options.target ?? 'gpujs';
+  if (target !== 'gpujs' && target !== 'wasm')
+    return usage(io, `--target takes \`wasm\` or \`gpujs\`, found \`${target}\``);
+  const loaded = await loadTrainableModel(file, options.model, io, target);
   if (!loaded.ok) return loaded.code;
   const { module } = loaded;
   const data = loadTrainingData(options.data);
@@ -115,7 +120,7 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
     batch: (batchSize as number | undefined) ?? spec.batch,
   };
   const out = options.out ?? defaultOut(file, options.resume);
-  const model = await module.create({ seed, threads: true });
+  const model = await module.create(target === 'wasm' ? { seed } : { seed, threads: true });
   try {
     return await train(io, {
       file,
