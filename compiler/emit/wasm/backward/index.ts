@@ -124,20 +124,45 @@ export function generateTrainingModule(
         : field('outChannels') * field('outHeight') * field('outWidth'),
     );
   }
+  // The staging region (padded inputs, im2col panels) is only used inside forward convolutions,
+  // so the backward's gradients share its space.
   const staging = arenaBytes;
-  arenaBytes = align(
-    staging + Math.max(0, ...training.steps.map((step) => stagingBytes(step.call))),
-  );
-  place(LOSS_GRADIENT, sizes.get(training.output) as number);
+  const stagingEnd =
+    staging + Math.max(0, ...training.steps.map((step) => stagingBytes(step.call)));
+  // Gradients live from the op that writes them to the op that reads them: their slots are reused
+  // (best fit, never the slot an op reads while it writes). They start at the staging region.
+  const free: { offset: number; bytes: number }[] = [];
+  const allocate = (variable: string, floats: number) => {
+    const bytes = align(4 * floats);
+    let best = -1;
+    free.forEach((block, idx) => {
+      if (block.bytes >= bytes && (best < 0 || block.bytes < free[best].bytes)) best = idx;
+    });
+    sizes.set(variable, floats);
+    if (best < 0) {
+      offsets.set(variable, arenaBytes);
+      arenaBytes += bytes;
+    } else offsets.set(variable, free.splice(best, 1)[0].offset);
+  };
+  const release = (variable: string) =>
+    free.push({
+      offset: offsets.get(variable) as number,
+      bytes: align(4 * (sizes.get(variable) as number)),
+    });
+  allocate(LOSS_GRADIENT, sizes.get(training.output) as number);
   for (const op of training.backward) {
-    if (op.kind === 'sum') place(op.target, sizes.get(op.parts[0]) as number);
-    else
-      for (const target of op.inputs) {
-        const index = target.field === 'input' ? 0 : Number(/\d+/.exec(target.field)?.[0]);
-        place(target.target, sizes.get(op.step.inputs[index]) as number);
-      }
+    if (op.kind === 'sum') {
+      allocate(op.target, sizes.get(op.parts[0]) as number);
+      op.parts.forEach(release);
+      continue;
+    }
+    for (const target of op.inputs) {
+      const index = target.field === 'input' ? 0 : Number(/\d+/.exec(target.field)?.[0]);
+      allocate(target.target, sizes.get(op.step.inputs[index]) as number);
+    }
+    release(op.gradOutput);
   }
-  arenaBytes = align(Math.max(arenaBytes, ALIGN));
+  arenaBytes = align(Math.max(arenaBytes, stagingEnd, ALIGN));
   const offset = (variable: string) => {
     const value = offsets.get(variable);
     if (value === undefined) throw new Error(`internal error: no arena slot for ${variable}`);
