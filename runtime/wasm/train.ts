@@ -28,6 +28,17 @@ export interface WasmTrainSpec extends WasmSpec {
   lossGradient: number;
   /** Parameter gradients: constant addresses after the weights, plain layout. */
   gradients: readonly { name: string; offset: number; length: number }[];
+  /** Training-mode BatchNorms: statistics per channel (mean, 1/√(var+ε), biased var) at `stats`. */
+  batchnorms: readonly {
+    mean: string;
+    variance: string;
+    stats: number;
+    channels: number;
+    spatial: number;
+    momentum: number;
+  }[];
+  /** Dropout masks (arena offset, floats per sample, p), drawn in this order before each forward. */
+  dropouts: readonly { offset: number; size: number; p: number }[];
   /** The output of every step, `line:col op` first, for the non-finite check. */
   traced: readonly { label: string; offset: number; size: number }[];
 }
@@ -83,8 +94,32 @@ export function createWasmTraining(
   /** Runs the training forward on the training module; returns it with the batch loaded. */
   const trainForward = async (inputs: readonly Float32Array[], batch: number) => {
     const train = await trainRuntime();
+    const layout = spec as WasmTrainSpec;
     await train.load(inputs, batch);
-    train.runLayers(0, (spec as WasmTrainSpec).forwardLayers, batch);
+    // The masks of gpu.js's dropoutTrain: one draw per unit over [batch, features], in flat order.
+    for (const dropout of layout.dropouts) {
+      const scale = 1 / (1 - dropout.p);
+      for (let n = 0; n < batch; n++) {
+        const mask = train.view(n, dropout.offset, dropout.size);
+        for (let idx = 0; idx < dropout.size; idx++)
+          mask[idx] = trainer.rng.next() < dropout.p ? 0 : scale;
+      }
+    }
+    train.runLayers(0, layout.forwardLayers, batch);
+    // Running statistics as PyTorch: (1 − m)·running + m·batch, the variance unbiased.
+    for (const bn of layout.batchnorms) {
+      const stats = train.at(bn.stats, 3 * bn.channels);
+      const mean = runtime.values.get(bn.mean);
+      const variance = runtime.values.get(bn.variance);
+      if (!mean || !variance) throw new Error(`internal error: no buffer \`${bn.mean}\``);
+      const count = batch * bn.spatial;
+      const unbiased = count > 1 ? count / (count - 1) : 1;
+      for (let c = 0; c < bn.channels; c++) {
+        mean[c] = (1 - bn.momentum) * mean[c] + bn.momentum * stats[3 * c];
+        variance[c] = (1 - bn.momentum) * variance[c] + bn.momentum * stats[3 * c + 2] * unbiased;
+      }
+    }
+    if (layout.batchnorms.length > 0) runtime.invalidate();
     return train;
   };
   const checkAll = (inputs: readonly Float32Array[], batch: number) => {

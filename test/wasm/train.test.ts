@@ -95,3 +95,66 @@ test('LeNet-5, Adam: bit-identical weights for 1 and 2 threads after 20 steps', 
     'weights are not all zero',
   );
 });
+
+const RESIDUAL = `
+model Tiny {
+  input x: [2, 6, 6]
+  conv(4, 3, pad=1)
+  residual {
+    conv(4, 3, pad=1)
+    batchnorm
+    relu
+  }
+  relu
+  avgpool(global)
+  flatten
+  dropout(0.25)
+  linear(3)
+  output y
+}
+
+train Tiny {
+  loss = cross_entropy
+  optimizer = adam(lr=1e-2)
+  batch = 4
+  seed = 3
+}
+`;
+
+test('residual + BatchNorm + seeded dropout: trainStep gradients and running statistics match gpu.js', async (t) => {
+  const [wasm, gpujs] = await pair(RESIDUAL, 'tiny-residual');
+  const input = seeded(8 * 72, 9);
+  const targets = [0, 1, 2, 0, 1, 2, 2, 1];
+  try {
+    for (let step = 0; step < 3; step++) {
+      (wasm as unknown as { loadWeights(bytes: Uint8Array): void }).loadWeights(
+        (gpujs as unknown as { saveWeights(): Uint8Array }).saveWeights(),
+      );
+      const a = await wasm.trainStep(input, targets, 8, { gradients: true });
+      const b = await gpujs.trainStep(input, targets, 8, { gradients: true });
+      t.true(Math.abs(a.loss - b.loss) < 1e-5 * Math.abs(b.loss), `step ${step}: loss`);
+      t.true((b.gradients?.size ?? 0) > 0);
+      for (const [name, expected] of b.gradients ?? []) {
+        const actual = a.gradients?.get(name) ?? new Float32Array();
+        // The bias before the BatchNorm has a zero gradient in exact arithmetic: float32 noise.
+        if (expected.every((v) => Math.abs(v) < 1e-6)) {
+          t.true(
+            actual.every((v) => Math.abs(v) < 1e-6),
+            `step ${step}: ${name} should be 0`,
+          );
+          continue;
+        }
+        const error = maxRelative(actual, expected);
+        t.true(error < 1e-4, `step ${step}: ${name} gradient, relative error ${error}`);
+      }
+    }
+    for (const [name, expected] of gpujs.parameters())
+      if (name.includes('running')) {
+        const error = maxRelative(wasm.parameters().get(name) ?? [], expected);
+        t.true(error < 1e-5, `${name}: relative error ${error}`);
+      }
+  } finally {
+    await wasm.dispose();
+    await gpujs.dispose();
+  }
+});

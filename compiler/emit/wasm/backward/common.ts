@@ -20,6 +20,8 @@ export interface BackwardValues {
 export interface BackwardEnv extends KernelEnv {
   /** The constant address of the gradient of parameter `name` (`length` floats, plain layout). */
   gradient(name: string, length: number): number;
+  /** The constant address of `length` floats of per-step state (BatchNorm's batch statistics). */
+  region(length: number): number;
 }
 
 /** A backward generator: the kernels (phases, in order) of one forward step's backward. */

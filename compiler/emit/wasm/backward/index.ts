@@ -5,6 +5,7 @@
 // gradients. See docs/wasm-target.md, "Training".
 import { LOSS_GRADIENT, type TrainingPlan, type TrainStep } from '../../plan-backward.js';
 import type { ModulePlan } from '../../plan-module.js';
+import { numberArg } from '../../../shapes/read-args.js';
 import { ACTIVATION_HELPERS } from '../activation.js';
 import {
   GENERATORS,
@@ -19,8 +20,15 @@ import { add, get, i32, locals, mul } from '../wat.js';
 import type { BackwardEnv, BackwardGenerator } from './common.js';
 import { convBackward, convBackwardSupported, linearBackward } from './conv.js';
 import {
+  batchnormBackward,
+  batchnormTrainForward,
+  multiplyKernel,
+  STATS_PER_CHANNEL,
+} from './normalize.js';
+import {
   activationBackward,
   activationBackwardStep,
+  adaptivePoolBackward,
   addBackward,
   addBackwardSupported,
   BACKWARD_HELPERS,
@@ -38,18 +46,27 @@ export const BACKWARD_GENERATORS: Readonly<Record<string, BackwardGenerator>> = 
   activation: activationBackward,
   elementwiseChain: activationBackward,
   pool2d: poolBackward,
+  adaptivePool2d: adaptivePoolBackward,
   add: addBackward,
 };
+
+/** Steps whose training forward differs from inference (handled by the module builder). */
+const TRAIN_FORWARD = new Set(['batchnorm', 'dropout']);
 
 /** Why `step` cannot train on the wasm target, or null. */
 function stepUnsupported(step: TrainStep): string | null {
   const { call } = step;
+  if (TRAIN_FORWARD.has(call.factory)) {
+    const activation = call.descriptor.activation as { kind?: string } | undefined;
+    return !activation || activation.kind === 'identity'
+      ? null
+      : `\`${step.layer.node.op}\` with a fused activation has no WebAssembly backward yet`;
+  }
   const generator = Object.hasOwn(BACKWARD_GENERATORS, call.factory)
     ? BACKWARD_GENERATORS[call.factory]
     : undefined;
   const ok =
     generator !== undefined &&
-    !step.rule.trainForward &&
     (generator !== convBackward || convBackwardSupported(call)) &&
     (generator !== activationBackward || activationBackwardStep(call) !== null) &&
     (generator !== poolBackward || poolBackwardSupported(call)) &&
@@ -90,6 +107,17 @@ export interface WasmTrainLayout {
   /** Where the runtime writes the loss gradient (shaped like the first output). */
   lossGradient: number;
   gradients: GradientSlot[];
+  /** Training-mode BatchNorms: where their statistics are, and the buffers they update. */
+  batchnorms: {
+    mean: string;
+    variance: string;
+    stats: number;
+    channels: number;
+    spatial: number;
+    momentum: number;
+  }[];
+  /** Dropout masks the runtime draws before each training forward, in forward order. */
+  dropouts: { offset: number; size: number; p: number }[];
   /** The output of every step, by graph node, for the non-finite check. */
   traced: { node: number; offset: number; size: number }[];
 }
@@ -124,6 +152,9 @@ export function generateTrainingModule(
         : field('outChannels') * field('outHeight') * field('outWidth'),
     );
   }
+  for (const step of training.steps)
+    if (step.call.factory === 'dropout')
+      place(`${step.output}$mask`, Number(step.call.descriptor.features));
   // The staging region (padded inputs, im2col panels) is only used inside forward convolutions,
   // so the backward's gradients share its space.
   const staging = arenaBytes;
@@ -197,7 +228,15 @@ export function generateTrainingModule(
       keys.set(key, at);
       return at;
     },
+    region(length) {
+      const at = weightEnd;
+      weightEnd += align(4 * length);
+      return at;
+    },
   };
+  const batchnorms: WasmTrainLayout['batchnorms'] = [];
+  const dropouts: WasmTrainLayout['dropouts'] = [];
+  const statistics = new Map<TrainStep, number>();
 
   const functions: string[] = [];
   const layers: LayerEntry[] = [];
@@ -219,12 +258,29 @@ ${kernel.body})`,
     });
 
   for (const step of training.steps) {
-    const generated = GENERATORS[step.call.factory](
-      step.call,
-      { inputs: step.inputs.map(offset), output: offset(step.output) },
-      env,
-    );
-    addKernels(`t${step.kernel.slice('train'.length)}`, [generated].flat());
+    const values = { inputs: step.inputs.map(offset), output: offset(step.output) };
+    const stem = `t${step.kernel.slice('train'.length)}`;
+    const { call } = step;
+    if (call.factory === 'batchnorm') {
+      const channels = Number(call.descriptor.channels);
+      const stats = env.region(STATS_PER_CHANNEL * channels);
+      statistics.set(step, stats);
+      const [, , mean, variance] = call.params;
+      batchnorms.push({
+        mean: mean as string,
+        variance: variance as string,
+        stats,
+        channels,
+        spatial: Number(call.descriptor.spatial),
+        momentum: numberArg(step.layer.node, 'momentum', 0.1),
+      });
+      addKernels(stem, [batchnormTrainForward(call, values, env, stats)]);
+    } else if (call.factory === 'dropout') {
+      const mask = offset(`${step.output}$mask`);
+      const size = Number(call.descriptor.features);
+      dropouts.push({ offset: mask, size, p: Number(call.descriptor.p) });
+      addKernels(stem, [multiplyKernel(env, values.inputs[0], mask, values.output, size)]);
+    } else addKernels(stem, [GENERATORS[call.factory](call, values, env)].flat());
   }
   const forwardLayers = layers.length;
   // Weight gradients are written, not accumulated, so the backward only zeroes nothing else.
@@ -242,16 +298,29 @@ ${kernel.body})`,
       const target = op.inputs.find((t) => t.field === field);
       return target ? offset(target.target) : null;
     });
-    const kernels = BACKWARD_GENERATORS[step.call.factory](
-      step.call,
-      {
-        inputs: step.inputs.map(offset),
-        output: offset(step.output),
-        gradOutput: offset(op.gradOutput),
-        gradInputs,
-      },
-      env,
-    );
+    const values = {
+      inputs: step.inputs.map(offset),
+      output: offset(step.output),
+      gradOutput: offset(op.gradOutput),
+      gradInputs,
+    };
+    const size = sizes.get(step.output) as number;
+    const kernels =
+      step.call.factory === 'batchnorm'
+        ? batchnormBackward(step.call, values, env, statistics.get(step) as number)
+        : step.call.factory === 'dropout'
+          ? gradInputs[0] === null
+            ? []
+            : [
+                multiplyKernel(
+                  env,
+                  values.gradOutput,
+                  offset(`${step.output}$mask`),
+                  gradInputs[0],
+                  size,
+                ),
+              ]
+          : BACKWARD_GENERATORS[step.call.factory](step.call, values, env);
     addKernels(`b${step.kernel.slice('train'.length)}`, kernels);
   });
 
@@ -284,6 +353,8 @@ ${functions.join('\n')}
       forwardLayers,
       lossGradient: offset(LOSS_GRADIENT),
       gradients,
+      batchnorms,
+      dropouts,
       traced: training.steps.map((step) => ({
         node: step.layer.node.id,
         offset: offset(step.output),

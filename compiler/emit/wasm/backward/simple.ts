@@ -288,3 +288,83 @@ ${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(out
     ),
   ];
 };
+
+/** Adaptive (and global) max/avg pooling: windows `[⌊o·I/O⌋, ⌈(o+1)·I/O⌉)` as the forward. */
+export const adaptivePoolBackward: BackwardGenerator = (call, values, env) => {
+  if (values.gradInputs[0] === null) return [];
+  const labels = new Labels();
+  const kind = call.descriptor.kind as 'max' | 'avg';
+  const [channels, inH, inW, outH, outW] = [
+    'channels',
+    'inHeight',
+    'inWidth',
+    'outHeight',
+    'outWidth',
+  ].map((key) => num(call, key));
+  const at = (plane: string) =>
+    add(get(plane), mulConst(add(mulConst(get('h'), inW), get('w')), 4));
+  const window = `${set('h0', `(i32.div_u ${mulConst(get('oh'), inH)} ${i32(outH)})`)}
+${set('h1', `(i32.div_u ${addConst(mulConst(get('oh'), inH), inH + outH - 1)} ${i32(outH)})`)}
+${set('w0', `(i32.div_u ${mulConst(get('ow'), inW)} ${i32(outW)})`)}
+${set('w1', `(i32.div_u ${addConst(mulConst(get('ow'), inW), inW + outW - 1)} ${i32(outW)})`)}`;
+  const dy = load('f32', get('src'));
+  const windowLoop = (body: string) =>
+    forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), body));
+  const perOutput =
+    kind === 'max'
+      ? `${window}
+(local.set $best ${f32(-Infinity)})
+${set('arg', i32(-1))}
+${windowLoop(`(local.set $v ${load('f32', at('plane'))})
+${ifThen(
+  `(i32.or (f32.gt (local.get $v) (local.get $best)) (i32.lt_s ${get('arg')} ${i32(0)}))`,
+  `(local.set $best (local.get $v))
+${set('arg', at('dplane'))}`,
+)}`)}
+${store('f32', get('arg'), `(f32.add ${load('f32', get('arg'))} ${dy})`)}
+${set('src', addConst(get('src'), 4))}`
+      : `${window}
+(local.set $v (f32.demote_f64 (f64.div (f64.promote_f32 ${dy}) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))})))))
+${windowLoop(store('f32', at('dplane'), `(f32.add ${load('f32', at('dplane'))} (local.get $v))`))}
+${set('src', addConst(get('src'), 4))}`;
+  const body = `${forLoop(
+    labels,
+    'h',
+    i32(0),
+    i32(channels * inH * inW),
+    store('f32', add(get('out'), mulConst(get('h'), 4)), f32(0)),
+  )}
+${set('src', get('in1'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
+${set('dplane', add(get('out'), mulConst(get('c'), inH * inW * 4)))}
+${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+)}`;
+  const names = [
+    'c',
+    'oh',
+    'ow',
+    'h',
+    'w',
+    'h0',
+    'w0',
+    'h1',
+    'w1',
+    'src',
+    'arg',
+    'plane',
+    'dplane',
+  ];
+  return [
+    perSample(
+      env,
+      { inputs: [values.inputs[0], values.gradOutput], output: values.gradInputs[0] },
+      body,
+      { ...Object.fromEntries(names.map((name) => [name, 'i32'])), best: 'f32', v: 'f32' },
+    ),
+  ];
+};
