@@ -26,6 +26,8 @@ interface Case {
   layers: string;
   /** The float64 forward of the layers after the first convolution. */
   reference(x: RefTensor, params: Params): RefTensor;
+  /** A 1-D model: the first layer is `conv1d(3, 3, pad=1)`. */
+  oneD?: boolean;
 }
 
 const conv = (
@@ -205,6 +207,19 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'conv1d stride 2 dilation 2',
+    input: [2, 13],
+    layers: 'conv1d(4, 3, stride=2, dilation=2, pad=1)',
+    oneD: true,
+    reference: (x, p) =>
+      convNd(
+        x,
+        tensor(p.get('1.weight') as Float64Array, [4, 3, 3]),
+        tensor(p.get('1.bias') as Float64Array, [4]),
+        { stride: [2], dilation: [2], pads: [[1, 1]], groups: 1, padMode: 'zeros' },
+      ),
+  },
+  {
     name: 'residual (add, fan-out)',
     input: [3, 5, 5],
     layers: 'residual {\n    conv(3, 3, pad=1)\n    tanh\n  }\n  relu',
@@ -220,7 +235,7 @@ for (const c of CASES)
   test(`wasm backward: ${c.name} matches central differences of the float64 reference`, async (t) => {
     const source = `model M {
   input x: [${c.input.join(', ')}]
-  conv(3, 3, pad=1)
+  ${c.oneD ? 'conv1d' : 'conv'}(3, 3, pad=1)
   ${c.layers}
   output y
 }
@@ -239,7 +254,15 @@ train M {
       const values = names.map((name) => Float64Array.from(model.parameters().get(name) ?? []));
       const forward = (inputs: Float64Array[]): Float64Array => {
         const params: Params = new Map(names.map((name, idx) => [name, inputs[idx]]));
-        const first = conv(tensor(x, [BATCH, ...c.input]), params, '0', 3, 3, { pad: 1 });
+        const input = tensor(x, [BATCH, ...c.input]);
+        const first = c.oneD
+          ? convNd(
+              input,
+              tensor(params.get('0.weight') as Float64Array, [3, c.input[0], 3]),
+              tensor(params.get('0.bias') as Float64Array, [3]),
+              { stride: [1], dilation: [1], pads: [[1, 1]], groups: 1, padMode: 'zeros' },
+            )
+          : conv(input, params, '0', 3, 3, { pad: 1 });
         return c.reference(first, params).data;
       };
       const y = forward(values);
@@ -255,11 +278,7 @@ train M {
       names.forEach((name, idx) => {
         const actual = step.gradients?.get(name) ?? new Float32Array();
         const largest = (values: ArrayLike<number>) =>
-          Array.prototype.reduce.call(
-            values,
-            (acc: number, v: number) => Math.max(acc, Math.abs(v)),
-            0,
-          ) as number;
+          Array.from(values).reduce((acc, v) => Math.max(acc, Math.abs(v)), 0);
         // A gradient that is zero in exact arithmetic (a bias before a BatchNorm) has no scale to
         // be relative to: there it must be float32 noise.
         if (largest(expected[idx]) < 1e-8) {
