@@ -172,6 +172,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--seed <n>', 'seed of initialisation, shuffling and dropout')
     .option('-o, --out <dir>', 'checkpoints, weights and report (default: runs/<file>)')
     .option('--resume <checkpoint>', 'continue from a checkpoint file or run directory')
+    .option('--target <target>', '`gpujs` (default) or `wasm`: where the kernels run')
     .action(async (file: string, opts: TrainCliOptions) => {
       // Loaded on use: training pulls in code generation and the runtime.
       const { runTrain } = await import('./train.js');

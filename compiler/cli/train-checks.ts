@@ -26,6 +26,8 @@ export interface TrainCliOptions {
   resume?: string;
   seed?: string;
   lr?: string;
+  /** `gpujs` (default) or `wasm`. */
+  target?: string;
 }
 
 /** The flags, checked; `undefined` keeps the `train` section's value. */

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
 import { buildModel } from '../emit/build-module.js';
+import { wasmTarget } from '../emit/wasm/target.js';
 import type { ModelGraph, TrainConfig } from '../ir/graph.js';
 import type { CreateOptions } from '../../runtime/model.js';
 import type {
@@ -36,7 +37,7 @@ export type TrainableModel = ModelBase &
 
 /** What a generated module exports. */
 export interface TrainableModule {
-  create(options?: CreateOptions): Promise<TrainableModel>;
+  create(options?: CreateOptions | { seed?: number; threads?: number }): Promise<TrainableModel>;
   inputShape: readonly number[];
   outputShape: readonly number[];
   trainSpec: TrainSpec;
@@ -56,9 +57,10 @@ export type LoadedModel =
   | { ok: false; code: number };
 
 /** The runtime next to this file: sources under tsx, `dist/` when compiled. */
-function runtimeUrl(): string {
+function runtimeUrl(target: 'gpujs' | 'wasm'): string {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return new URL(`../../runtime/index.${extension}`, import.meta.url).href;
+  const path = target === 'wasm' ? 'runtime/wasm/index' : 'runtime/index';
+  return new URL(`../../${path}.${extension}`, import.meta.url).href;
 }
 
 function pickModel(
@@ -83,6 +85,7 @@ export async function loadTrainableModel(
     file: string,
     texts: ReadonlyMap<string, string>,
   ) => string | undefined,
+  target: 'gpujs' | 'wasm' = 'gpujs',
 ): Promise<LoadedModel> {
   const compiled = compileFile(file);
   if (compiled.usage) return (io.err(`error: ${compiled.usage}`), { ok: false, code: 2 });
@@ -110,7 +113,8 @@ export async function loadTrainableModel(
     emit: 'js',
     source,
     texts,
-    runtimeModule: runtimeUrl(),
+    runtimeModule: runtimeUrl(target),
+    ...(target === 'wasm' ? { target: wasmTarget } : {}),
     train: program.train.find((config) => config.model === model.name),
   });
   if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });
@@ -132,5 +136,5 @@ export async function importBuiltModule<T>(code: string): Promise<T> {
 
 /** The runtime module URL generated code should import in this process. */
 export function runtimeModuleUrl(): string {
-  return runtimeUrl();
+  return runtimeUrl('gpujs');
 }

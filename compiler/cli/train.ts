@@ -74,7 +74,10 @@ function resumeFrom(
 export async function runTrain(file: string, options: TrainCliOptions, io: Io): Promise<number> {
   const flags = parseTrainFlags(options);
   if (typeof flags === 'string') return usage(io, flags);
-  const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel);
+  const target = options.target ?? 'gpujs';
+  if (target !== 'gpujs' && target !== 'wasm')
+    return usage(io, `--target takes \`wasm\` or \`gpujs\`, found \`${target}\``);
+  const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, target);
   if (!loaded.ok) return loaded.code;
   const { module } = loaded;
   const data = loadTrainingData(options.data);
@@ -96,7 +99,7 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   if (unwritable) return fail(io, unwritable);
   let model: TrainableModel;
   try {
-    model = await module.create({ seed, threads: true });
+    model = await module.create(target === 'wasm' ? { seed } : { seed, threads: true });
   } catch (error) {
     // `create` refuses parameters too large to allocate (the checks above catch them first).
     return fail(io, describeError(error));

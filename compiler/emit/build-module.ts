@@ -103,10 +103,9 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   };
   if (diagnostics.some((d) => d.severity === 'error')) return result;
   const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
-  // The wasm target writes its own module (forward only for now; see docs/wasm-target.md).
+  // The wasm target writes its own module (see docs/wasm-target.md).
   const wasm = target === wasmTarget;
-  const training =
-    options.training === false || wasm ? undefined : planTraining(model, target, options);
+  const training = options.training === false ? undefined : planTraining(model, target, options);
   const emitOptions = {
     source: options.source,
     trace: tracer(options.texts, baseName),

@@ -355,6 +355,6 @@ function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOp
 }
 
 /** `'he'`, `'glorot'` or `{ normal: 0.01 }`: the std is a number the compiler checked. */
-function initLiteral(init: TrainInit): string {
+export function initLiteral(init: TrainInit): string {
   return typeof init === 'string' ? stringLiteral(init) : `{ normal: ${String(init.normal)} }`;
 }

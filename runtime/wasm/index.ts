@@ -3,3 +3,12 @@
 export * from './model.js';
 export * from './pack.js';
 export type { FoldSpec, InitScheme, LoadOptions, ParamSpec } from '../params.js';
+export * from './train.js';
+export type {
+  Evaluation,
+  StepOptions,
+  StepResult,
+  TrainingBase,
+  TrainOverrides,
+  TrainSpec,
+} from '../training.js';

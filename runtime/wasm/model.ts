@@ -72,6 +72,22 @@ export interface WasmModelBase {
 export interface WasmModelRuntime {
   /** Runs the layers on `inputs` (flat, `batch` samples each); returns the outputs. */
   run(inputs: readonly Float32Array[], batch: number): Promise<Float32Array[]>;
+  /** Checks `inputs`, lays the memory out for `batch` samples and copies the inputs in. */
+  load(inputs: readonly Float32Array[], batch: number): Promise<void>;
+  /** Runs the layer functions `[from, to)` on the loaded batch. */
+  runLayers(from: number, to: number, batch: number): void;
+  /** The values `list` of `batch` samples, copied out of the arena (`[batch, size]` each). */
+  read(list: readonly { offset: number; size: number }[], batch: number): Float32Array[];
+  /** A view of `size` floats at arena offset `offset` of sample `sample`. */
+  view(sample: number, offset: number, size: number): Float32Array;
+  /** A view of `length` floats at the constant byte address `address` (weights, gradients). */
+  at(address: number, length: number): Float32Array;
+  /** The parameter store (shared by the runtimes of one model). */
+  readonly values: Map<string, Float32Array>;
+  /** Replaces the parameter store (after `loadWeights` of another runtime) and repacks. */
+  setValues(values: Map<string, Float32Array>): void;
+  /** Marks the packed parameters stale: they are repacked before the next layer runs. */
+  invalidate(): void;
   finish<Extra extends object>(extra: Extra): Extra & WasmModelBase;
 }
 
@@ -101,6 +117,7 @@ export async function createWasmModel(
   folds: readonly FoldSpec[],
   model: string,
   spec: WasmSpec,
+  shared?: Map<string, Float32Array>,
 ): Promise<WasmModelRuntime> {
   const threads = options.threads ?? (await defaultThreads());
   if (!Number.isInteger(threads) || threads < 1)
@@ -110,9 +127,12 @@ export async function createWasmModel(
     module = await WebAssembly.compile(decodeBase64(spec.wasm));
     compiled.set(spec.wasm, module);
   }
-  let values = options.weights
-    ? readWeights(options.weights, specs, options.load)
-    : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0);
+  let values =
+    shared ??
+    (options.weights
+      ? readWeights(options.weights, specs, options.load)
+      : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0));
+  let stale = false;
   const scratch = spec.weightBytes;
   const arena = Math.ceil((scratch + threads * spec.scratchBytes) / 64) * 64;
   let capacity = 0;
@@ -127,6 +147,7 @@ export async function createWasmModel(
   });
 
   const writeParameters = () => {
+    stale = false;
     if (!memory) return;
     const effective = new Map(values);
     for (const fold of folds) {
@@ -176,44 +197,79 @@ export async function createWasmModel(
   };
   await ensureCapacity(1);
 
+  const load = async (inputs: readonly Float32Array[], batch: number) => {
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new Error(`batch must be a positive integer, found ${batch}`);
+    spec.inputs.forEach((input, idx) => {
+      const data = inputs[idx];
+      if (!(data instanceof Float32Array) || data.length !== batch * input.size)
+        throw new Error(
+          `input \`${input.name}\` needs ${batch} × ${input.size} = ${batch * input.size} values, found ${data?.length}`,
+        );
+    });
+    await ensureCapacity(batch);
+    if (stale) writeParameters();
+    const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
+    spec.inputs.forEach((input, idx) => {
+      for (let n = 0; n < batch; n++)
+        heap.set(
+          inputs[idx].subarray(n * input.size, (n + 1) * input.size),
+          (arena + n * spec.arenaBytes + input.offset) / 4,
+        );
+    });
+  };
+  const runLayers = (from: number, to: number, batch: number) => {
+    if (stale) writeParameters();
+    for (let idx = from; idx < to; idx++) {
+      const layer = spec.layers[idx];
+      const start = profiling ? clock() : 0;
+      const units = Math.ceil(batch / layer.samplesPerUnit) * layer.unitsPerGroup;
+      const fn = exports[layer.fn];
+      // Small layers stay on the calling thread: a dispatch costs a few microseconds.
+      const parallel = pool && units > 1 && (layer.macs * batch >= 200_000 || batch >= 4);
+      if (parallel && pool) pool.run(idx, (u0, u1) => fn(u0, u1, batch, scratch), units, batch);
+      else fn(0, units, batch, scratch);
+      if (profiling) times.set(layer.fn, clock() - start);
+    }
+  };
+  const read = (list: readonly { offset: number; size: number }[], batch: number) => {
+    const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
+    return list.map((output) => {
+      const result = new Float32Array(batch * output.size);
+      for (let n = 0; n < batch; n++) {
+        const from = (arena + n * spec.arenaBytes + output.offset) / 4;
+        result.set(heap.subarray(from, from + output.size), n * output.size);
+      }
+      return result;
+    });
+  };
+
   const runtime: WasmModelRuntime = {
     async run(inputs, batch) {
-      if (!Number.isInteger(batch) || batch < 1)
-        throw new Error(`batch must be a positive integer, found ${batch}`);
-      spec.inputs.forEach((input, idx) => {
-        const data = inputs[idx];
-        if (!(data instanceof Float32Array) || data.length !== batch * input.size)
-          throw new Error(
-            `input \`${input.name}\` needs ${batch} × ${input.size} = ${batch * input.size} values, found ${data?.length}`,
-          );
-      });
-      await ensureCapacity(batch);
-      const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
-      spec.inputs.forEach((input, idx) => {
-        for (let n = 0; n < batch; n++)
-          heap.set(
-            inputs[idx].subarray(n * input.size, (n + 1) * input.size),
-            (arena + n * spec.arenaBytes + input.offset) / 4,
-          );
-      });
-      spec.layers.forEach((layer, idx) => {
-        const start = profiling ? clock() : 0;
-        const units = Math.ceil(batch / layer.samplesPerUnit) * layer.unitsPerGroup;
-        const fn = exports[layer.fn];
-        // Small layers stay on the calling thread: a dispatch costs a few microseconds.
-        const parallel = pool && units > 1 && (layer.macs * batch >= 200_000 || batch >= 4);
-        if (parallel && pool) pool.run(idx, (u0, u1) => fn(u0, u1, batch, scratch), units, batch);
-        else fn(0, units, batch, scratch);
-        if (profiling) times.set(layer.fn, clock() - start);
-      });
-      return spec.outputs.map((output) => {
-        const result = new Float32Array(batch * output.size);
-        for (let n = 0; n < batch; n++) {
-          const from = (arena + n * spec.arenaBytes + output.offset) / 4;
-          result.set(heap.subarray(from, from + output.size), n * output.size);
-        }
-        return result;
-      });
+      await load(inputs, batch);
+      runLayers(0, spec.layers.length, batch);
+      return read(spec.outputs, batch);
+    },
+    load,
+    runLayers,
+    read,
+    view: (sample, offset, size) =>
+      new Float32Array(
+        (memory as WebAssembly.Memory).buffer,
+        arena + sample * spec.arenaBytes + offset,
+        size,
+      ),
+    at: (address, length) =>
+      new Float32Array((memory as WebAssembly.Memory).buffer, address, length),
+    get values() {
+      return values;
+    },
+    setValues(next) {
+      values = next;
+      writeParameters();
+    },
+    invalidate() {
+      stale = true;
     },
     finish(extra) {
       const base: WasmModelBase = {

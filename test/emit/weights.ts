@@ -3,7 +3,10 @@ import { writeSafetensors } from '../../runtime/safetensors.js';
 import { inputFor, type GeneratedModule } from './build-helper.js';
 
 /** Random weights for every parameter of `module`, seeded. */
-export function randomWeights(module: GeneratedModule, seed: number): Uint8Array {
+export function randomWeights(
+  module: Pick<GeneratedModule, 'parameterSpecs'>,
+  seed: number,
+): Uint8Array {
   return writeSafetensors(
     module.parameterSpecs.map((spec, idx) => {
       const size = spec.shape.reduce((a, b) => a * b, 1);

@@ -5,6 +5,7 @@ import { Project, VariableDeclarationKind } from 'ts-morph';
 import type { Graph } from '../../passes/graph.js';
 import {
   forwardSignature,
+  initLiteral,
   traceComment,
   writeLiteral,
   writeShapes,
@@ -15,6 +16,7 @@ import { commentText, stringLiteral } from '../names.js';
 import type { ModulePlan } from '../plan-module.js';
 import type { Literal } from '../target.js';
 import { compileWat, generateModule, type WasmLayout } from './assemble.js';
+import { generateTrainingModule, wasmTrainingUnsupported } from './backward/index.js';
 
 /** The wasm module of `plan` as TypeScript text (unformatted) and its bytes. */
 export async function emitWasmModuleText(
@@ -25,15 +27,34 @@ export async function emitWasmModuleText(
 ): Promise<{ text: string; bytes: Uint8Array; layout: WasmLayout }> {
   const generated = generateModule(plan, graph);
   const bytes = await compileWat(generated.wat);
+  const training = options.training;
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('module.ts', '');
   file.addImportDeclaration({
     moduleSpecifier: runtimeModule,
     namedImports: [
       'createWasmModel',
-      ...['FoldSpec', 'ParamSpec', 'WasmCreateOptions', 'WasmModelBase', 'WasmSpec'].map(
-        (name) => ({ name, isTypeOnly: true }),
-      ),
+      ...(training ? ['createWasmTraining'] : []),
+      ...[
+        'FoldSpec',
+        'ParamSpec',
+        'WasmCreateOptions',
+        'WasmModelBase',
+        'WasmSpec',
+        ...(training
+          ? [
+              'Evaluation',
+              'StepOptions',
+              'StepResult',
+              'TrainingBase',
+              'TrainSpec',
+              'WasmTrainCreateOptions',
+              'WasmTrainSpec',
+            ]
+          : []),
+      ]
+        .filter((name) => !training || name !== 'WasmCreateOptions')
+        .map((name) => ({ name, isTypeOnly: true })),
     ],
   });
   writeShapes(file, plan);
@@ -62,13 +83,78 @@ export async function emitWasmModuleText(
       },
     ],
   });
+  const unsupported = training ? wasmTrainingUnsupported(training.backward) : null;
+  if (training) {
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        "The model's `train` section: loss, optimizer, schedule, batch, epochs, seed, metrics.",
+      ],
+      declarations: [
+        {
+          name: 'trainSpec',
+          type: 'TrainSpec',
+          initializer: (w) => writeLiteral(w, training.spec),
+        },
+      ],
+    });
+    const trainModule = unsupported
+      ? null
+      : generateTrainingModule(training.plan, training.backward);
+    const trainBytes = trainModule ? await compileWat(trainModule.wat) : null;
+    const trainTraces = new Map<number, string>();
+    for (const layer of training.plan.layers)
+      trainTraces.set(layer.node.id, traceComment(layer, options).slice(3));
+    // NOTE: only `line:col op` enters the code; the file name stays in comments.
+    const position = (text: string) => {
+      const match = /:(\d+):(\d+) ([^\n]*)$/.exec(text);
+      return match ? `\`${match[3]}\` at line ${match[1]}, column ${match[2]}` : 'a layer';
+    };
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        unsupported
+          ? `This model cannot train on the wasm target: ${commentText(unsupported)}.`
+          : 'The training module (training forward, then backward) and its memory layout. Layers, in order:\n' +
+            (trainModule?.layout.layers ?? [])
+              .map((layer) => {
+                const node = Number(/^[tb](\d+)_/.exec(layer.fn)?.[1]);
+                return `- \`${layer.fn}\`: ${trainTraces.get(node) ?? 'gradient sum'}`;
+              })
+              .join('\n'),
+      ],
+      declarations: [
+        {
+          name: 'wasmTrainSpec',
+          type: 'WasmTrainSpec | null',
+          initializer: (w) => {
+            if (!trainModule || !trainBytes) {
+              w.write('null');
+              return;
+            }
+            const { traced, ...layout } = trainModule.layout;
+            writeLiteral(w, {
+              wasm: Buffer.from(trainBytes).toString('base64'),
+              ...layout,
+              traced: traced.map((value) => ({
+                label: position(trainTraces.get(value.node) ?? ''),
+                offset: value.offset,
+                size: value.size,
+              })),
+            } as unknown as Literal);
+          },
+        },
+      ],
+    });
+  }
   const { params, result } = forwardSignature(plan);
   const ins = plan.inputs.map((i) => `\`${i.identifier}\` is [batch, ${i.shape.join(', ')}]`);
   const outs = plan.outputs.map((o) => `\`${o.identifier}\` is [batch, ${o.shape.join(', ')}]`);
   file.addInterface({
     name: plan.typeName,
     isExported: true,
-    extends: ['WasmModelBase'],
+    extends: training ? ['WasmModelBase', 'TrainingBase'] : ['WasmModelBase'],
     docs: [`The model \`${plan.typeName}\`.`],
     methods: [
       {
@@ -80,6 +166,7 @@ export async function emitWasmModuleText(
         }),
         returnType: `Promise<${result}>`,
       },
+      ...(training ? trainingMethods(params) : []),
     ],
   });
   const inputs = plan.inputs.map((input) => input.identifier).join(', ');
@@ -90,23 +177,84 @@ export async function emitWasmModuleText(
     docs: [
       'Creates the model: seeded or loaded weights packed into one WebAssembly memory, and a worker pool.',
     ],
-    parameters: [{ name: 'options', type: 'WasmCreateOptions', initializer: '{}' }],
+    parameters: [
+      {
+        name: 'options',
+        type: training ? 'WasmTrainCreateOptions' : 'WasmCreateOptions',
+        initializer: '{}',
+      },
+    ],
     returnType: `Promise<${plan.typeName}>`,
     statements: (writer) => {
+      const init = training?.init
+        ? `{ init: ${initLiteral(training.init)}, ...options }`
+        : 'options';
       writer.writeLine(
-        `const runtime = await createWasmModel(options, parameterSpecs, folds, ${stringLiteral(plan.model)}, wasmSpec);`,
+        `const runtime = await createWasmModel(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)}, wasmSpec);`,
       );
+      if (training)
+        writer.writeLine(
+          `const training = createWasmTraining(runtime, ${init}, parameterSpecs, ${stringLiteral(plan.model)}, trainSpec, wasmTrainSpec, ${unsupported ? stringLiteral(unsupported) : 'null'});`,
+        );
+      const run = training ? 'training.forward' : 'runtime.run';
       writer.write(`async function forward(${params}): Promise<${result}>`).block(() => {
-        writer.writeLine(`const outputs = await runtime.run([${inputs}], batch);`);
+        writer.writeLine(`const outputs = await ${run}([${inputs}], batch);`);
         if (plan.outputs.length === 1) writer.writeLine('return outputs[0];');
         else
           writer.writeLine(
             `return { ${plan.outputs.map((o, idx) => `${o.identifier}: outputs[${idx}]`).join(', ')} };`,
           );
       });
-      writer.writeLine('return runtime.finish({ forward });');
+      if (!training) {
+        writer.writeLine('return runtime.finish({ forward });');
+        return;
+      }
+      const labelled = [
+        ...params.split(', ').slice(0, -1),
+        'labels: ArrayLike<number>',
+        'batch: number',
+      ].join(', ');
+      writer
+        .write(
+          `async function trainStep(${labelled}, options: StepOptions = {}): Promise<StepResult>`,
+        )
+        .block(() =>
+          writer.writeLine(`return training.trainStep([${inputs}], labels, batch, options);`),
+        );
+      writer
+        .write(`async function evaluate(${labelled}): Promise<Evaluation>`)
+        .block(() => writer.writeLine(`return training.evaluate([${inputs}], labels, batch);`));
+      writer.writeLine('return training.finish({ forward, trainStep, evaluate });');
     },
   });
   const header = `// Generated by cnnc from ${commentText(options.source)} for the wasm target. DO NOT EDIT.\n`;
   return { text: header + file.getFullText(), bytes, layout };
+}
+
+/** `trainStep` and `evaluate` of the model interface, as on the gpu.js target. */
+function trainingMethods(params: string) {
+  const inputs = params.split(', ').map((part) => part.split(': '));
+  const labelled = [
+    ...inputs.slice(0, -1),
+    ['labels', 'ArrayLike<number>'],
+    inputs[inputs.length - 1],
+  ].map(([name, type]) => ({ name, type }));
+  return [
+    {
+      name: 'trainStep',
+      docs: [
+        'One training step on `batch` samples with their labels (class indices, or targets shaped like the output for `mse`/`bce`): training forward, loss, backward, optimizer update. Resolves to the loss before the update.',
+      ],
+      parameters: [...labelled, { name: 'options', type: 'StepOptions', hasQuestionToken: true }],
+      returnType: 'Promise<StepResult>',
+    },
+    {
+      name: 'evaluate',
+      docs: [
+        "Loss, accuracy, precision, recall and AUC of the inference forward over `batch` samples (run in chunks of the `train` section's batch).",
+      ],
+      parameters: labelled,
+      returnType: 'Promise<Evaluation>',
+    },
+  ];
 }

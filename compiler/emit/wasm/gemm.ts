@@ -239,7 +239,7 @@ ${store('f32', get('tc'), '(local.get $sv)', row * spec.rowStride + col * 4)}`,
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 
 /** The geometry of a 2-D convolution (a 1-D one has unit heights). */
-interface ConvGeometry {
+export interface ConvGeometry {
   inChannels: number;
   inHeight: number;
   inWidth: number;
@@ -260,7 +260,7 @@ interface ConvGeometry {
   padMode: string;
 }
 
-function geometryOf(call: KernelCall): ConvGeometry {
+export function geometryOf(call: KernelCall): ConvGeometry {
   const d = call.descriptor;
   if (call.factory === 'conv1d') {
     const axis = d.length as Record<string, number>;
