@@ -172,7 +172,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--seed <n>', 'seed of initialisation, shuffling and dropout')
     .option('-o, --out <dir>', 'checkpoints, weights and report (default: runs/<file>)')
     .option('--resume <checkpoint>', 'continue from a checkpoint file or run directory')
-    .option('--target <target>', '`gpujs` (default) or `wasm`: where the kernels run')
+    .option(
+      '--target <target>',
+      '`auto` (default: wasm when every layer can train there, else gpujs), `wasm` or `gpujs`',
+    )
     .action(async (file: string, opts: TrainCliOptions) => {
       // Loaded on use: training pulls in code generation and the runtime.
       const { runTrain } = await import('./train.js');

@@ -44,8 +44,52 @@ test('cnnc train --target wasm trains, checkpoints and resumes', (t) => {
   t.true(loaded.value.history[1].trainLoss < loaded.value.history[0].trainLoss);
 });
 
-test('cnnc train --target takes wasm or gpujs', (t) => {
+test('cnnc train --target takes auto, wasm or gpujs', (t) => {
   const run = train('--target', 'webgl');
   t.is(run.status, 2);
-  t.is(run.stderr.trim(), 'error: --target takes `wasm` or `gpujs`, found `webgl`');
+  t.is(run.stderr.trim(), 'error: --target takes `auto`, `wasm` or `gpujs`, found `webgl`');
+});
+
+// A model with a layer that has no wasm backward yet (a transposed convolution).
+const UNET = `model Up {
+  input image: [1, 28, 28]
+  conv(4, 3, stride=2, pad=1)
+  relu
+  convtranspose(2, 2, stride=2)
+  flatten
+  fc(10)
+  output logits
+}
+`;
+
+test('by default, a model the wasm target cannot train trains on gpu.js and says why', (t) => {
+  mkdirSync(ROOT, { recursive: true });
+  const file = join(ROOT, 'up.cnn');
+  writeFileSync(file, UNET);
+  writeDigits();
+  const cli = ['--import', 'tsx', 'compiler/cli/run.ts', 'train', file, '--data', DATA];
+  const out = join(ROOT, 'up-run');
+  const run = spawnSync('node', [...cli, '--epochs', '1', '--out', out], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  t.is(run.status, 0, run.stderr);
+  t.regex(
+    run.stderr,
+    /training on gpu\.js: the wasm target cannot train this model yet \(.*convtranspose/,
+  );
+  const forced = spawnSync('node', [...cli, '--target', 'wasm', '--epochs', '1', '--out', out], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  t.is(forced.status, 1);
+  t.regex(forced.stderr, /^error: cannot train on the wasm target: .*convtranspose/m);
+});
+
+test('by default, LeNet-5 trains on the wasm target', (t) => {
+  mkdirSync(ROOT, { recursive: true });
+  writeDigits();
+  const run = train('--epochs', '1', '--out', join(ROOT, 'auto'));
+  t.is(run.status, 0, run.stderr);
+  t.regex(run.stderr, /training LeNet5 \(wasm target\) on /);
 });

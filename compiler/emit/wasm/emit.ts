@@ -99,6 +99,20 @@ export async function emitWasmModuleText(
         },
       ],
     });
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        'Why `trainStep` cannot run on this target (a layer with no wasm backward yet), or null.',
+      ],
+      declarations: [
+        {
+          name: 'wasmTrainingProblem',
+          type: 'string | null',
+          initializer: unsupported ? stringLiteral(unsupported) : 'null',
+        },
+      ],
+    });
     const trainModule = unsupported
       ? null
       : generateTrainingModule(training.plan, training.backward);
