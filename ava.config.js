@@ -1,6 +1,21 @@
 // ava runs the TypeScript tests directly through tsx's loader.
+//
+// `npm test` runs every test but the slow end-to-end ones below (whole training runs through the
+// CLI, a clean clone, a packed install), which `npm run test:slow` runs (CNNC_TESTS=slow) and
+// .ci/run runs after `npm test`, so that `npm test` stays under 5 minutes on 2 cores.
+const slow = [
+  'test/train/train-cli.test.ts',
+  'test/train/train-lenet.test.ts',
+  'test/train/augment-cli.test.ts',
+  'test/wasm/train-cli.test.ts',
+  'test/emit/readme-flow.test.ts',
+  'test/package/pack-install.test.ts',
+];
+
+const onlySlow = process.env.CNNC_TESTS === 'slow';
+
 export default {
-  files: ['test/**/*.test.ts'],
+  files: onlySlow ? slow : ['test/**/*.test.ts', ...slow.map((file) => `!${file}`)],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
   timeout: '120s',
