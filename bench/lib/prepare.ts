@@ -91,7 +91,7 @@ export function prepareModel(
   };
   const gpujsDir = dir('gpujs');
   const gpujs = runCnnc(root, ['build', file, '-o', gpujsDir, '--emit', 'js']);
-  const gpujsModule = moduleFile(gpujsDir, file, '.js');
+  const gpujsModule = moduleFile(gpujsDir, file, '.mjs');
   if (!gpujs.ok || gpujsModule === null) throw new Error(`cnnc build ${file}: ${gpujs.error}`);
 
   const weightsPath = join(dir('weights'), 'weights.safetensors');
@@ -113,7 +113,7 @@ export function prepareModel(
   if (needs.wasm) {
     const wasmDir = dir('wasm');
     const wasm = runCnnc(root, ['build', file, '-o', wasmDir, '--emit', 'js', '--target', 'wasm']);
-    wasmModule = wasm.ok ? moduleFile(wasmDir, file, '.js') : null;
+    wasmModule = wasm.ok ? moduleFile(wasmDir, file, '.mjs') : null;
     wasmReason = wasm.ok ? 'no module written' : `cnnc build --target wasm: ${wasm.error}`;
   }
 
