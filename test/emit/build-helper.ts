@@ -20,12 +20,22 @@ export interface GeneratedModule {
   parameterSpecs: readonly { name: string; shape: readonly number[] }[];
 }
 
-/** Compiles and builds `source`; throws with the diagnostics when it does not build. */
-export async function buildSource(
+/** Where a test build writes its module and which runtime and target it uses. */
+export interface BuildPlace {
+  /** Folder of the written modules. */
+  out: string;
+  /** URL of the runtime sources the module imports. */
+  runtime: string;
+  target?: BuildOptions['target'];
+}
+
+/** Compiles `source`, builds it for `place`, writes and imports the module; throws with the diagnostics. */
+export async function buildAndImport<M>(
   name: string,
   source: string,
-  options: Partial<Pick<BuildOptions, 'level' | 'conv'>> = {},
-): Promise<{ code: string; module: GeneratedModule }> {
+  options: Partial<Pick<BuildOptions, 'level' | 'conv'>>,
+  place: BuildPlace,
+): Promise<{ code: string; module: M }> {
   const file = `${name}.cnn`;
   const compiled = compileSource(file, source);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
@@ -36,16 +46,26 @@ export async function buildSource(
     emit: 'ts',
     source: file,
     texts: compiled.texts,
-    runtimeModule: RUNTIME,
+    runtimeModule: place.runtime,
+    ...(place.target ? { target: place.target } : {}),
     verify: true,
   });
   if (!built.code)
     throw new Error(`${name}: ${built.diagnostics.map((d) => d.message).join('; ')}`);
-  mkdirSync(OUT, { recursive: true });
-  const path = join(OUT, `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.ts`);
+  mkdirSync(place.out, { recursive: true });
+  const path = join(place.out, `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.ts`);
   writeFileSync(path, built.code);
-  const module = (await import(`${pathToFileURL(path).href}?v=${Date.now()}`)) as GeneratedModule;
+  const module = (await import(`${pathToFileURL(path).href}?v=${Date.now()}`)) as M;
   return { code: built.code, module };
+}
+
+/** Compiles and builds `source`; throws with the diagnostics when it does not build. */
+export function buildSource(
+  name: string,
+  source: string,
+  options: Partial<Pick<BuildOptions, 'level' | 'conv'>> = {},
+): Promise<{ code: string; module: GeneratedModule }> {
+  return buildAndImport<GeneratedModule>(name, source, options, { out: OUT, runtime: RUNTIME });
 }
 
 /** A deterministic input in [-1, 1). */
