@@ -3,7 +3,7 @@
 // `trainStep` (forward, loss, the backward schedule in reverse, one optimizer step) and `evaluate`.
 // Like the inference forward, everything is straight-line code over named kernel calls.
 import type { CodeBlockWriter } from 'ts-morph';
-import { numberArg } from '../shapes/read-args.js';
+import { argNumber } from '../layers/args.js';
 import { stringLiteral } from './names.js';
 import {
   LOSS_GRADIENT,
@@ -27,7 +27,7 @@ export function trainingImports(training: TrainingPlan): string[] {
 
 function forwardDescriptor(step: TrainStep): LiteralRecord {
   if (step.rule.trainForward !== 'batchnormTrain') return step.call.descriptor;
-  return { ...step.call.descriptor, momentum: numberArg(step.layer.node, 'momentum', 0.1) };
+  return { ...step.call.descriptor, momentum: argNumber(step.layer.node, 'momentum') };
 }
 
 /** Writes `const trainN_i = …` and `const gradN_i = …` for every step. */

@@ -1,5 +1,5 @@
 // The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
-import { numberArg, symbolArg } from '../shapes/read-args.js';
+import { argChoice, argNumber, argSymbol } from '../layers/args.js';
 import { outputPadding, windowGeometry, type WindowGeometry } from '../passes/geometry.js';
 import type { OptNode } from '../passes/graph.js';
 import type { KernelCall, LayerContext, LayerPlan, LiteralRecord } from './target.js';
@@ -42,7 +42,7 @@ export function convCall(
   activation: boolean,
 ): KernelCall {
   const { inShape, outShape, groups } = shapes;
-  const padMode = symbolArg(node, 'pad_mode') ?? 'zeros';
+  const padMode = argChoice(node, 'pad_mode');
   const rank = inShape.length - 1;
   const base = { inChannels: inShape[0], outChannels: outShape[0], groups, padMode };
   const fused = (desc: LiteralRecord) => (activation ? withActivation(desc, node) : desc);
@@ -121,7 +121,7 @@ export function planConv(ctx: LayerContext): LayerPlan {
     );
     return { kind: 'kernels', calls: [depthwise, pointwise] };
   }
-  const groups = node.op === 'depthwise' ? inShape[0] : numberArg(node, 'groups', 1);
+  const groups = node.op === 'depthwise' ? inShape[0] : argNumber(node, 'groups');
   return {
     kind: 'kernels',
     calls: [convCall(node, geometry, { inShape, outShape, groups }, weightBias, true)],
@@ -162,7 +162,7 @@ export function planConvTranspose(ctx: LayerContext): LayerPlan {
     padRight: geometry.pads[1].hi,
     outputPadHeight: outputPad[0],
     outputPadWidth: outputPad[1],
-    groups: numberArg(node, 'groups', 1),
+    groups: argNumber(node, 'groups'),
   };
   return {
     kind: 'kernels',

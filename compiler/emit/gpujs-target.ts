@@ -1,7 +1,7 @@
 // The gpu.js target: maps each optimised node to kernel factories of `cnnc/runtime`. 1-D inputs
 // run on the 2-D pooling and padding kernels with a unit height; global pooling of any rank runs
 // on the adaptive kernel over the flattened spatial dimensions.
-import { boolArg, numberArg, symbolArg } from '../shapes/read-args.js';
+import { argChoice, argBool, argNumber, argSymbol } from '../layers/args.js';
 import { sizeOf, windowGeometry } from '../passes/geometry.js';
 import { ELEMENTWISE_OPS, type OptNode } from '../passes/graph.js';
 import { activationOf, planConv, planConvTranspose } from './gpujs-conv.js';
@@ -28,7 +28,7 @@ function planPool(ctx: LayerContext): LayerPlan {
   const inShape = ctx.inputs[0].shape ?? [];
   const outShape = node.shape ?? [];
   const kind = node.op === 'maxpool' ? 'max' : node.op === 'avgpool' ? 'avg' : 'lp';
-  const global = symbolArg(node, 'kernel') === 'global';
+  const global = argSymbol(node, 'kernel') === 'global';
   if ((global || node.args.adaptive) && kind !== 'lp') {
     const planes = global ? [inShape[0], 1, sizeOf(inShape.slice(1))] : asPlanes(inShape);
     const out = global ? [outShape[0], 1, 1] : asPlanes(outShape);
@@ -81,8 +81,9 @@ function planPool(ctx: LayerContext): LayerPlan {
     padBottom: ph.hi,
     padLeft: pw.lo,
     padRight: pw.hi,
-    countIncludePad: boolArg(node, 'count_include_pad', true),
-    p: numberArg(node, 'p', 2),
+    // The kernel reads `countIncludePad` for avgpool only and `p` for lppool only.
+    countIncludePad: kind === 'avg' ? argBool(node, 'count_include_pad') : true,
+    p: kind === 'lp' ? argNumber(node, 'p') : 2,
   };
   return kernels({ factory: 'pool2d', descriptor: desc, params: [] });
 }
@@ -120,7 +121,7 @@ function planPad(ctx: LayerContext): LayerPlan {
     padBottom: totalH - top,
     padLeft: left,
     padRight: totalW - left,
-    mode: symbolArg(node, 'mode') ?? 'zeros',
+    mode: argChoice(node, 'mode'),
   };
   return kernels({ factory: 'pad', descriptor: desc, params: [] });
 }
@@ -128,11 +129,11 @@ function planPad(ctx: LayerContext): LayerPlan {
 function planElementwise(ctx: LayerContext): LayerPlan {
   const { node } = ctx;
   const features = sizeOf(node.shape ?? []);
-  const head = {
+  const head: LiteralRecord = {
     kind: node.op,
-    ...(node.args.alpha ? { alpha: numberArg(node, 'alpha', 0) } : {}),
+    ...(node.args.alpha ? { alpha: argNumber(node, 'alpha') } : {}),
   };
-  const rest = (node.epilogue ?? []).map((step) =>
+  const rest = (node.epilogue ?? []).map((step): LiteralRecord =>
     step.alpha !== undefined ? { kind: step.op, alpha: step.alpha } : { kind: step.op },
   );
   if (rest.length === 0)
@@ -158,7 +159,7 @@ function planOther(ctx: LayerContext): LayerPlan {
     case 'dropout':
       return kernels({
         factory: 'dropout',
-        descriptor: { features, p: numberArg(node, 'p', 0.5) },
+        descriptor: { features, p: argNumber(node, 'p') },
         params: [],
         takesBackend: false,
       });
@@ -181,7 +182,7 @@ function planOther(ctx: LayerContext): LayerPlan {
       return kernels({
         factory: 'batchnorm',
         descriptor: withActivation(
-          { ...channelsAndSpatial(shape), eps: numberArg(node, 'eps', 1e-5) },
+          { ...channelsAndSpatial(shape), eps: argNumber(node, 'eps') },
           node,
         ),
         params: [
@@ -198,10 +199,10 @@ function planOther(ctx: LayerContext): LayerPlan {
         factory: 'lrn',
         descriptor: {
           ...channelsAndSpatial(shape),
-          size: numberArg(node, 'size', 5),
-          alpha: numberArg(node, 'alpha', 1e-4),
-          beta: numberArg(node, 'beta', 0.75),
-          k: numberArg(node, 'k', 2),
+          size: argNumber(node, 'size'),
+          alpha: argNumber(node, 'alpha'),
+          beta: argNumber(node, 'beta'),
+          k: argNumber(node, 'k'),
         },
         params: [],
       });

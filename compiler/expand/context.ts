@@ -4,7 +4,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { CallElement } from '../../grammar/ast.js';
 import type { GraphNode, NodeId, PathStep } from '../ir/graph.js';
 import type { Value } from '../ir/value.js';
-import { lookupLayer } from '../layers/registry.js';
+import { lookupLayer, type LayerName } from '../layers/registry.js';
 import type { Declarations } from './declarations.js';
 import type { EvalEnv } from './evaluate.js';
 import type { Scope } from './scope.js';
@@ -77,7 +77,7 @@ export function evalEnv(ctx: BodyCtx): EvalEnv {
 /** Adds a node and infers its shape when all its inputs have one. */
 export function addNode(
   ctx: BodyCtx,
-  op: string,
+  op: LayerName,
   inputs: NodeId[],
   args: Record<string, Value>,
   span: Span,

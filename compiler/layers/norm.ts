@@ -1,8 +1,10 @@
 // Normalisation and regularisation: batchnorm, lrn and dropout.
 import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
-import type { LayerSpec } from './types.js';
+import { defineLayer, type ParamEntry } from './types.js';
+import { affineParams, outChannels } from './params.js';
+import { boolArg } from '../shapes/read-args.js';
 
-export const batchnorm: LayerSpec = {
+export const batchnorm = defineLayer({
   name: 'batchnorm',
   doc: 'batch normalisation over channels (batch statistics in training, running ones in eval)',
   args: [
@@ -22,9 +24,23 @@ export const batchnorm: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferBatchnorm,
-};
+  params: (ctx) => {
+    const channels = outChannels(ctx);
+    const running = (name: 'running_mean' | 'running_var'): ParamEntry => ({
+      name: `${ctx.prefix}.${name}`,
+      shape: [channels],
+      role: name,
+    });
+    return [
+      ...affineParams(ctx.prefix, channels, boolArg(ctx.node, 'affine', true)),
+      running('running_mean'),
+      running('running_var'),
+    ];
+  },
+  traits: { fusesActivation: true },
+});
 
-export const lrn: LayerSpec = {
+export const lrn = defineLayer({
   name: 'lrn',
   doc: 'local response normalisation across channels (AlexNet, GoogLeNet)',
   args: [
@@ -35,9 +51,10 @@ export const lrn: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferLrn,
-};
+  params: 'none',
+});
 
-export const dropout: LayerSpec = {
+export const dropout = defineLayer({
   name: 'dropout',
   doc: 'zero each unit with probability `p` in training, scaling the rest by 1/(1−p)',
   args: [
@@ -50,4 +67,6 @@ export const dropout: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferSameShape,
-};
+  params: 'none',
+  traits: { noOpAtInference: true },
+});

@@ -53,8 +53,50 @@ export interface Inferred {
 /** Computes a node's output shape and cost, or reports why it has none and returns undefined. */
 export type InferRule = (ctx: InferContext) => Inferred | undefined;
 
-export interface LayerSpec {
+/**
+ * What passes, targets and reports may assume about a layer, so none of them keeps its own list of
+ * op names. Absent means false.
+ */
+export interface LayerTraits {
+  /** An elementwise activation that fuses as an epilogue (softmax needs its channel column, so not it). */
+  elementwise?: boolean;
+  /** Its kernels take one fused activation after the bias (compiler/passes/fuse-activation.ts). */
+  fusesActivation?: boolean;
+  /** Output channels are dimension 0 of the weight, so a following BatchNorm folds into it. */
+  foldsBatchnorm?: boolean;
+  /** Its value is its input's buffer, reinterpreted (`flatten`). */
+  aliasesInput?: boolean;
+  /** The identity at inference (`dropout`, `identity`). */
+  noOpAtInference?: boolean;
+  /** A weighted sum over a window: convolutions and `linear`, whose MACs published totals count. */
+  convLike?: boolean;
+  /** Which output-size arithmetic its window follows, for hovers. */
+  window?: 'conv' | 'pool' | 'transpose';
+}
+
+/** A tensor of a layer, as the runtime's `ParamSpec`; `name` is the full `state_dict` key. */
+export interface ParamEntry {
   name: string;
+  shape: number[];
+  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var';
+  bias?: string;
+}
+
+/** What a parameter rule sees: the node (arguments resolved, shape inferred) and its input shape. */
+export interface ParamContext {
+  node: GraphNode;
+  inShape: readonly number[];
+  /** The window of a windowed layer (kernel per spatial dimension), else empty. */
+  kernel: readonly number[];
+  /** The `state_dict` prefix of the node, e.g. `3` or `0.1`. */
+  prefix: string;
+}
+
+/** The layer's tensors with their PyTorch names and layouts, in PyTorch's order. */
+export type ParamRule = (ctx: ParamContext) => ParamEntry[];
+
+export interface LayerSpec<N extends string = string> {
+  name: N;
   aliases?: readonly string[];
   /** One line for hovers and completion. */
   doc: string;
@@ -62,4 +104,12 @@ export interface LayerSpec {
   /** `many` for the joins `add` and `concat`, whose operands are named values. */
   inputs: 'one' | 'many';
   infer?: InferRule;
+  /** Its tensors; `none` for layers without parameters or buffers. */
+  params: ParamRule | 'none';
+  traits?: LayerTraits;
+}
+
+/** Declares a layer; keeps its name as a literal type, so op names form a closed union. */
+export function defineLayer<const N extends string>(spec: LayerSpec<N>): LayerSpec<N> {
+  return spec;
 }

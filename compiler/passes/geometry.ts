@@ -4,6 +4,7 @@ import type { GraphNode, Shape } from '../ir/graph.js';
 import { padForDim, type DimPadding } from '../shapes/conv-arithmetic.js';
 import { spatialArg, windowArgs } from '../shapes/read-args.js';
 import type { InferContext } from '../layers/types.js';
+import { defaultNumber } from '../layers/args.js';
 
 /** Numbers of one windowed layer, one entry per spatial dimension (outermost first). */
 export interface WindowGeometry {
@@ -36,7 +37,11 @@ export function windowGeometry(node: GraphNode, input: GraphNode): WindowGeometr
 
 /** `output_pad` of a transposed convolution, per spatial dimension. */
 export function outputPadding(node: GraphNode, count: number): number[] {
-  return spatialArg(contextFor(node, undefined), 'output_pad', count, 0) ?? Array(count).fill(0);
+  const fallback = defaultNumber(node, 'output_pad');
+  return (
+    spatialArg(contextFor(node, undefined), 'output_pad', count, fallback) ??
+    Array(count).fill(fallback)
+  );
 }
 
 /** The product of a list of sizes. */

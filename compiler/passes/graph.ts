@@ -3,6 +3,7 @@
 // Every field added here is optional, so a fresh `ModelGraph` already is a `Graph`. Nothing here
 // is specific to gpu.js: a target reads these decisions and picks its own kernels.
 import type { GraphNode, ModelGraph, NodeId } from '../ir/graph.js';
+import { layers } from '../layers/registry.js';
 
 /** An elementwise operation applied after a node's main op, e.g. `{ op: 'leaky_relu', alpha: 0.2 }`. */
 export interface EpilogueStep {
@@ -79,18 +80,10 @@ export function replaceNode(graph: Graph, node: OptNode): Graph {
   return { ...graph, nodes: graph.nodes.map((other) => (other.id === node.id ? node : other)) };
 }
 
-/** Elementwise activations that fuse as epilogues (softmax needs its channel column, so not it). */
-export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
-  'relu',
-  'relu6',
-  'leaky_relu',
-  'elu',
-  'sigmoid',
-  'tanh',
-  'gelu',
-  'silu',
-  'hardswish',
-]);
+/** Elementwise activations that fuse as epilogues: the layers with the `elementwise` trait. */
+export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set(
+  layers.filter((spec) => spec.traits?.elementwise).map((spec) => spec.name),
+);
 
 /** The `alpha` argument of an activation node, if it has one. */
 export function alphaOf(node: GraphNode): number | undefined {
