@@ -1,5 +1,5 @@
 // The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
-import { argChoice, argNumber, argSymbol } from '../layers/args.js';
+import { argChoice, argNumber } from '../layers/args.js';
 import { outputPadding, windowGeometry, type WindowGeometry } from '../passes/geometry.js';
 import type { OptNode } from '../passes/graph.js';
 import type { KernelCall, LayerContext, LayerPlan, LiteralRecord } from './target.js';

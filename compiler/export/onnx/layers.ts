@@ -5,7 +5,7 @@
 // CNN4010. Convolutions and pooling are in ./convolutions.ts.
 import type { GraphNode } from '../../ir/graph.js';
 import { padArg } from '../../shapes/read-args.js';
-import { argChoice, argNumber, argSymbol } from '../../layers/args.js';
+import { argChoice, argNumber } from '../../layers/args.js';
 import { conv, convtranspose, pool, separable } from './convolutions.js';
 import { floatAttr, intAttr, type AttributeProto } from './proto.js';
 import {
@@ -126,9 +126,7 @@ const join =
     return bindOut(b, layer);
   };
 
-const alphaAttr = (fallback: number) => (node: GraphNode) => [
-  floatAttr('alpha', argNumber(node, 'alpha')),
-];
+const alphaAttr = (node: GraphNode) => [floatAttr('alpha', argNumber(node, 'alpha'))];
 
 /** Every layer the exporter knows, by canonical op name. */
 export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
@@ -158,6 +156,6 @@ export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   silu,
   hardswish: simple('HardSwish'),
   softmax: simple('Softmax', () => [intAttr('axis', 1)]),
-  leaky_relu: simple('LeakyRelu', alphaAttr(0.01)),
-  elu: simple('Elu', alphaAttr(1)),
+  leaky_relu: simple('LeakyRelu', alphaAttr),
+  elu: simple('Elu', alphaAttr),
 };

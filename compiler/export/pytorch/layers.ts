@@ -276,7 +276,7 @@ export function layerModule(node: GraphNode, input: GraphNode | undefined): Laye
     case 'elu':
       return done(`nn.ELU(${pythonNumber(argNumber(node, 'alpha'))})`);
     case 'lrn': {
-      const args = ['size', 'alpha', 'beta', 'k'].map((name, idx) =>
+      const args = ['size', 'alpha', 'beta', 'k'].map((name) =>
         pythonNumber(argNumber(node, name)),
       );
       return done(`nn.LocalResponseNorm(${args.join(', ')})`);
