@@ -4,6 +4,7 @@
 import { argChoice, argBool, argNumber, argSymbol } from '../layers/args.js';
 import { sizeOf, windowGeometry } from '../passes/geometry.js';
 import { ELEMENTWISE_OPS, type OptNode } from '../passes/graph.js';
+import { lookupLayer } from '../layers/registry.js';
 import { activationOf, planConv, planConvTranspose } from './gpujs-conv.js';
 import type { KernelCall, LayerContext, LayerPlan, LiteralRecord, Target } from './target.js';
 
@@ -231,6 +232,9 @@ export const gpujsTarget: Target = {
   runtimeModule: 'cnnc/runtime',
   planLayer(ctx) {
     const op = ctx.node.op;
+    const spec = lookupLayer(op);
+    const declared = spec?.unsupportedOn?.['gpu.js'];
+    if (declared) return { kind: 'unsupported', reason: declared };
     if (['conv', 'conv1d', 'conv3d', 'depthwise', 'separable'].includes(op)) return planConv(ctx);
     if (op === 'convtranspose') return planConvTranspose(ctx);
     if (op === 'maxpool' || op === 'avgpool' || op === 'lppool') return planPool(ctx);

@@ -107,7 +107,18 @@ export interface LayerSpec<N extends string = string> {
   /** Its tensors; `none` for layers without parameters or buffers. */
   params: ParamRule | 'none';
   traits?: LayerTraits;
+  /**
+   * The targets that cannot build this layer, each with the reason: the target's CNN4002 quotes
+   * it, and `cnnc train --target auto` then trains on gpu.js. The completeness test
+   * (test/layers/completeness.test.ts) requires a plan on every other target.
+   */
+  unsupportedOn?: Readonly<Partial<Record<TargetName, string>>>;
+  /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
+  noGradient?: string;
 }
+
+/** The kernel targets of `cnnc build --target`. */
+export type TargetName = 'gpu.js' | 'wasm';
 
 /** Declares a layer; keeps its name as a literal type, so op names form a closed union. */
 export function defineLayer<const N extends string>(spec: LayerSpec<N>): LayerSpec<N> {

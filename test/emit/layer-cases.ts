@@ -459,6 +459,22 @@ const activationCases: LayerCase[] = [
   },
 ];
 
+/** The joins, on the model input named twice. */
+const joinCases: LayerCase[] = [
+  {
+    name: 'add(x, x)',
+    input: [2, 3, 3],
+    layer: 'add(x, x)',
+    reference: (x) => ({ data: Float64Array.from(x.data, (v) => v + v), shape: x.shape }),
+  },
+  {
+    name: 'concat(x, x)',
+    input: [2, 3, 3],
+    layer: 'concat(x, x)',
+    reference: (x) => ref.concat([x, x]),
+  },
+];
+
 /** Every case of the layer table. */
 export const layerCases: LayerCase[] = [
   ...conv2dCases,
@@ -466,4 +482,5 @@ export const layerCases: LayerCase[] = [
   ...poolCases,
   ...denseCases,
   ...activationCases,
+  ...joinCases,
 ];
