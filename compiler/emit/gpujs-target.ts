@@ -235,6 +235,7 @@ export const gpujsTarget: Target = {
     const spec = lookupLayer(op);
     const declared = spec?.unsupportedOn?.['gpu.js'];
     if (declared) return { kind: 'unsupported', reason: declared };
+    if (spec?.backends) return spec.backends.gpujs(ctx);
     if (['conv', 'conv1d', 'conv3d', 'depthwise', 'separable'].includes(op)) return planConv(ctx);
     if (op === 'convtranspose') return planConvTranspose(ctx);
     if (op === 'maxpool' || op === 'avgpool' || op === 'lppool') return planPool(ctx);

@@ -4,6 +4,8 @@
 // the layer's inputs and parameters. Reverse-mode differentiation (./plan-backward.ts) is driven
 // by this table alone, like tinygrad's `pm_gradient`: one line per op.
 
+import { layers } from '../layers/registry.js';
+
 /** What a backward reads from its forward, which decides the `saved` object emitted for it. */
 export type SavedKind =
   /** `{ input, weight, bias }`: the layer input and its first two parameters. */
@@ -89,5 +91,11 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
 
 /** The rule of `factory`, or undefined when no backward is registered for it. */
 export function gradientRule(factory: string): GradientRule | undefined {
-  return Object.hasOwn(GRADIENT_RULES, factory) ? GRADIENT_RULES[factory] : undefined;
+  if (Object.hasOwn(GRADIENT_RULES, factory)) return GRADIENT_RULES[factory];
+  // Layers that carry their own plan carry the rules of its factories too.
+  for (const spec of layers) {
+    const own = spec.backends?.gradients;
+    if (own && Object.hasOwn(own, factory)) return own[factory];
+  }
+  return undefined;
 }

@@ -3,6 +3,9 @@
 // family of layers in this folder; ./registry.ts lists them all.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
+import type { GradientRule } from '../emit/gradient-rules.js';
+import type { LayerContext, LayerPlan } from '../emit/target.js';
+import type { Translate } from '../export/onnx/translate.js';
 
 export type ArgType =
   | { kind: 'int'; min?: number; max?: number }
@@ -115,6 +118,27 @@ export interface LayerSpec<N extends string = string> {
   unsupportedOn?: Readonly<Partial<Record<TargetName, string>>>;
   /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
   noGradient?: string;
+  /**
+   * How the targets and exporters run the layer, for layers that carry it in their own file
+   * (see CONTRIBUTING.md). Older layers are still planned in compiler/emit/gpujs-target.ts and
+   * the exporters' tables; the completeness test checks both kinds alike.
+   */
+  backends?: LayerBackends;
+}
+
+/** The PyTorch module of a node: the constructor expression, or why PyTorch has none. */
+export type PytorchModule = { code: string; helpers?: string[] } | { unsupported: string };
+
+/** A layer's plans and translations, kept with its spec. */
+export interface LayerBackends {
+  /** The gpu.js plan (the wasm target plans the same calls when it has kernels for them). */
+  gpujs: (ctx: LayerContext) => LayerPlan;
+  /** The backward rule of each kernel factory `gpujs` plans. */
+  gradients: Readonly<Record<string, GradientRule>>;
+  /** The ONNX nodes (opset 17), or why ONNX cannot express the layer (CNN4010). */
+  onnx: Translate;
+  /** The `nn.Module` of the PyTorch export; `input` is the node's input. */
+  pytorch: (node: GraphNode, input: GraphNode) => PytorchModule;
 }
 
 /** The kernel targets of `cnnc build --target`. */

@@ -12,6 +12,7 @@ import {
 } from '../../passes/geometry.js';
 import { padArg, spatialArg } from '../../shapes/read-args.js';
 import { argChoice, argBool, argNumber, argSymbol } from '../../layers/args.js';
+import { lookupLayer } from '../../layers/registry.js';
 import { pythonBool, pythonNumber, sizeLiteral, tupleLiteral } from './python.js';
 
 /** A layer's module: the constructor expression and the helper classes it needs. */
@@ -283,7 +284,10 @@ export function layerModule(node: GraphNode, input: GraphNode | undefined): Laye
     }
     case 'pad':
       return padLayer(node, input);
-    default:
-      return unsupported(node, 'PyTorch export has no module for this layer yet');
+    default: {
+      const own = lookupLayer(node.op)?.backends?.pytorch(node, input);
+      if (!own) return unsupported(node, 'PyTorch export has no module for this layer yet');
+      return 'code' in own ? done(own.code, own.helpers) : unsupported(node, own.unsupported);
+    }
   }
 }
