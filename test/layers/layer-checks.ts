@@ -19,6 +19,8 @@ import {
   trainedWeights,
 } from '../export/onnx-helpers.js';
 import { exportExample, OUT, runTorchChecks, torchMissing } from '../export/pytorch-helpers.js';
+import { crossEntropy } from '../../runtime/losses/index.js';
+import { buildTrainable } from '../train/train-helpers.js';
 
 /** A one-layer model over `input`. */
 export function oneLayer(input: readonly number[], layer: string): string {
@@ -135,4 +137,55 @@ export function maxRelative(actual: ArrayLike<number>, expected: ArrayLike<numbe
     largest = Math.max(largest, Math.abs(expected[idx]));
   }
   return largest === 0 ? diff : diff / largest;
+}
+
+/** Deterministic values in [−1, 1). */
+function lcg(length: number, seed: number): Float32Array {
+  let state = seed;
+  return Float32Array.from({ length }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 31 - 1;
+  });
+}
+
+/**
+ * The generated training code of `source` (one model with a `train` section, cross-entropy over
+ * 4 classes, batch 4) on the cpu backend: the largest relative error of `trainStep`'s parameter
+ * gradients against central differences of the loss, at three entries of every parameter.
+ */
+export async function trainStepGradientError(name: string, source: string): Promise<number> {
+  const module = await buildTrainable(name, `${name}.cnn`, source);
+  const model = await module.create({ seed: 5, mode: 'cpu' });
+  const batch = 4;
+  const x = lcg(batch * module.inputShape.reduce((a, b) => a * b, 1), 9);
+  const labels = [0, 1, 2, 3];
+  const lossAt = async () => {
+    model.train();
+    const logits = await model.forward(x, batch);
+    model.eval();
+    return crossEntropy(logits, labels, batch).loss;
+  };
+  try {
+    const step = await model.trainStep(x, labels, batch, { gradients: true });
+    let worst = 0;
+    for (const [param, value] of model.parameters()) {
+      const gradient = step.gradients?.get(param);
+      if (!gradient) return Infinity;
+      for (const idx of [0, Math.floor(value.length / 2), value.length - 1]) {
+        const saved = value[idx];
+        const h = 1e-3;
+        value[idx] = saved + h;
+        const plus = await lossAt();
+        value[idx] = saved - h;
+        const minus = await lossAt();
+        value[idx] = saved;
+        const numeric = (plus - minus) / (2 * h);
+        const error = Math.abs(numeric - gradient[idx]) / Math.max(1e-2, Math.abs(numeric));
+        worst = Math.max(worst, error);
+      }
+    }
+    return worst;
+  } finally {
+    await model.dispose();
+  }
 }
