@@ -20,6 +20,7 @@ const grammars = grammarFiles(read);
 const world: World = {
   cases: layerCases,
   docs: read('docs/language.md'),
+  exportDocs: read('docs/export.md'),
   grammars: new Map(grammars.map((g) => [g.file, wordsIn(g.file, g.committed)])),
   targets: [gpujsTarget, wasmTarget],
   gradientRule,
@@ -61,6 +62,13 @@ test('a layer without a docs row is named', (t) => {
   const docs = world.docs.replace(/^\| `lrn` .*$/m, '');
   t.deepEqual(missingPieces(spec('lrn'), { ...world, docs }), [
     'layer `lrn`: no row in the layer tables of docs/language.md (section 10)',
+  ]);
+});
+
+test('a layer without an ONNX mapping row is named', (t) => {
+  const exportDocs = world.exportDocs.replace(/^\| `lrn` .*$/m, '');
+  t.deepEqual(missingPieces(spec('lrn'), { ...world, exportDocs }), [
+    'layer `lrn`: no row in the "Layer mapping" table of docs/export.md',
   ]);
 });
 

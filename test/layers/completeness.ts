@@ -16,6 +16,8 @@ export interface World {
   cases: readonly LayerCase[];
   /** docs/language.md. */
   docs: string;
+  /** docs/export.md, whose "Layer mapping" table names every layer's ONNX translation. */
+  exportDocs: string;
   /** The layer words each editor grammar lists, by file. */
   grammars: ReadonlyMap<string, readonly string[]>;
   targets: readonly Target[];
@@ -37,6 +39,16 @@ function hasDocsRow(docs: string, name: string): boolean {
   const section = start < 0 ? '' : docs.slice(start, end < 0 ? undefined : end);
   const pattern = new RegExp(`^\\| \`${name}[\`(]`, 'm');
   return pattern.test(section);
+}
+
+/** Whether the "Layer mapping" table of docs/export.md names `name` in its first column. */
+function hasExportRow(docs: string, name: string): boolean {
+  const start = docs.indexOf('\n## Layer mapping');
+  const end = docs.indexOf('\n## ', start + 1);
+  const section = start < 0 ? '' : docs.slice(start, end < 0 ? undefined : end);
+  return section
+    .split('\n')
+    .some((line) => line.startsWith('| ') && line.split('|')[1].includes(`\`${name}\``));
 }
 
 function caseSource(layerCase: LayerCase): string {
@@ -91,6 +103,8 @@ export function missingPieces(spec: LayerSpec, world: World): string[] {
   else problems.push(...checkTargets(spec, cases[0], world));
   if (!hasDocsRow(world.docs, spec.name))
     problems.push('no row in the layer tables of docs/language.md (section 10)');
+  if (!hasExportRow(world.exportDocs, spec.name))
+    problems.push('no row in the "Layer mapping" table of docs/export.md');
   const highlighted = layerWords([spec]).includes(spec.name);
   for (const [file, words] of world.grammars)
     if (highlighted && !words.includes(spec.name))
