@@ -130,7 +130,7 @@ export async function loadTrainableModel(
 function declaredWasmGap(model: ModelGraph): string | undefined {
   for (const node of model.nodes) {
     const reason = lookupLayer(node.op)?.unsupportedOn?.wasm;
-    if (reason) return `\`${node.op}\` ${reason}`;
+    if (reason) return `\`${node.op}\`: ${reason}`;
   }
   return undefined;
 }
