@@ -2,9 +2,11 @@
 import * as activation from './activation.js';
 import * as convs from './conv.js';
 import * as dense from './dense-layers.js';
+import * as groupnorm from './groupnorm.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
 import * as structure from './structure.js';
+import * as upsample from './upsample.js';
 import type { LayerSpec, LayerTraits } from './types.js';
 
 const all = [
@@ -14,6 +16,8 @@ const all = [
   ...Object.values(norm),
   ...Object.values(activation),
   ...Object.values(structure),
+  ...Object.values(groupnorm),
+  ...Object.values(upsample),
 ];
 
 /** The canonical name of every layer: a closed union, so a misspelt op is a type error. */
