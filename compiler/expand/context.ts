@@ -5,6 +5,7 @@ import type { CallElement } from '../../grammar/ast.js';
 import type { GraphNode, NodeId, PathStep } from '../ir/graph.js';
 import type { Value } from '../ir/value.js';
 import { lookupLayer, type LayerName } from '../layers/registry.js';
+import { resolveGeometry } from '../ir/geometry.js';
 import type { Declarations } from './declarations.js';
 import type { EvalEnv } from './evaluate.js';
 import type { Scope } from './scope.js';
@@ -117,6 +118,9 @@ export function addNode(
     if (inferred) {
       node.shape = inferred.shape;
       node.cost = inferred.cost;
+      // The window is resolved once here; passes, targets and exporters read it from the node.
+      const geometry = spec.traits?.window ? resolveGeometry(node, producers[0]) : undefined;
+      if (geometry) node.geometry = geometry;
     }
   }
   return node.id;

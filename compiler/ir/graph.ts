@@ -4,6 +4,7 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Value } from './value.js';
 import type { OpName } from '../layers/registry.js';
+import type { WindowGeometry } from './geometry.js';
 
 export type NodeId = number;
 
@@ -51,6 +52,8 @@ export interface GraphNode {
   /** Per-sample output shape; absent when it could not be inferred (an error was reported). */
   shape?: Shape;
   cost?: NodeCost;
+  /** The window of a windowed layer (convolutions, pools), resolved once when its shape is inferred. */
+  geometry?: WindowGeometry;
 }
 
 export interface ModelOutput {

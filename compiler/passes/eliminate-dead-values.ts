@@ -1,6 +1,6 @@
 // Dead-value elimination: drops layers whose value reaches no output, and layers that compute
 // nothing at inference (`dropout`, `identity`), whose readers then read their input directly.
-import { bypassNode, bytesOf, type Graph } from './graph.js';
+import { bypassNode, bytesOf, type Graph } from '../ir/opt-graph.js';
 import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 

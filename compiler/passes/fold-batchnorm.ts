@@ -2,7 +2,14 @@
 // value nothing else reads) becomes part of that layer's weight and bias, computed once when
 // weights are set: `w' = w·γ/√(var+ε)`, `b' = (b − mean)·γ/√(var+ε) + β`.
 import { argNumber } from '../layers/args.js';
-import { bypassNode, bytesOf, consumersOf, isOutput, replaceNode, type Graph } from './graph.js';
+import {
+  bypassNode,
+  bytesOf,
+  consumersOf,
+  isOutput,
+  replaceNode,
+  type Graph,
+} from '../ir/opt-graph.js';
 import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 

@@ -1,16 +1,16 @@
 // Conv/linear + bias + activation fusion: an activation whose input is a convolution, a linear
 // layer, a BatchNorm or a residual `add` (read by nothing else) becomes that layer's epilogue, so
 // the activation costs no extra kernel and no extra intermediate.
+import { ELEMENTWISE_OPS } from './graph.js';
 import {
   alphaOf,
   bypassNode,
   bytesOf,
   consumersOf,
-  ELEMENTWISE_OPS,
   isOutput,
   replaceNode,
   type Graph,
-} from './graph.js';
+} from '../ir/opt-graph.js';
 import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 

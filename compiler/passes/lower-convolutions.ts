@@ -8,8 +8,8 @@
 //      1.5× faster than direct for 32→32 3×3 at 32×32).
 // `--conv=im2col|direct` overrides rules 2 and 3 (a pointwise convolution is a GEMM either way).
 import { argNumber } from '../layers/args.js';
-import { windowGeometry } from './geometry.js';
-import { replaceNode, type Graph, type Lowering, type OptNode } from './graph.js';
+import { windowGeometry } from '../ir/geometry.js';
+import { replaceNode, type Graph, type Lowering, type OptNode } from '../ir/opt-graph.js';
 import { note, type Pass, type PassNote, type PassOptions, type PassResult } from './pass.js';
 
 const NAME = 'lower-convolutions';

@@ -1,7 +1,7 @@
 // Liveness-based memory planning: every layer output gets a buffer slot; a slot is reused as soon
 // as the last reader of its value has run. Reshapes (`flatten`) share their input's slot. The
 // plan records the peak bytes per sample live at once, against the sum of all intermediates.
-import { bytesOf, type Graph } from './graph.js';
+import { bytesOf, type Graph } from '../ir/opt-graph.js';
 import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassResult } from './pass.js';
 

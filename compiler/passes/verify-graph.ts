@@ -1,7 +1,8 @@
 // The invariants of the IR, checked between passes in tests and whenever `CNNC_DEBUG` is set.
 // A violation is a compiler bug, so it is returned as plain messages (and thrown by the driver).
 import { hasTrait } from '../layers/registry.js';
-import { ELEMENTWISE_OPS, type Graph } from './graph.js';
+import { ELEMENTWISE_OPS } from './graph.js';
+import { type Graph } from '../ir/opt-graph.js';
 
 /** Returns every violated invariant of `graph` (empty when it is well-formed). */
 export function verifyGraph(graph: Graph): string[] {

@@ -1,7 +1,7 @@
 // Convolutions and pooling to ONNX: Conv (after a Pad node for reflect/replicate padding),
 // the two Convs of `separable`, ConvTranspose, and Max/Average/LpPool with their global forms
 // and the adaptive pools whose windows are all equal.
-import { outputPadding } from '../../passes/geometry.js';
+import { outputPadding } from '../../ir/geometry.js';
 import { argChoice, argBool, argNumber, argSymbol } from '../../layers/args.js';
 import type { OnnxBuilder } from './builder.js';
 import { intAttr, intsAttr, type AttributeProto } from './proto.js';

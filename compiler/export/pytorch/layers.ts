@@ -4,12 +4,7 @@
 // CNN4002 diagnostic at the layer's span, never a silently different model.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
 import type { GraphNode } from '../../ir/graph.js';
-import {
-  outputPadding,
-  sizeOf,
-  windowGeometry,
-  type WindowGeometry,
-} from '../../passes/geometry.js';
+import { outputPadding, sizeOf, windowGeometry, type WindowGeometry } from '../../ir/geometry.js';
 import { padArg, spatialArg } from '../../shapes/read-args.js';
 import { argChoice, argBool, argNumber, argSymbol } from '../../layers/args.js';
 import { lookupLayer } from '../../layers/registry.js';
