@@ -1,8 +1,8 @@
 // The checks a model source passes before it is compiled, as pure functions of its bytes, so the
 // CLI (which reads files) and the language server (which gets text from the editor) refuse the
 // same sources with the same diagnostics: over 1 MB (CNN1023), binary (CNN1022), not UTF-8
-// (CNN1021). The CLI's file reading (special files, errors) stays in cli/read-source.ts.
-import { MAX_SOURCE_BYTES, decodeSource, type ReadResult } from './cli/read-source.js';
+// (CNN1021). The CLI's file reading (special files, errors) stays in host/read-source.ts.
+import { MAX_SOURCE_BYTES, decodeSource, type ReadResult } from './host/read-source.js';
 import { diagnostic } from './diagnostics/catalog.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 

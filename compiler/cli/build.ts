@@ -20,9 +20,9 @@ import { findPass, type OptLevel } from '../passes/registry.js';
 import { printIr } from '../passes/print-ir.js';
 import { wasmTarget } from '../emit/wasm/target.js';
 import { compileFile } from './check.js';
-import { errorReason as reason } from './read-source.js';
+import { errorReason as reason } from '../host/read-source.js';
 import { oneLine } from './summary.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 /**
  * Layers of one generated module. Code generation costs a few milliseconds per layer (about 6 s

@@ -3,9 +3,9 @@ import { compileSource, type CompileResult } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderJson } from '../diagnostics/render-json.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
-import { fileSystemHost } from './host.js';
-import { readSource } from './read-source.js';
-import type { Io } from './io.js';
+import { fileSystemHost } from '../host/host.js';
+import { readSource } from '../host/read-source.js';
+import type { Io } from '../host/io.js';
 
 export interface CheckOptions {
   format: 'text' | 'json';

@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_MODEL_VALUES, MAX_PARAMETER_VALUES } from '../../runtime/params.js';
-import type { ModelGraph } from '../ir/graph.js';
-import type { DataSplit } from '../train/index.js';
+import type { ModelGraph } from '../../compiler/ir/graph.js';
+import type { DataSplit } from '../index.js';
 
 /** Options of `cnnc train`, as commander parses them. */
 export interface TrainCliOptions {
