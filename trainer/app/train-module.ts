@@ -19,7 +19,7 @@ import type {
   TrainSpec,
 } from '../../runtime/training.js';
 import type { ModelBase } from '../../runtime/model.js';
-import { compileFile } from '../../compiler/cli/check.js';
+import { compileFile } from '../../compiler/host/compile-file.js';
 import type { Io } from '../../compiler/host/io.js';
 
 /** A trainable generated model with one input, as `cnnc train` drives it. */
