@@ -200,7 +200,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
 /** Writes `<stem>.browser.js` and `<stem>.worker.js` next to the module at `path`. */
 async function writeBrowserBundle(path: string, code: string, io: Io): Promise<void> {
   // Loaded on use: esbuild is only needed for browser builds.
-  const { bundleBrowser } = await import('../emit/bundle-browser.js');
+  const { bundleBrowser } = await import('./bundle-browser.js');
   const stem = basename(path).replace(/\.(ts|mjs)$/, '');
   const files = { main: `${stem}.browser.js`, worker: `${stem}.worker.js` };
   const bundle = await bundleBrowser(code, files.worker);
