@@ -14,6 +14,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { MAX_MODEL_VALUES, MAX_PARAMETER_VALUES } from '../../runtime/params.js';
 import type { ModelGraph } from '../ir/graph.js';
+import { unadaptableNormalize } from './train-adapt.js';
 import type { DataSplit } from '../train/index.js';
 
 /** Options of `cnnc train`, as commander parses them. */
@@ -178,7 +179,7 @@ export function checkTrainableModel(
   }
   if (total > MAX_MODEL_VALUES)
     return `${file}: model \`${model.name}\` has ${formatCount(total)} parameters (${formatBytes(total)} as float32); cnnc train handles at most ${formatCount(MAX_MODEL_VALUES)}`;
-  return undefined;
+  return unadaptableNormalize(model, texts);
 }
 
 function lineOf(span: { file: string; start: number }, texts: ReadonlyMap<string, string>): number {

@@ -41,3 +41,4 @@ export {
 export { renderReport, writeReport, type ReportInput } from './report.js';
 export { augmentBatch, type Augmentation } from './augment.js';
 export { earlyStopStep, type EarlyStopDecision, type EarlyStopState } from './early-stop.js';
+export { channelStatistics, MIN_STD, type ChannelStatistics } from './adapt.js';
