@@ -45,3 +45,4 @@ export {
 export { renderReport, writeReport, type ReportInput } from './io/report.js';
 export { augmentBatch, type Augmentation } from './core/augment.js';
 export { earlyStopStep, type EarlyStopDecision, type EarlyStopState } from './core/early-stop.js';
+export { channelStatistics, MIN_STD, type ChannelStatistics } from './core/adapt.js';
