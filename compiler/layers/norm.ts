@@ -1,8 +1,9 @@
-// Normalisation and regularisation: batchnorm, lrn and dropout.
+// Normalisation and regularisation: batchnorm, lrn, dropout and normalize.
 import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
 import { defineLayer, type ParamEntry } from './types.js';
 import { affineParams, outChannels } from './params.js';
 import { boolArg } from '../shapes/read-args.js';
+import { inferNormalize, normalizeValues } from './normalize-rules.js';
 
 export const batchnorm = defineLayer({
   name: 'batchnorm',
@@ -69,4 +70,38 @@ export const dropout = defineLayer({
   infer: inferSameShape,
   params: 'none',
   traits: { noOpAtInference: true },
+});
+
+export const normalize = defineLayer({
+  name: 'normalize',
+  doc: '(x − mean) / std per channel; without arguments, `cnnc train` learns mean and std from the training data',
+  args: [
+    {
+      name: 'mean',
+      type: { kind: 'numbers' },
+      optional: true,
+      requiredWith: 'std',
+      doc: 'subtracted: one number for every channel, or a list with one per channel',
+    },
+    {
+      name: 'std',
+      type: { kind: 'numbers', min: 0, minExclusive: true },
+      optional: true,
+      requiredWith: 'mean',
+      doc: 'divided by (positive): one number for every channel, or a list with one per channel',
+    },
+  ],
+  inputs: 'one',
+  infer: inferNormalize,
+  params: (ctx) =>
+    (['mean', 'std'] as const).map((role): ParamEntry => {
+      const channels = outChannels(ctx);
+      const values = normalizeValues(ctx.node, role, channels);
+      return {
+        name: `${ctx.prefix}.${role}`,
+        shape: [channels],
+        role,
+        ...(values ? { values } : {}),
+      };
+    }),
 });

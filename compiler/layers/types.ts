@@ -20,6 +20,8 @@ export type ArgType =
    */
   | { kind: 'pad'; modes: boolean }
   | { kind: 'enum'; values: readonly string[] }
+  /** A number, or a non-empty list of numbers (one per channel), each above `min` if set. */
+  | { kind: 'numbers'; min?: number; minExclusive?: boolean }
   /** The first alternative that accepts the value wins; errors are reported for the last. */
   | { kind: 'oneOf'; types: readonly ArgType[] };
 
@@ -35,6 +37,8 @@ export interface ArgSpec {
   optional?: boolean;
   /** Required unless this other argument is given (`kernel` unless `adaptive`). */
   requiredUnless?: string;
+  /** Required when this other argument is given (`normalize`'s `mean` and `std` go together). */
+  requiredWith?: string;
   doc: string;
 }
 
@@ -81,8 +85,10 @@ export interface LayerTraits {
 export interface ParamEntry {
   name: string;
   shape: number[];
-  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var';
+  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var' | 'mean' | 'std';
   bias?: string;
+  /** A buffer's fixed initial values (`normalize(mean=…, std=…)`), one per channel. */
+  values?: number[];
 }
 
 /** What a parameter rule sees: the node (arguments resolved, shape inferred) and its input shape. */

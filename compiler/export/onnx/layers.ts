@@ -128,6 +128,28 @@ const join =
 
 const alphaAttr = (node: GraphNode) => [floatAttr('alpha', argNumber(node, 'alpha'))];
 
+/** `(x − mean) / std` per channel: the buffers reshaped to `[C, 1, …]`, then `Sub` and `Div`. */
+const normalize: Translate = (b, layer) => {
+  const shape = layer.node.shape ?? [];
+  const perChannel = b.int64Constant(`${layer.prefix}/per_channel`, [
+    shape[0],
+    ...shape.slice(1).map(() => 1),
+  ]);
+  const [mean, std] = [param(b, layer, 'mean'), param(b, layer, 'std')] as string[];
+  const reshaped = (tensor: string, role: string) =>
+    b.add(
+      layer.node,
+      'Reshape',
+      out(layer, `/${role}`),
+      [tensor, perChannel],
+      out(layer, `/${role}`),
+    );
+  const centred = out(layer, '/centred');
+  b.add(layer.node, 'Sub', centred, [input(b, layer), reshaped(mean, 'mean')], centred);
+  b.add(layer.node, 'Div', out(layer), [centred, reshaped(std, 'std')], out(layer));
+  return bindOut(b, layer);
+};
+
 /** Every layer the exporter knows, by canonical op name. */
 export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   conv,
@@ -141,6 +163,7 @@ export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   lppool: pool,
   batchnorm,
   lrn,
+  normalize,
   dropout: alias,
   identity: alias,
   linear,
