@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { compileSource } from '../../compiler/compile.js';
-import { DEBIAN_FASHION_MNIST_DIR } from '../../compiler/train/data/idx-folder.js';
-import { loadTrainingData } from '../../compiler/train/data/load.js';
-import type { Dataset } from '../../compiler/train/data/dataset.js';
+import { DEBIAN_FASHION_MNIST_DIR } from '../../trainer/io/data/idx-folder.js';
+import { loadTrainingData } from '../../trainer/io/data/load.js';
+import type { Dataset } from '../../trainer/core/data/dataset.js';
 import { idxBytes, tempDir } from './fixtures.js';
 
 test('fashion_cnn: the parameters its header comment counts by hand', (t) => {
