@@ -13,6 +13,8 @@ import {
   conv2dIm2col,
   linear,
   linearGrad,
+  normalize,
+  normalizeGrad,
   pool2d,
   pool2dGrad,
   type CreateOptions,
@@ -36,87 +38,67 @@ export const inputShapes = { image: [1, 28, 28] } as const;
 export const outputShapes = { logits: [10] } as const;
 /** Parameters and buffers in PyTorch `state_dict` naming, in initialisation order. */
 export const parameterSpecs: readonly ParamSpec[] = [
-  { name: '0.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
-  { name: '0.1.weight', shape: [16], role: 'gamma' },
-  { name: '0.1.bias', shape: [16], role: 'beta' },
-  { name: '0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '3.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '3.0.0.1.weight', shape: [16], role: 'gamma' },
-  { name: '3.0.0.1.bias', shape: [16], role: 'beta' },
-  { name: '3.0.0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '3.0.0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '3.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '3.0.2.1.weight', shape: [16], role: 'gamma' },
-  { name: '3.0.2.1.bias', shape: [16], role: 'beta' },
-  { name: '3.0.2.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '3.0.2.1.running_var', shape: [16], role: 'running_var' },
-  { name: '4.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
-  { name: '4.0.0.1.weight', shape: [32], role: 'gamma' },
-  { name: '4.0.0.1.bias', shape: [32], role: 'beta' },
-  { name: '4.0.0.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '4.0.0.1.running_var', shape: [32], role: 'running_var' },
-  { name: '4.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
-  { name: '4.0.2.1.weight', shape: [32], role: 'gamma' },
-  { name: '4.0.2.1.bias', shape: [32], role: 'beta' },
-  { name: '4.0.2.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '4.0.2.1.running_var', shape: [32], role: 'running_var' },
-  { name: '4.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
-  { name: '4.1.1.weight', shape: [32], role: 'gamma' },
-  { name: '4.1.1.bias', shape: [32], role: 'beta' },
-  { name: '4.1.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '4.1.1.running_var', shape: [32], role: 'running_var' },
-  { name: '5.0.0.0.weight', shape: [64, 32, 3, 3], role: 'weight' },
-  { name: '5.0.0.1.weight', shape: [64], role: 'gamma' },
-  { name: '5.0.0.1.bias', shape: [64], role: 'beta' },
-  { name: '5.0.0.1.running_mean', shape: [64], role: 'running_mean' },
-  { name: '5.0.0.1.running_var', shape: [64], role: 'running_var' },
-  { name: '5.0.2.0.weight', shape: [64, 64, 3, 3], role: 'weight' },
-  { name: '5.0.2.1.weight', shape: [64], role: 'gamma' },
-  { name: '5.0.2.1.bias', shape: [64], role: 'beta' },
-  { name: '5.0.2.1.running_mean', shape: [64], role: 'running_mean' },
-  { name: '5.0.2.1.running_var', shape: [64], role: 'running_var' },
-  { name: '5.1.0.weight', shape: [64, 32, 1, 1], role: 'weight' },
-  { name: '5.1.1.weight', shape: [64], role: 'gamma' },
-  { name: '5.1.1.bias', shape: [64], role: 'beta' },
-  { name: '5.1.1.running_mean', shape: [64], role: 'running_mean' },
-  { name: '5.1.1.running_var', shape: [64], role: 'running_var' },
-  { name: '8.weight', shape: [10, 64], role: 'weight', bias: '8.bias' },
-  { name: '8.bias', shape: [10], role: 'bias' },
+  { name: '0.mean', shape: [1], role: 'mean' },
+  { name: '0.std', shape: [1], role: 'std' },
+  { name: '1.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
+  { name: '1.1.weight', shape: [16], role: 'gamma' },
+  { name: '1.1.bias', shape: [16], role: 'beta' },
+  { name: '1.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '1.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.0.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.0.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.0.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.0.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.2.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.2.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.2.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.2.1.running_var', shape: [16], role: 'running_var' },
+  { name: '5.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
+  { name: '5.0.0.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.0.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.0.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.0.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
+  { name: '5.0.2.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.2.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.2.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.2.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
+  { name: '5.1.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.1.1.bias', shape: [32], role: 'beta' },
+  { name: '5.1.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.1.1.running_var', shape: [32], role: 'running_var' },
+  { name: '6.0.0.0.weight', shape: [64, 32, 3, 3], role: 'weight' },
+  { name: '6.0.0.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.0.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.0.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.0.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.0.2.0.weight', shape: [64, 64, 3, 3], role: 'weight' },
+  { name: '6.0.2.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.2.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.2.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.2.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.1.0.weight', shape: [64, 32, 1, 1], role: 'weight' },
+  { name: '6.1.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.1.1.bias', shape: [64], role: 'beta' },
+  { name: '6.1.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.1.1.running_var', shape: [64], role: 'running_var' },
+  { name: '9.weight', shape: [10, 64], role: 'weight', bias: '9.bias' },
+  { name: '9.bias', shape: [10], role: 'bias' },
 ];
 /** BatchNorms folded into the layer before them (computed when weights are set). */
 const folds: readonly FoldSpec[] = [
   {
-    weightOut: '0.0.weight:folded',
-    biasOut: '0.0.bias:folded',
-    weight: '0.0.weight',
+    weightOut: '1.0.weight:folded',
+    biasOut: '1.0.bias:folded',
+    weight: '1.0.weight',
     bias: null,
-    gamma: '0.1.weight',
-    beta: '0.1.bias',
-    mean: '0.1.running_mean',
-    variance: '0.1.running_var',
-    eps: 0.00001,
-  },
-  {
-    weightOut: '3.0.0.0.weight:folded',
-    biasOut: '3.0.0.0.bias:folded',
-    weight: '3.0.0.0.weight',
-    bias: null,
-    gamma: '3.0.0.1.weight',
-    beta: '3.0.0.1.bias',
-    mean: '3.0.0.1.running_mean',
-    variance: '3.0.0.1.running_var',
-    eps: 0.00001,
-  },
-  {
-    weightOut: '3.0.2.0.weight:folded',
-    biasOut: '3.0.2.0.bias:folded',
-    weight: '3.0.2.0.weight',
-    bias: null,
-    gamma: '3.0.2.1.weight',
-    beta: '3.0.2.1.bias',
-    mean: '3.0.2.1.running_mean',
-    variance: '3.0.2.1.running_var',
+    gamma: '1.1.weight',
+    beta: '1.1.bias',
+    mean: '1.1.running_mean',
+    variance: '1.1.running_var',
     eps: 0.00001,
   },
   {
@@ -139,17 +121,6 @@ const folds: readonly FoldSpec[] = [
     beta: '4.0.2.1.bias',
     mean: '4.0.2.1.running_mean',
     variance: '4.0.2.1.running_var',
-    eps: 0.00001,
-  },
-  {
-    weightOut: '4.1.0.weight:folded',
-    biasOut: '4.1.0.bias:folded',
-    weight: '4.1.0.weight',
-    bias: null,
-    gamma: '4.1.1.weight',
-    beta: '4.1.1.bias',
-    mean: '4.1.1.running_mean',
-    variance: '4.1.1.running_var',
     eps: 0.00001,
   },
   {
@@ -185,6 +156,39 @@ const folds: readonly FoldSpec[] = [
     variance: '5.1.1.running_var',
     eps: 0.00001,
   },
+  {
+    weightOut: '6.0.0.0.weight:folded',
+    biasOut: '6.0.0.0.bias:folded',
+    weight: '6.0.0.0.weight',
+    bias: null,
+    gamma: '6.0.0.1.weight',
+    beta: '6.0.0.1.bias',
+    mean: '6.0.0.1.running_mean',
+    variance: '6.0.0.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.0.2.0.weight:folded',
+    biasOut: '6.0.2.0.bias:folded',
+    weight: '6.0.2.0.weight',
+    bias: null,
+    gamma: '6.0.2.1.weight',
+    beta: '6.0.2.1.bias',
+    mean: '6.0.2.1.running_mean',
+    variance: '6.0.2.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.1.0.weight:folded',
+    biasOut: '6.1.0.bias:folded',
+    weight: '6.1.0.weight',
+    bias: null,
+    gamma: '6.1.1.weight',
+    beta: '6.1.1.bias',
+    mean: '6.1.1.running_mean',
+    variance: '6.1.1.running_var',
+    eps: 0.00001,
+  },
 ];
 /** The model's `train` section: loss, optimizer, schedule, batch, epochs, seed, metrics. */
 export const trainSpec: TrainSpec = {
@@ -216,8 +220,10 @@ export interface FashionNet extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'FashionNet');
   const backend = runtime.backend;
-  // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-  const layer1_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:35:3 normalize
+  const layer1_0 = normalize(backend, { channels: 1, spatial: 784 });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer2_0 = conv2dIm2col(backend, {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -238,8 +244,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:35:3 maxpool
-  const layer4_0 = pool2d(backend, {
+  // fashion_cnn.cnn:38:3 maxpool
+  const layer5_0 = pool2d(backend, {
     kind: 'max',
     channels: 16,
     inHeight: 28,
@@ -257,8 +263,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     countIncludePad: true,
     p: 2,
   });
-  // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-  const layer5_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer6_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -279,8 +285,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:15:3 conv + batchnorm
-  const layer8_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer9_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -300,10 +306,10 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:20:3 add + relu
-  const layer10_0 = add(backend, { features: 3136, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-  const layer12_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer11_0 = add(backend, { features: 3136, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer13_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -324,8 +330,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:15:3 conv + batchnorm
-  const layer15_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer16_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -345,8 +351,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:25:5 conv + batchnorm
-  const layer17_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer18_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -366,10 +372,10 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:20:3 add + relu
-  const layer19_0 = add(backend, { features: 1568, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-  const layer21_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer20_0 = add(backend, { features: 1568, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer22_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -390,8 +396,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:15:3 conv + batchnorm
-  const layer24_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer25_0 = conv2dIm2col(backend, {
     inChannels: 64,
     inHeight: 4,
     inWidth: 4,
@@ -411,8 +417,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:25:5 conv + batchnorm
-  const layer26_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer27_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -432,10 +438,10 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:20:3 add + relu
-  const layer28_0 = add(backend, { features: 1024, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:39:3 avgpool
-  const layer30_0 = adaptivePool2d(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer29_0 = add(backend, { features: 1024, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:42:3 avgpool
+  const layer31_0 = adaptivePool2d(backend, {
     kind: 'avg',
     channels: 64,
     inHeight: 1,
@@ -443,11 +449,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:41:3 linear
-  const layer32_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
+  // fashion_cnn.cnn:44:3 linear
+  const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
-  // fashion_cnn.cnn:15:3 conv
-  const train1_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:35:3 normalize
+  const train1_0 = normalize(backend, { channels: 1, spatial: 784 });
+  const grad1_0 = normalizeGrad(backend, { channels: 1, spatial: 784 }, { inputGradient: false });
+  // fashion_cnn.cnn:17:3 conv
+  const train2_0 = conv2dIm2col(backend, {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -467,43 +476,39 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad1_0 = conv2dGrad(
-    backend,
-    {
-      inChannels: 1,
-      inHeight: 28,
-      inWidth: 28,
-      outChannels: 16,
-      outHeight: 28,
-      outWidth: 28,
-      filterHeight: 3,
-      filterWidth: 3,
-      strideHeight: 1,
-      strideWidth: 1,
-      dilationHeight: 1,
-      dilationWidth: 1,
-      padTop: 1,
-      padBottom: 1,
-      padLeft: 1,
-      padRight: 1,
-      groups: 1,
-      padMode: 'zeros',
-    },
-    { inputGradient: false },
-  );
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train2_0 = batchnormTrain(backend, {
+  const grad2_0 = conv2dGrad(backend, {
+    inChannels: 1,
+    inHeight: 28,
+    inWidth: 28,
+    outChannels: 16,
+    outHeight: 28,
+    outWidth: 28,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train3_0 = batchnormTrain(backend, {
     channels: 16,
     spatial: 784,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad2_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
-  // fashion_cnn.cnn:34:3 relu
-  const train3_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad3_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
-  // fashion_cnn.cnn:35:3 maxpool
-  const train4_0 = pool2d(backend, {
+  const grad3_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
+  // fashion_cnn.cnn:37:3 relu
+  const train4_0 = activation(backend, { features: 12544, kind: 'relu' });
+  const grad4_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
+  // fashion_cnn.cnn:38:3 maxpool
+  const train5_0 = pool2d(backend, {
     kind: 'max',
     channels: 16,
     inHeight: 28,
@@ -521,7 +526,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     countIncludePad: true,
     p: 2,
   });
-  const grad4_0 = pool2dGrad(backend, {
+  const grad5_0 = pool2dGrad(backend, {
     kind: 'max',
     channels: 16,
     inHeight: 28,
@@ -539,8 +544,8 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     countIncludePad: true,
     p: 2,
   });
-  // fashion_cnn.cnn:15:3 conv
-  const train5_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv
+  const train6_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -560,7 +565,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad5_0 = conv2dGrad(backend, {
+  const grad6_0 = conv2dGrad(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -580,19 +585,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train6_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train7_0 = batchnormTrain(backend, {
     channels: 16,
     spatial: 196,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad6_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
-  // fashion_cnn.cnn:22:5 relu
-  const train7_0 = activation(backend, { features: 3136, kind: 'relu' });
-  const grad7_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
-  // fashion_cnn.cnn:15:3 conv
-  const train8_0 = conv2dIm2col(backend, {
+  const grad7_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
+  // fashion_cnn.cnn:24:5 relu
+  const train8_0 = activation(backend, { features: 3136, kind: 'relu' });
+  const grad8_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
+  // fashion_cnn.cnn:17:3 conv
+  const train9_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -612,7 +617,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad8_0 = conv2dGrad(backend, {
+  const grad9_0 = conv2dGrad(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -632,22 +637,22 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train9_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train10_0 = batchnormTrain(backend, {
     channels: 16,
     spatial: 196,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad9_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
-  // fashion_cnn.cnn:20:3 add
-  const train10_0 = add(backend, { features: 3136, inputs: 2 });
-  const grad10_0 = addGrad(backend, { features: 3136, inputs: 2 });
-  // fashion_cnn.cnn:28:3 relu
-  const train11_0 = activation(backend, { features: 3136, kind: 'relu' });
-  const grad11_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
-  // fashion_cnn.cnn:15:3 conv
-  const train12_0 = conv2dIm2col(backend, {
+  const grad10_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
+  // fashion_cnn.cnn:22:3 add
+  const train11_0 = add(backend, { features: 3136, inputs: 2 });
+  const grad11_0 = addGrad(backend, { features: 3136, inputs: 2 });
+  // fashion_cnn.cnn:30:3 relu
+  const train12_0 = activation(backend, { features: 3136, kind: 'relu' });
+  const grad12_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
+  // fashion_cnn.cnn:17:3 conv
+  const train13_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -667,7 +672,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad12_0 = conv2dGrad(backend, {
+  const grad13_0 = conv2dGrad(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -687,19 +692,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train13_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train14_0 = batchnormTrain(backend, {
     channels: 32,
     spatial: 49,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad13_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
-  // fashion_cnn.cnn:22:5 relu
-  const train14_0 = activation(backend, { features: 1568, kind: 'relu' });
-  const grad14_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
-  // fashion_cnn.cnn:15:3 conv
-  const train15_0 = conv2dIm2col(backend, {
+  const grad14_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  // fashion_cnn.cnn:24:5 relu
+  const train15_0 = activation(backend, { features: 1568, kind: 'relu' });
+  const grad15_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
+  // fashion_cnn.cnn:17:3 conv
+  const train16_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -719,7 +724,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad15_0 = conv2dGrad(backend, {
+  const grad16_0 = conv2dGrad(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -739,16 +744,16 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train16_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train17_0 = batchnormTrain(backend, {
     channels: 32,
     spatial: 49,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad16_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
-  // fashion_cnn.cnn:25:5 conv
-  const train17_0 = conv2dIm2col(backend, {
+  const grad17_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  // fashion_cnn.cnn:27:5 conv
+  const train18_0 = conv2dIm2col(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -768,7 +773,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad17_0 = conv2dGrad(backend, {
+  const grad18_0 = conv2dGrad(backend, {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -788,22 +793,22 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:26:5 batchnorm
-  const train18_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:28:5 batchnorm
+  const train19_0 = batchnormTrain(backend, {
     channels: 32,
     spatial: 49,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad18_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
-  // fashion_cnn.cnn:20:3 add
-  const train19_0 = add(backend, { features: 1568, inputs: 2 });
-  const grad19_0 = addGrad(backend, { features: 1568, inputs: 2 });
-  // fashion_cnn.cnn:28:3 relu
-  const train20_0 = activation(backend, { features: 1568, kind: 'relu' });
-  const grad20_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
-  // fashion_cnn.cnn:15:3 conv
-  const train21_0 = conv2dIm2col(backend, {
+  const grad19_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  // fashion_cnn.cnn:22:3 add
+  const train20_0 = add(backend, { features: 1568, inputs: 2 });
+  const grad20_0 = addGrad(backend, { features: 1568, inputs: 2 });
+  // fashion_cnn.cnn:30:3 relu
+  const train21_0 = activation(backend, { features: 1568, kind: 'relu' });
+  const grad21_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
+  // fashion_cnn.cnn:17:3 conv
+  const train22_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -823,7 +828,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad21_0 = conv2dGrad(backend, {
+  const grad22_0 = conv2dGrad(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -843,19 +848,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train22_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train23_0 = batchnormTrain(backend, {
     channels: 64,
     spatial: 16,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad22_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
-  // fashion_cnn.cnn:22:5 relu
-  const train23_0 = activation(backend, { features: 1024, kind: 'relu' });
-  const grad23_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
-  // fashion_cnn.cnn:15:3 conv
-  const train24_0 = conv2dIm2col(backend, {
+  const grad23_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  // fashion_cnn.cnn:24:5 relu
+  const train24_0 = activation(backend, { features: 1024, kind: 'relu' });
+  const grad24_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
+  // fashion_cnn.cnn:17:3 conv
+  const train25_0 = conv2dIm2col(backend, {
     inChannels: 64,
     inHeight: 4,
     inWidth: 4,
@@ -875,7 +880,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad24_0 = conv2dGrad(backend, {
+  const grad25_0 = conv2dGrad(backend, {
     inChannels: 64,
     inHeight: 4,
     inWidth: 4,
@@ -895,16 +900,16 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:16:3 batchnorm
-  const train25_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:18:3 batchnorm
+  const train26_0 = batchnormTrain(backend, {
     channels: 64,
     spatial: 16,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad25_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
-  // fashion_cnn.cnn:25:5 conv
-  const train26_0 = conv2dIm2col(backend, {
+  const grad26_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  // fashion_cnn.cnn:27:5 conv
+  const train27_0 = conv2dIm2col(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -924,7 +929,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  const grad26_0 = conv2dGrad(backend, {
+  const grad27_0 = conv2dGrad(backend, {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -944,22 +949,22 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:26:5 batchnorm
-  const train27_0 = batchnormTrain(backend, {
+  // fashion_cnn.cnn:28:5 batchnorm
+  const train28_0 = batchnormTrain(backend, {
     channels: 64,
     spatial: 16,
     eps: 0.00001,
     momentum: 0.1,
   });
-  const grad27_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
-  // fashion_cnn.cnn:20:3 add
-  const train28_0 = add(backend, { features: 1024, inputs: 2 });
-  const grad28_0 = addGrad(backend, { features: 1024, inputs: 2 });
-  // fashion_cnn.cnn:28:3 relu
-  const train29_0 = activation(backend, { features: 1024, kind: 'relu' });
-  const grad29_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
-  // fashion_cnn.cnn:39:3 avgpool
-  const train30_0 = adaptivePool2d(backend, {
+  const grad28_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  // fashion_cnn.cnn:22:3 add
+  const train29_0 = add(backend, { features: 1024, inputs: 2 });
+  const grad29_0 = addGrad(backend, { features: 1024, inputs: 2 });
+  // fashion_cnn.cnn:30:3 relu
+  const train30_0 = activation(backend, { features: 1024, kind: 'relu' });
+  const grad30_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
+  // fashion_cnn.cnn:42:3 avgpool
+  const train31_0 = adaptivePool2d(backend, {
     kind: 'avg',
     channels: 64,
     inHeight: 1,
@@ -967,7 +972,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     outHeight: 1,
     outWidth: 1,
   });
-  const grad30_0 = adaptivePool2dGrad(backend, {
+  const grad31_0 = adaptivePool2dGrad(backend, {
     kind: 'avg',
     channels: 64,
     inHeight: 1,
@@ -975,253 +980,257 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:41:3 linear
-  const train32_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
-  const grad32_0 = linearGrad(backend, { inFeatures: 64, outFeatures: 10 });
+  // fashion_cnn.cnn:44:3 linear
+  const train33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
+  const grad33_0 = linearGrad(backend, { inFeatures: 64, outFeatures: 10 });
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-    const v1 = await layer1_0(
-      image,
-      runtime.param('0.0.weight:folded'),
-      runtime.param('0.0.bias:folded'),
+    // fashion_cnn.cnn:35:3 normalize
+    const v1 = await layer1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch);
+    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+    const v2 = await layer2_0(
+      v1,
+      runtime.param('1.0.weight:folded'),
+      runtime.param('1.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:35:3 maxpool
-    const v4 = await layer4_0(v1, batch);
-    // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-    const v5 = await layer5_0(
-      v4,
-      runtime.param('3.0.0.0.weight:folded'),
-      runtime.param('3.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:15:3 conv + batchnorm
-    const v8 = await layer8_0(
+    // fashion_cnn.cnn:38:3 maxpool
+    const v5 = await layer5_0(v2, batch);
+    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+    const v6 = await layer6_0(
       v5,
-      runtime.param('3.0.2.0.weight:folded'),
-      runtime.param('3.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:20:3 add + relu
-    const v10 = await layer10_0(v8, v4, batch);
-    // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-    const v12 = await layer12_0(
-      v10,
       runtime.param('4.0.0.0.weight:folded'),
       runtime.param('4.0.0.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:15:3 conv + batchnorm
-    const v15 = await layer15_0(
-      v12,
+    // fashion_cnn.cnn:17:3 conv + batchnorm
+    const v9 = await layer9_0(
+      v6,
       runtime.param('4.0.2.0.weight:folded'),
       runtime.param('4.0.2.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:25:5 conv + batchnorm
-    const v17 = await layer17_0(
-      v10,
-      runtime.param('4.1.0.weight:folded'),
-      runtime.param('4.1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:20:3 add + relu
-    const v19 = await layer19_0(v15, v17, batch);
-    // fashion_cnn.cnn:15:3 conv + batchnorm + relu
-    const v21 = await layer21_0(
-      v19,
+    // fashion_cnn.cnn:22:3 add + relu
+    const v11 = await layer11_0(v9, v5, batch);
+    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+    const v13 = await layer13_0(
+      v11,
       runtime.param('5.0.0.0.weight:folded'),
       runtime.param('5.0.0.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:15:3 conv + batchnorm
-    const v24 = await layer24_0(
-      v21,
+    // fashion_cnn.cnn:17:3 conv + batchnorm
+    const v16 = await layer16_0(
+      v13,
       runtime.param('5.0.2.0.weight:folded'),
       runtime.param('5.0.2.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:25:5 conv + batchnorm
-    const v26 = await layer26_0(
-      v19,
+    // fashion_cnn.cnn:27:5 conv + batchnorm
+    const v18 = await layer18_0(
+      v11,
       runtime.param('5.1.0.weight:folded'),
       runtime.param('5.1.0.bias:folded'),
       batch,
     );
-    // fashion_cnn.cnn:20:3 add + relu
-    const v28 = await layer28_0(v24, v26, batch);
-    // fashion_cnn.cnn:39:3 avgpool
-    const v30 = await layer30_0(v28, batch);
-    // fashion_cnn.cnn:41:3 linear
-    const v32 = await layer32_0(v30, runtime.param('8.weight'), runtime.param('8.bias'), batch);
-    return v32;
+    // fashion_cnn.cnn:22:3 add + relu
+    const v20 = await layer20_0(v16, v18, batch);
+    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+    const v22 = await layer22_0(
+      v20,
+      runtime.param('6.0.0.0.weight:folded'),
+      runtime.param('6.0.0.0.bias:folded'),
+      batch,
+    );
+    // fashion_cnn.cnn:17:3 conv + batchnorm
+    const v25 = await layer25_0(
+      v22,
+      runtime.param('6.0.2.0.weight:folded'),
+      runtime.param('6.0.2.0.bias:folded'),
+      batch,
+    );
+    // fashion_cnn.cnn:27:5 conv + batchnorm
+    const v27 = await layer27_0(
+      v20,
+      runtime.param('6.1.0.weight:folded'),
+      runtime.param('6.1.0.bias:folded'),
+      batch,
+    );
+    // fashion_cnn.cnn:22:3 add + relu
+    const v29 = await layer29_0(v25, v27, batch);
+    // fashion_cnn.cnn:42:3 avgpool
+    const v31 = await layer31_0(v29, batch);
+    // fashion_cnn.cnn:44:3 linear
+    const v33 = await layer33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
+    return v33;
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:15:3 conv
-    const v1 = await train1_0(image, runtime.param('0.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r2_0 = await train2_0(
-      v1,
-      runtime.param('0.1.weight'),
-      runtime.param('0.1.bias'),
-      runtime.param('0.1.running_mean'),
-      runtime.param('0.1.running_var'),
+    // fashion_cnn.cnn:35:3 normalize
+    const v1 = await train1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v2 = await train2_0(v1, runtime.param('1.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r3_0 = await train3_0(
+      v2,
+      runtime.param('1.1.weight'),
+      runtime.param('1.1.bias'),
+      runtime.param('1.1.running_mean'),
+      runtime.param('1.1.running_var'),
       batch,
     );
-    const v2 = r2_0.output;
-    runtime.setBuffer('0.1.running_mean', r2_0.runningMean);
-    runtime.setBuffer('0.1.running_var', r2_0.runningVar);
-    // fashion_cnn.cnn:34:3 relu
-    const v3 = await train3_0(v2, batch);
-    // fashion_cnn.cnn:35:3 maxpool
+    const v3 = r3_0.output;
+    runtime.setBuffer('1.1.running_mean', r3_0.runningMean);
+    runtime.setBuffer('1.1.running_var', r3_0.runningVar);
+    // fashion_cnn.cnn:37:3 relu
     const v4 = await train4_0(v3, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v5 = await train5_0(v4, runtime.param('3.0.0.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r6_0 = await train6_0(
-      v5,
-      runtime.param('3.0.0.1.weight'),
-      runtime.param('3.0.0.1.bias'),
-      runtime.param('3.0.0.1.running_mean'),
-      runtime.param('3.0.0.1.running_var'),
-      batch,
-    );
-    const v6 = r6_0.output;
-    runtime.setBuffer('3.0.0.1.running_mean', r6_0.runningMean);
-    runtime.setBuffer('3.0.0.1.running_var', r6_0.runningVar);
-    // fashion_cnn.cnn:22:5 relu
-    const v7 = await train7_0(v6, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v8 = await train8_0(v7, runtime.param('3.0.2.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r9_0 = await train9_0(
-      v8,
-      runtime.param('3.0.2.1.weight'),
-      runtime.param('3.0.2.1.bias'),
-      runtime.param('3.0.2.1.running_mean'),
-      runtime.param('3.0.2.1.running_var'),
-      batch,
-    );
-    const v9 = r9_0.output;
-    runtime.setBuffer('3.0.2.1.running_mean', r9_0.runningMean);
-    runtime.setBuffer('3.0.2.1.running_var', r9_0.runningVar);
-    // fashion_cnn.cnn:20:3 add
-    const v10 = await train10_0(v9, v4, batch);
-    // fashion_cnn.cnn:28:3 relu
-    const v11 = await train11_0(v10, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v12 = await train12_0(v11, runtime.param('4.0.0.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r13_0 = await train13_0(
-      v12,
+    // fashion_cnn.cnn:38:3 maxpool
+    const v5 = await train5_0(v4, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v6 = await train6_0(v5, runtime.param('4.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r7_0 = await train7_0(
+      v6,
       runtime.param('4.0.0.1.weight'),
       runtime.param('4.0.0.1.bias'),
       runtime.param('4.0.0.1.running_mean'),
       runtime.param('4.0.0.1.running_var'),
       batch,
     );
-    const v13 = r13_0.output;
-    runtime.setBuffer('4.0.0.1.running_mean', r13_0.runningMean);
-    runtime.setBuffer('4.0.0.1.running_var', r13_0.runningVar);
-    // fashion_cnn.cnn:22:5 relu
-    const v14 = await train14_0(v13, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v15 = await train15_0(v14, runtime.param('4.0.2.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r16_0 = await train16_0(
-      v15,
+    const v7 = r7_0.output;
+    runtime.setBuffer('4.0.0.1.running_mean', r7_0.runningMean);
+    runtime.setBuffer('4.0.0.1.running_var', r7_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v8 = await train8_0(v7, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v9 = await train9_0(v8, runtime.param('4.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r10_0 = await train10_0(
+      v9,
       runtime.param('4.0.2.1.weight'),
       runtime.param('4.0.2.1.bias'),
       runtime.param('4.0.2.1.running_mean'),
       runtime.param('4.0.2.1.running_var'),
       batch,
     );
-    const v16 = r16_0.output;
-    runtime.setBuffer('4.0.2.1.running_mean', r16_0.runningMean);
-    runtime.setBuffer('4.0.2.1.running_var', r16_0.runningVar);
-    // fashion_cnn.cnn:25:5 conv
-    const v17 = await train17_0(v11, runtime.param('4.1.0.weight'), null, batch);
-    // fashion_cnn.cnn:26:5 batchnorm
-    const r18_0 = await train18_0(
-      v17,
-      runtime.param('4.1.1.weight'),
-      runtime.param('4.1.1.bias'),
-      runtime.param('4.1.1.running_mean'),
-      runtime.param('4.1.1.running_var'),
-      batch,
-    );
-    const v18 = r18_0.output;
-    runtime.setBuffer('4.1.1.running_mean', r18_0.runningMean);
-    runtime.setBuffer('4.1.1.running_var', r18_0.runningVar);
-    // fashion_cnn.cnn:20:3 add
-    const v19 = await train19_0(v16, v18, batch);
-    // fashion_cnn.cnn:28:3 relu
-    const v20 = await train20_0(v19, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v21 = await train21_0(v20, runtime.param('5.0.0.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r22_0 = await train22_0(
-      v21,
+    const v10 = r10_0.output;
+    runtime.setBuffer('4.0.2.1.running_mean', r10_0.runningMean);
+    runtime.setBuffer('4.0.2.1.running_var', r10_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v11 = await train11_0(v10, v5, batch);
+    // fashion_cnn.cnn:30:3 relu
+    const v12 = await train12_0(v11, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v13 = await train13_0(v12, runtime.param('5.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r14_0 = await train14_0(
+      v13,
       runtime.param('5.0.0.1.weight'),
       runtime.param('5.0.0.1.bias'),
       runtime.param('5.0.0.1.running_mean'),
       runtime.param('5.0.0.1.running_var'),
       batch,
     );
-    const v22 = r22_0.output;
-    runtime.setBuffer('5.0.0.1.running_mean', r22_0.runningMean);
-    runtime.setBuffer('5.0.0.1.running_var', r22_0.runningVar);
-    // fashion_cnn.cnn:22:5 relu
-    const v23 = await train23_0(v22, batch);
-    // fashion_cnn.cnn:15:3 conv
-    const v24 = await train24_0(v23, runtime.param('5.0.2.0.weight'), null, batch);
-    // fashion_cnn.cnn:16:3 batchnorm
-    const r25_0 = await train25_0(
-      v24,
+    const v14 = r14_0.output;
+    runtime.setBuffer('5.0.0.1.running_mean', r14_0.runningMean);
+    runtime.setBuffer('5.0.0.1.running_var', r14_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v15 = await train15_0(v14, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v16 = await train16_0(v15, runtime.param('5.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r17_0 = await train17_0(
+      v16,
       runtime.param('5.0.2.1.weight'),
       runtime.param('5.0.2.1.bias'),
       runtime.param('5.0.2.1.running_mean'),
       runtime.param('5.0.2.1.running_var'),
       batch,
     );
-    const v25 = r25_0.output;
-    runtime.setBuffer('5.0.2.1.running_mean', r25_0.runningMean);
-    runtime.setBuffer('5.0.2.1.running_var', r25_0.runningVar);
-    // fashion_cnn.cnn:25:5 conv
-    const v26 = await train26_0(v20, runtime.param('5.1.0.weight'), null, batch);
-    // fashion_cnn.cnn:26:5 batchnorm
-    const r27_0 = await train27_0(
-      v26,
+    const v17 = r17_0.output;
+    runtime.setBuffer('5.0.2.1.running_mean', r17_0.runningMean);
+    runtime.setBuffer('5.0.2.1.running_var', r17_0.runningVar);
+    // fashion_cnn.cnn:27:5 conv
+    const v18 = await train18_0(v12, runtime.param('5.1.0.weight'), null, batch);
+    // fashion_cnn.cnn:28:5 batchnorm
+    const r19_0 = await train19_0(
+      v18,
       runtime.param('5.1.1.weight'),
       runtime.param('5.1.1.bias'),
       runtime.param('5.1.1.running_mean'),
       runtime.param('5.1.1.running_var'),
       batch,
     );
-    const v27 = r27_0.output;
-    runtime.setBuffer('5.1.1.running_mean', r27_0.runningMean);
-    runtime.setBuffer('5.1.1.running_var', r27_0.runningVar);
-    // fashion_cnn.cnn:20:3 add
-    const v28 = await train28_0(v25, v27, batch);
-    // fashion_cnn.cnn:28:3 relu
-    const v29 = await train29_0(v28, batch);
-    // fashion_cnn.cnn:39:3 avgpool
+    const v19 = r19_0.output;
+    runtime.setBuffer('5.1.1.running_mean', r19_0.runningMean);
+    runtime.setBuffer('5.1.1.running_var', r19_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v20 = await train20_0(v17, v19, batch);
+    // fashion_cnn.cnn:30:3 relu
+    const v21 = await train21_0(v20, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v22 = await train22_0(v21, runtime.param('6.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r23_0 = await train23_0(
+      v22,
+      runtime.param('6.0.0.1.weight'),
+      runtime.param('6.0.0.1.bias'),
+      runtime.param('6.0.0.1.running_mean'),
+      runtime.param('6.0.0.1.running_var'),
+      batch,
+    );
+    const v23 = r23_0.output;
+    runtime.setBuffer('6.0.0.1.running_mean', r23_0.runningMean);
+    runtime.setBuffer('6.0.0.1.running_var', r23_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v24 = await train24_0(v23, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v25 = await train25_0(v24, runtime.param('6.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r26_0 = await train26_0(
+      v25,
+      runtime.param('6.0.2.1.weight'),
+      runtime.param('6.0.2.1.bias'),
+      runtime.param('6.0.2.1.running_mean'),
+      runtime.param('6.0.2.1.running_var'),
+      batch,
+    );
+    const v26 = r26_0.output;
+    runtime.setBuffer('6.0.2.1.running_mean', r26_0.runningMean);
+    runtime.setBuffer('6.0.2.1.running_var', r26_0.runningVar);
+    // fashion_cnn.cnn:27:5 conv
+    const v27 = await train27_0(v21, runtime.param('6.1.0.weight'), null, batch);
+    // fashion_cnn.cnn:28:5 batchnorm
+    const r28_0 = await train28_0(
+      v27,
+      runtime.param('6.1.1.weight'),
+      runtime.param('6.1.1.bias'),
+      runtime.param('6.1.1.running_mean'),
+      runtime.param('6.1.1.running_var'),
+      batch,
+    );
+    const v28 = r28_0.output;
+    runtime.setBuffer('6.1.1.running_mean', r28_0.runningMean);
+    runtime.setBuffer('6.1.1.running_var', r28_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v29 = await train29_0(v26, v28, batch);
+    // fashion_cnn.cnn:30:3 relu
     const v30 = await train30_0(v29, batch);
-    // fashion_cnn.cnn:41:3 linear
-    const v32 = await train32_0(v30, runtime.param('8.weight'), runtime.param('8.bias'), batch);
+    // fashion_cnn.cnn:42:3 avgpool
+    const v31 = await train31_0(v30, batch);
+    // fashion_cnn.cnn:44:3 linear
+    const v33 = await train33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
     runtime.refresh();
     return {
-      r2_0,
-      r6_0,
-      r9_0,
-      r13_0,
-      r16_0,
-      r18_0,
-      r22_0,
-      r25_0,
-      r27_0,
+      r3_0,
+      r7_0,
+      r10_0,
+      r14_0,
+      r17_0,
+      r19_0,
+      r23_0,
+      r26_0,
+      r28_0,
       v1,
       v2,
       v3,
@@ -1252,13 +1261,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       v28,
       v29,
       v30,
-      v32,
+      v31,
+      v33,
     };
   }
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     if (!runtime.training) return infer(image, batch);
     const f = await trainForward(image, batch);
-    return f.v32;
+    return f.v33;
   }
   async function trainStep(
     image: Float32Array,
@@ -1267,302 +1277,306 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     options: StepOptions = {},
   ): Promise<StepResult> {
     const f = await trainForward(image, batch);
-    const { loss, gradient: lossGradient } = trainer.loss(f.v32, labels, batch);
+    const { loss, gradient: lossGradient } = trainer.loss(f.v33, labels, batch);
     if (!Number.isFinite(loss))
       trainer.nonFinite(loss, [
-        ['`conv` at line 15, column 3', f.v1],
-        ['`batchnorm` at line 16, column 3', f.v2],
-        ['`relu` at line 34, column 3', f.v3],
-        ['`maxpool` at line 35, column 3', f.v4],
-        ['`conv` at line 15, column 3', f.v5],
-        ['`batchnorm` at line 16, column 3', f.v6],
-        ['`relu` at line 22, column 5', f.v7],
-        ['`conv` at line 15, column 3', f.v8],
-        ['`batchnorm` at line 16, column 3', f.v9],
-        ['`add` at line 20, column 3', f.v10],
-        ['`relu` at line 28, column 3', f.v11],
-        ['`conv` at line 15, column 3', f.v12],
-        ['`batchnorm` at line 16, column 3', f.v13],
-        ['`relu` at line 22, column 5', f.v14],
-        ['`conv` at line 15, column 3', f.v15],
-        ['`batchnorm` at line 16, column 3', f.v16],
-        ['`conv` at line 25, column 5', f.v17],
-        ['`batchnorm` at line 26, column 5', f.v18],
-        ['`add` at line 20, column 3', f.v19],
-        ['`relu` at line 28, column 3', f.v20],
-        ['`conv` at line 15, column 3', f.v21],
-        ['`batchnorm` at line 16, column 3', f.v22],
-        ['`relu` at line 22, column 5', f.v23],
-        ['`conv` at line 15, column 3', f.v24],
-        ['`batchnorm` at line 16, column 3', f.v25],
-        ['`conv` at line 25, column 5', f.v26],
-        ['`batchnorm` at line 26, column 5', f.v27],
-        ['`add` at line 20, column 3', f.v28],
-        ['`relu` at line 28, column 3', f.v29],
-        ['`avgpool` at line 39, column 3', f.v30],
-        ['`linear` at line 41, column 3', f.v32],
+        ['`normalize` at line 35, column 3', f.v1],
+        ['`conv` at line 17, column 3', f.v2],
+        ['`batchnorm` at line 18, column 3', f.v3],
+        ['`relu` at line 37, column 3', f.v4],
+        ['`maxpool` at line 38, column 3', f.v5],
+        ['`conv` at line 17, column 3', f.v6],
+        ['`batchnorm` at line 18, column 3', f.v7],
+        ['`relu` at line 24, column 5', f.v8],
+        ['`conv` at line 17, column 3', f.v9],
+        ['`batchnorm` at line 18, column 3', f.v10],
+        ['`add` at line 22, column 3', f.v11],
+        ['`relu` at line 30, column 3', f.v12],
+        ['`conv` at line 17, column 3', f.v13],
+        ['`batchnorm` at line 18, column 3', f.v14],
+        ['`relu` at line 24, column 5', f.v15],
+        ['`conv` at line 17, column 3', f.v16],
+        ['`batchnorm` at line 18, column 3', f.v17],
+        ['`conv` at line 27, column 5', f.v18],
+        ['`batchnorm` at line 28, column 5', f.v19],
+        ['`add` at line 22, column 3', f.v20],
+        ['`relu` at line 30, column 3', f.v21],
+        ['`conv` at line 17, column 3', f.v22],
+        ['`batchnorm` at line 18, column 3', f.v23],
+        ['`relu` at line 24, column 5', f.v24],
+        ['`conv` at line 17, column 3', f.v25],
+        ['`batchnorm` at line 18, column 3', f.v26],
+        ['`conv` at line 27, column 5', f.v27],
+        ['`batchnorm` at line 28, column 5', f.v28],
+        ['`add` at line 22, column 3', f.v29],
+        ['`relu` at line 30, column 3', f.v30],
+        ['`avgpool` at line 42, column 3', f.v31],
+        ['`linear` at line 44, column 3', f.v33],
       ]);
     const grads = new Map<string, Float32Array>();
-    // fashion_cnn.cnn:41:3 linear
-    const b32_0 = await grad32_0(
+    // fashion_cnn.cnn:44:3 linear
+    const b33_0 = await grad33_0(
       lossGradient,
-      { input: f.v30, weight: runtime.param('8.weight'), bias: runtime.param('8.bias') },
+      { input: f.v31, weight: runtime.param('9.weight'), bias: runtime.param('9.bias') },
       batch,
     );
-    const d_v30_0 = b32_0.input as Float32Array;
-    runtime.collect(grads, '8.weight', b32_0.weight);
-    runtime.collect(grads, '8.bias', b32_0.bias);
-    // fashion_cnn.cnn:39:3 avgpool
+    const d_v31_0 = b33_0.input as Float32Array;
+    runtime.collect(grads, '9.weight', b33_0.weight);
+    runtime.collect(grads, '9.bias', b33_0.bias);
+    // fashion_cnn.cnn:42:3 avgpool
+    const b31_0 = await grad31_0(d_v31_0, { input: f.v30 }, batch);
+    const d_v30_0 = b31_0.input;
+    // fashion_cnn.cnn:30:3 relu
     const b30_0 = await grad30_0(d_v30_0, { input: f.v29 }, batch);
     const d_v29_0 = b30_0.input;
-    // fashion_cnn.cnn:28:3 relu
-    const b29_0 = await grad29_0(d_v29_0, { input: f.v28 }, batch);
-    const d_v28_0 = b29_0.input;
-    // fashion_cnn.cnn:20:3 add
-    const b28_0 = await grad28_0(d_v28_0, { inputs: [f.v25, f.v27] }, batch);
-    const d_v25_0 = b28_0.inputs[0];
-    const d_v27_0 = b28_0.inputs[1];
-    // fashion_cnn.cnn:26:5 batchnorm
+    // fashion_cnn.cnn:22:3 add
+    const b29_0 = await grad29_0(d_v29_0, { inputs: [f.v26, f.v28] }, batch);
+    const d_v26_0 = b29_0.inputs[0];
+    const d_v28_0 = b29_0.inputs[1];
+    // fashion_cnn.cnn:28:5 batchnorm
+    const b28_0 = await grad28_0(
+      d_v28_0,
+      {
+        input: f.v27,
+        gamma: runtime.param('6.1.1.weight'),
+        beta: runtime.param('6.1.1.bias'),
+        mean: f.r28_0.mean,
+        variance: f.r28_0.variance,
+      },
+      batch,
+    );
+    const d_v27_0 = b28_0.input;
+    runtime.collect(grads, '6.1.1.weight', b28_0.gamma);
+    runtime.collect(grads, '6.1.1.bias', b28_0.beta);
+    // fashion_cnn.cnn:27:5 conv
     const b27_0 = await grad27_0(
       d_v27_0,
-      {
-        input: f.v26,
-        gamma: runtime.param('5.1.1.weight'),
-        beta: runtime.param('5.1.1.bias'),
-        mean: f.r27_0.mean,
-        variance: f.r27_0.variance,
-      },
+      { input: f.v21, weight: runtime.param('6.1.0.weight'), bias: null },
       batch,
     );
-    const d_v26_0 = b27_0.input;
-    runtime.collect(grads, '5.1.1.weight', b27_0.gamma);
-    runtime.collect(grads, '5.1.1.bias', b27_0.beta);
-    // fashion_cnn.cnn:25:5 conv
+    const d_v21_0 = b27_0.input as Float32Array;
+    runtime.collect(grads, '6.1.0.weight', b27_0.weight);
+    // fashion_cnn.cnn:18:3 batchnorm
     const b26_0 = await grad26_0(
       d_v26_0,
-      { input: f.v20, weight: runtime.param('5.1.0.weight'), bias: null },
+      {
+        input: f.v25,
+        gamma: runtime.param('6.0.2.1.weight'),
+        beta: runtime.param('6.0.2.1.bias'),
+        mean: f.r26_0.mean,
+        variance: f.r26_0.variance,
+      },
       batch,
     );
-    const d_v20_0 = b26_0.input as Float32Array;
-    runtime.collect(grads, '5.1.0.weight', b26_0.weight);
-    // fashion_cnn.cnn:16:3 batchnorm
+    const d_v25_0 = b26_0.input;
+    runtime.collect(grads, '6.0.2.1.weight', b26_0.gamma);
+    runtime.collect(grads, '6.0.2.1.bias', b26_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b25_0 = await grad25_0(
       d_v25_0,
+      { input: f.v24, weight: runtime.param('6.0.2.0.weight'), bias: null },
+      batch,
+    );
+    const d_v24_0 = b25_0.input as Float32Array;
+    runtime.collect(grads, '6.0.2.0.weight', b25_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b24_0 = await grad24_0(d_v24_0, { input: f.v23 }, batch);
+    const d_v23_0 = b24_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b23_0 = await grad23_0(
+      d_v23_0,
       {
-        input: f.v24,
-        gamma: runtime.param('5.0.2.1.weight'),
-        beta: runtime.param('5.0.2.1.bias'),
-        mean: f.r25_0.mean,
-        variance: f.r25_0.variance,
+        input: f.v22,
+        gamma: runtime.param('6.0.0.1.weight'),
+        beta: runtime.param('6.0.0.1.bias'),
+        mean: f.r23_0.mean,
+        variance: f.r23_0.variance,
       },
       batch,
     );
-    const d_v24_0 = b25_0.input;
-    runtime.collect(grads, '5.0.2.1.weight', b25_0.gamma);
-    runtime.collect(grads, '5.0.2.1.bias', b25_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b24_0 = await grad24_0(
-      d_v24_0,
-      { input: f.v23, weight: runtime.param('5.0.2.0.weight'), bias: null },
-      batch,
-    );
-    const d_v23_0 = b24_0.input as Float32Array;
-    runtime.collect(grads, '5.0.2.0.weight', b24_0.weight);
-    // fashion_cnn.cnn:22:5 relu
-    const b23_0 = await grad23_0(d_v23_0, { input: f.v22 }, batch);
     const d_v22_0 = b23_0.input;
-    // fashion_cnn.cnn:16:3 batchnorm
+    runtime.collect(grads, '6.0.0.1.weight', b23_0.gamma);
+    runtime.collect(grads, '6.0.0.1.bias', b23_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b22_0 = await grad22_0(
       d_v22_0,
+      { input: f.v21, weight: runtime.param('6.0.0.0.weight'), bias: null },
+      batch,
+    );
+    const d_v21_1 = b22_0.input as Float32Array;
+    runtime.collect(grads, '6.0.0.0.weight', b22_0.weight);
+    const d_v21 = runtime.sum([d_v21_0, d_v21_1]);
+    // fashion_cnn.cnn:30:3 relu
+    const b21_0 = await grad21_0(d_v21, { input: f.v20 }, batch);
+    const d_v20_0 = b21_0.input;
+    // fashion_cnn.cnn:22:3 add
+    const b20_0 = await grad20_0(d_v20_0, { inputs: [f.v17, f.v19] }, batch);
+    const d_v17_0 = b20_0.inputs[0];
+    const d_v19_0 = b20_0.inputs[1];
+    // fashion_cnn.cnn:28:5 batchnorm
+    const b19_0 = await grad19_0(
+      d_v19_0,
       {
-        input: f.v21,
-        gamma: runtime.param('5.0.0.1.weight'),
-        beta: runtime.param('5.0.0.1.bias'),
-        mean: f.r22_0.mean,
-        variance: f.r22_0.variance,
+        input: f.v18,
+        gamma: runtime.param('5.1.1.weight'),
+        beta: runtime.param('5.1.1.bias'),
+        mean: f.r19_0.mean,
+        variance: f.r19_0.variance,
       },
       batch,
     );
-    const d_v21_0 = b22_0.input;
-    runtime.collect(grads, '5.0.0.1.weight', b22_0.gamma);
-    runtime.collect(grads, '5.0.0.1.bias', b22_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b21_0 = await grad21_0(
-      d_v21_0,
-      { input: f.v20, weight: runtime.param('5.0.0.0.weight'), bias: null },
-      batch,
-    );
-    const d_v20_1 = b21_0.input as Float32Array;
-    runtime.collect(grads, '5.0.0.0.weight', b21_0.weight);
-    const d_v20 = runtime.sum([d_v20_0, d_v20_1]);
-    // fashion_cnn.cnn:28:3 relu
-    const b20_0 = await grad20_0(d_v20, { input: f.v19 }, batch);
-    const d_v19_0 = b20_0.input;
-    // fashion_cnn.cnn:20:3 add
-    const b19_0 = await grad19_0(d_v19_0, { inputs: [f.v16, f.v18] }, batch);
-    const d_v16_0 = b19_0.inputs[0];
-    const d_v18_0 = b19_0.inputs[1];
-    // fashion_cnn.cnn:26:5 batchnorm
+    const d_v18_0 = b19_0.input;
+    runtime.collect(grads, '5.1.1.weight', b19_0.gamma);
+    runtime.collect(grads, '5.1.1.bias', b19_0.beta);
+    // fashion_cnn.cnn:27:5 conv
     const b18_0 = await grad18_0(
       d_v18_0,
-      {
-        input: f.v17,
-        gamma: runtime.param('4.1.1.weight'),
-        beta: runtime.param('4.1.1.bias'),
-        mean: f.r18_0.mean,
-        variance: f.r18_0.variance,
-      },
+      { input: f.v12, weight: runtime.param('5.1.0.weight'), bias: null },
       batch,
     );
-    const d_v17_0 = b18_0.input;
-    runtime.collect(grads, '4.1.1.weight', b18_0.gamma);
-    runtime.collect(grads, '4.1.1.bias', b18_0.beta);
-    // fashion_cnn.cnn:25:5 conv
+    const d_v12_0 = b18_0.input as Float32Array;
+    runtime.collect(grads, '5.1.0.weight', b18_0.weight);
+    // fashion_cnn.cnn:18:3 batchnorm
     const b17_0 = await grad17_0(
       d_v17_0,
-      { input: f.v11, weight: runtime.param('4.1.0.weight'), bias: null },
+      {
+        input: f.v16,
+        gamma: runtime.param('5.0.2.1.weight'),
+        beta: runtime.param('5.0.2.1.bias'),
+        mean: f.r17_0.mean,
+        variance: f.r17_0.variance,
+      },
       batch,
     );
-    const d_v11_0 = b17_0.input as Float32Array;
-    runtime.collect(grads, '4.1.0.weight', b17_0.weight);
-    // fashion_cnn.cnn:16:3 batchnorm
+    const d_v16_0 = b17_0.input;
+    runtime.collect(grads, '5.0.2.1.weight', b17_0.gamma);
+    runtime.collect(grads, '5.0.2.1.bias', b17_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b16_0 = await grad16_0(
       d_v16_0,
+      { input: f.v15, weight: runtime.param('5.0.2.0.weight'), bias: null },
+      batch,
+    );
+    const d_v15_0 = b16_0.input as Float32Array;
+    runtime.collect(grads, '5.0.2.0.weight', b16_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b15_0 = await grad15_0(d_v15_0, { input: f.v14 }, batch);
+    const d_v14_0 = b15_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b14_0 = await grad14_0(
+      d_v14_0,
       {
-        input: f.v15,
-        gamma: runtime.param('4.0.2.1.weight'),
-        beta: runtime.param('4.0.2.1.bias'),
-        mean: f.r16_0.mean,
-        variance: f.r16_0.variance,
+        input: f.v13,
+        gamma: runtime.param('5.0.0.1.weight'),
+        beta: runtime.param('5.0.0.1.bias'),
+        mean: f.r14_0.mean,
+        variance: f.r14_0.variance,
       },
       batch,
     );
-    const d_v15_0 = b16_0.input;
-    runtime.collect(grads, '4.0.2.1.weight', b16_0.gamma);
-    runtime.collect(grads, '4.0.2.1.bias', b16_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b15_0 = await grad15_0(
-      d_v15_0,
-      { input: f.v14, weight: runtime.param('4.0.2.0.weight'), bias: null },
-      batch,
-    );
-    const d_v14_0 = b15_0.input as Float32Array;
-    runtime.collect(grads, '4.0.2.0.weight', b15_0.weight);
-    // fashion_cnn.cnn:22:5 relu
-    const b14_0 = await grad14_0(d_v14_0, { input: f.v13 }, batch);
     const d_v13_0 = b14_0.input;
-    // fashion_cnn.cnn:16:3 batchnorm
+    runtime.collect(grads, '5.0.0.1.weight', b14_0.gamma);
+    runtime.collect(grads, '5.0.0.1.bias', b14_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b13_0 = await grad13_0(
       d_v13_0,
+      { input: f.v12, weight: runtime.param('5.0.0.0.weight'), bias: null },
+      batch,
+    );
+    const d_v12_1 = b13_0.input as Float32Array;
+    runtime.collect(grads, '5.0.0.0.weight', b13_0.weight);
+    const d_v12 = runtime.sum([d_v12_0, d_v12_1]);
+    // fashion_cnn.cnn:30:3 relu
+    const b12_0 = await grad12_0(d_v12, { input: f.v11 }, batch);
+    const d_v11_0 = b12_0.input;
+    // fashion_cnn.cnn:22:3 add
+    const b11_0 = await grad11_0(d_v11_0, { inputs: [f.v10, f.v5] }, batch);
+    const d_v10_0 = b11_0.inputs[0];
+    const d_v5_0 = b11_0.inputs[1];
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b10_0 = await grad10_0(
+      d_v10_0,
       {
-        input: f.v12,
-        gamma: runtime.param('4.0.0.1.weight'),
-        beta: runtime.param('4.0.0.1.bias'),
-        mean: f.r13_0.mean,
-        variance: f.r13_0.variance,
+        input: f.v9,
+        gamma: runtime.param('4.0.2.1.weight'),
+        beta: runtime.param('4.0.2.1.bias'),
+        mean: f.r10_0.mean,
+        variance: f.r10_0.variance,
       },
       batch,
     );
-    const d_v12_0 = b13_0.input;
-    runtime.collect(grads, '4.0.0.1.weight', b13_0.gamma);
-    runtime.collect(grads, '4.0.0.1.bias', b13_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b12_0 = await grad12_0(
-      d_v12_0,
-      { input: f.v11, weight: runtime.param('4.0.0.0.weight'), bias: null },
-      batch,
-    );
-    const d_v11_1 = b12_0.input as Float32Array;
-    runtime.collect(grads, '4.0.0.0.weight', b12_0.weight);
-    const d_v11 = runtime.sum([d_v11_0, d_v11_1]);
-    // fashion_cnn.cnn:28:3 relu
-    const b11_0 = await grad11_0(d_v11, { input: f.v10 }, batch);
-    const d_v10_0 = b11_0.input;
-    // fashion_cnn.cnn:20:3 add
-    const b10_0 = await grad10_0(d_v10_0, { inputs: [f.v9, f.v4] }, batch);
-    const d_v9_0 = b10_0.inputs[0];
-    const d_v4_0 = b10_0.inputs[1];
-    // fashion_cnn.cnn:16:3 batchnorm
+    const d_v9_0 = b10_0.input;
+    runtime.collect(grads, '4.0.2.1.weight', b10_0.gamma);
+    runtime.collect(grads, '4.0.2.1.bias', b10_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b9_0 = await grad9_0(
       d_v9_0,
+      { input: f.v8, weight: runtime.param('4.0.2.0.weight'), bias: null },
+      batch,
+    );
+    const d_v8_0 = b9_0.input as Float32Array;
+    runtime.collect(grads, '4.0.2.0.weight', b9_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b8_0 = await grad8_0(d_v8_0, { input: f.v7 }, batch);
+    const d_v7_0 = b8_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b7_0 = await grad7_0(
+      d_v7_0,
       {
-        input: f.v8,
-        gamma: runtime.param('3.0.2.1.weight'),
-        beta: runtime.param('3.0.2.1.bias'),
-        mean: f.r9_0.mean,
-        variance: f.r9_0.variance,
+        input: f.v6,
+        gamma: runtime.param('4.0.0.1.weight'),
+        beta: runtime.param('4.0.0.1.bias'),
+        mean: f.r7_0.mean,
+        variance: f.r7_0.variance,
       },
       batch,
     );
-    const d_v8_0 = b9_0.input;
-    runtime.collect(grads, '3.0.2.1.weight', b9_0.gamma);
-    runtime.collect(grads, '3.0.2.1.bias', b9_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b8_0 = await grad8_0(
-      d_v8_0,
-      { input: f.v7, weight: runtime.param('3.0.2.0.weight'), bias: null },
-      batch,
-    );
-    const d_v7_0 = b8_0.input as Float32Array;
-    runtime.collect(grads, '3.0.2.0.weight', b8_0.weight);
-    // fashion_cnn.cnn:22:5 relu
-    const b7_0 = await grad7_0(d_v7_0, { input: f.v6 }, batch);
     const d_v6_0 = b7_0.input;
-    // fashion_cnn.cnn:16:3 batchnorm
+    runtime.collect(grads, '4.0.0.1.weight', b7_0.gamma);
+    runtime.collect(grads, '4.0.0.1.bias', b7_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b6_0 = await grad6_0(
       d_v6_0,
+      { input: f.v5, weight: runtime.param('4.0.0.0.weight'), bias: null },
+      batch,
+    );
+    const d_v5_1 = b6_0.input as Float32Array;
+    runtime.collect(grads, '4.0.0.0.weight', b6_0.weight);
+    const d_v5 = runtime.sum([d_v5_0, d_v5_1]);
+    // fashion_cnn.cnn:38:3 maxpool
+    const b5_0 = await grad5_0(d_v5, { input: f.v4, output: f.v5 }, batch);
+    const d_v4_0 = b5_0.input;
+    // fashion_cnn.cnn:37:3 relu
+    const b4_0 = await grad4_0(d_v4_0, { input: f.v3 }, batch);
+    const d_v3_0 = b4_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b3_0 = await grad3_0(
+      d_v3_0,
       {
-        input: f.v5,
-        gamma: runtime.param('3.0.0.1.weight'),
-        beta: runtime.param('3.0.0.1.bias'),
-        mean: f.r6_0.mean,
-        variance: f.r6_0.variance,
+        input: f.v2,
+        gamma: runtime.param('1.1.weight'),
+        beta: runtime.param('1.1.bias'),
+        mean: f.r3_0.mean,
+        variance: f.r3_0.variance,
       },
       batch,
     );
-    const d_v5_0 = b6_0.input;
-    runtime.collect(grads, '3.0.0.1.weight', b6_0.gamma);
-    runtime.collect(grads, '3.0.0.1.bias', b6_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b5_0 = await grad5_0(
-      d_v5_0,
-      { input: f.v4, weight: runtime.param('3.0.0.0.weight'), bias: null },
-      batch,
-    );
-    const d_v4_1 = b5_0.input as Float32Array;
-    runtime.collect(grads, '3.0.0.0.weight', b5_0.weight);
-    const d_v4 = runtime.sum([d_v4_0, d_v4_1]);
-    // fashion_cnn.cnn:35:3 maxpool
-    const b4_0 = await grad4_0(d_v4, { input: f.v3, output: f.v4 }, batch);
-    const d_v3_0 = b4_0.input;
-    // fashion_cnn.cnn:34:3 relu
-    const b3_0 = await grad3_0(d_v3_0, { input: f.v2 }, batch);
     const d_v2_0 = b3_0.input;
-    // fashion_cnn.cnn:16:3 batchnorm
+    runtime.collect(grads, '1.1.weight', b3_0.gamma);
+    runtime.collect(grads, '1.1.bias', b3_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b2_0 = await grad2_0(
       d_v2_0,
-      {
-        input: f.v1,
-        gamma: runtime.param('0.1.weight'),
-        beta: runtime.param('0.1.bias'),
-        mean: f.r2_0.mean,
-        variance: f.r2_0.variance,
-      },
+      { input: f.v1, weight: runtime.param('1.0.weight'), bias: null },
       batch,
     );
-    const d_v1_0 = b2_0.input;
-    runtime.collect(grads, '0.1.weight', b2_0.gamma);
-    runtime.collect(grads, '0.1.bias', b2_0.beta);
-    // fashion_cnn.cnn:15:3 conv
-    const b1_0 = await grad1_0(
-      d_v1_0,
-      { input: image, weight: runtime.param('0.0.weight'), bias: null },
-      batch,
-    );
-    runtime.collect(grads, '0.0.weight', b1_0.weight);
+    const d_v1_0 = b2_0.input as Float32Array;
+    runtime.collect(grads, '1.0.weight', b2_0.weight);
+    // fashion_cnn.cnn:35:3 normalize
+    const b1_0 = await grad1_0(d_v1_0, { std: runtime.param('0.std') }, batch);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
-    return { loss, outputs: f.v32, lr, ...(options.gradients ? { gradients: grads } : {}) };
+    return { loss, outputs: f.v33, lr, ...(options.gradients ? { gradients: grads } : {}) };
   }
   async function evaluate(
     image: Float32Array,
