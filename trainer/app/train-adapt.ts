@@ -1,11 +1,11 @@
 // `cnnc train`'s adapt step: an argument-less `normalize` learns its `mean` and `std` buffers from
 // the training split before the first step (not on a resumed run: the checkpoint holds them), and
 // the numbers are logged. Such a layer must read the model input, whose statistics are the data's.
-import type { GraphNode, ModelGraph } from '../ir/graph.js';
-import { layerPrefixes } from '../emit/param-names.js';
+import type { GraphNode, ModelGraph } from '../../compiler/ir/graph.js';
+import { layerPrefixes } from '../../compiler/emit/param-names.js';
 import { writeSafetensors } from '../../runtime/safetensors.js';
-import { channelStatistics, type Dataset } from '../train/index.js';
-import type { Io } from './io.js';
+import { channelStatistics, type Dataset } from '../index.js';
+import type { Io } from '../../compiler/host/io.js';
 import type { TrainableModel, TrainableModule } from './train-module.js';
 
 /** The `normalize` layers without `mean`/`std`, which `cnnc train` adapts. */

@@ -13,9 +13,9 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_MODEL_VALUES, MAX_PARAMETER_VALUES } from '../../runtime/params.js';
-import type { ModelGraph } from '../ir/graph.js';
+import type { ModelGraph } from '../../compiler/ir/graph.js';
+import type { DataSplit } from '../index.js';
 import { unadaptableNormalize } from './train-adapt.js';
-import type { DataSplit } from '../train/index.js';
 
 /** Options of `cnnc train`, as commander parses them. */
 export interface TrainCliOptions {
