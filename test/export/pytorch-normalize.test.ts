@@ -6,7 +6,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { channelStatistics } from '../../compiler/train/adapt.js';
+import { channelStatistics } from '../../trainer/core/adapt.js';
 import { readSafetensors, writeSafetensors } from '../../runtime/safetensors.js';
 import { buildSource, inputFor } from '../emit/build-helper.js';
 import { f32le, leBytes, npyBytes } from '../train/fixtures.js';

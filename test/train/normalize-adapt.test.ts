@@ -1,7 +1,7 @@
 // What `cnnc train` learns for an argument-less `normalize`: per-channel mean and population std
 // over every pixel of every training image, against numbers worked out by hand.
 import test from 'ava';
-import { channelStatistics, MIN_STD } from '../../compiler/train/adapt.js';
+import { channelStatistics, MIN_STD } from '../../trainer/core/adapt.js';
 
 test('per-channel mean and population std of two 2-channel images, by hand', (t) => {
   // Image 0: channel 0 = [1, 3], channel 1 = [2, 2]; image 1: channel 0 = [5, 7], channel 1 = [2, 2].

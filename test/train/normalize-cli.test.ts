@@ -5,7 +5,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE, readCheckpoint } from '../../compiler/train/checkpoint.js';
+import { CHECKPOINT_FILE, readCheckpoint } from '../../trainer/io/checkpoint.js';
 import { readSafetensors } from '../../runtime/safetensors.js';
 import { f32le, leBytes, npyBytes } from './fixtures.js';
 
