@@ -93,3 +93,33 @@ test('an argument-less normalize after a convolution is refused in one line', (t
   );
   t.false(run.stderr.includes('    at '), 'no stack trace');
 });
+
+test('a 1-D model on [N, C, L] sequences learns one mean and std per channel of its input', (t) => {
+  // Every sequence has channel c = c + k/7 at position k (k = 0…7): by hand, mean c + 0.5 and
+  // std √(Σ(k − 3.5)²/8)/7 = √(42/8)/7 = 0.327327…, whichever sequences are trained on.
+  const dir = join(ROOT, 'seq');
+  mkdirSync(dir, { recursive: true });
+  const sequence = [0, 1, 2].flatMap((c) => Array.from({ length: 8 }, (_, k) => c + k / 7));
+  writeFileSync(
+    join(dir, 'x.npy'),
+    npyBytes('<f4', [COUNT, 3, 8], f32le(Array.from({ length: COUNT }, () => sequence).flat())),
+  );
+  const labels = Array.from({ length: COUNT }, (_, idx) => idx % 2);
+  writeFileSync(
+    join(dir, 'y.npy'),
+    npyBytes(
+      '<i4',
+      [COUNT],
+      leBytes(labels, 4, (view, at, value) => view.setInt32(at, value, true)),
+    ),
+  );
+  const file = join(ROOT, 'seq.cnn');
+  writeFileSync(file, MODEL.replace('[2, 4, 4]', '[3, 8]'));
+  const cli = ['--import', 'tsx', 'compiler/cli/run.ts', 'train', file, '--data', dir];
+  const run = spawnSync('node', [...cli, '--out', join(ROOT, 'seq-run')], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  t.is(run.status, 0, run.stderr);
+  t.regex(run.stderr, /mean \[0\.5, 1\.5, 2\.5\], std \[0\.327327, 0\.327327, 0\.327327\]/);
+});
