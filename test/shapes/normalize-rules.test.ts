@@ -41,6 +41,9 @@ for (const [layer, code] of [
   ['normalize(mean=0.5, std=0)', 'CNN2008'],
   ['normalize(mean=0.5, std=-0.1)', 'CNN2008'],
   ['normalize(mean=0.5, std=[1, 0, 1])', 'CNN2008'],
+  // float32 buffers: a std that rounds to 0, a mean that rounds to infinity.
+  ['normalize(mean=0.5, std=1e-46)', 'CNN2008'],
+  ['normalize(mean=1e39, std=1)', 'CNN2008'],
   ['normalize(mean=[], std=1)', 'CNN2007'],
   ['normalize(mean=(1, 2, 3), std=1)', 'CNN2007'],
   // A bare name is looked up as a constant first.
