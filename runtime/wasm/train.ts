@@ -88,7 +88,8 @@ export function createWasmTraining(
   let module: Promise<WasmModelRuntime> | undefined;
   const trainRuntime = () => {
     if (!spec) throw new Error(`cannot train on the wasm target: ${unsupported}`);
-    module ??= createWasmModel(options, specs, [], model, spec, runtime.values);
+    // The same parameter store and the same worker threads as the inference runtime.
+    module ??= createWasmModel(options, specs, [], model, spec, runtime.values, runtime.workers);
     return module;
   };
   /** Runs the training forward on the training module; returns it with the batch loaded. */
@@ -155,9 +156,13 @@ export function createWasmTraining(
       for (let n = 0; n < batch; n++)
         train.view(n, layout.lossGradient, size).set(gradient.subarray(n * size, (n + 1) * size));
       train.runLayers(layout.forwardLayers, layout.layers.length, batch);
+      // The optimizer reads the gradients where the backward wrote them; they are copied only
+      // when the caller asks for them (a view would change with the next step).
       const grads = new Map<string, Float32Array>();
-      for (const slot of layout.gradients)
-        grads.set(slot.name, train.at(slot.offset, slot.length).slice());
+      for (const slot of layout.gradients) {
+        const view = train.at(slot.offset, slot.length);
+        grads.set(slot.name, stepOptions.gradients ? view.slice() : view);
+      }
       const values = runtime.values;
       const param = (name: string) => {
         const value = values.get(name);
