@@ -39,8 +39,11 @@ export interface WasmTrainSpec extends WasmSpec {
   }[];
   /** Dropout masks (arena offset, floats per sample, p), drawn in this order before each forward. */
   dropouts: readonly { offset: number; size: number; p: number }[];
-  /** The output of every step, `line:col op` first, for the non-finite check. */
-  traced: readonly { label: string; offset: number; size: number }[];
+  /**
+   * The output of every step, `line:col op` first, for the non-finite check: complete after layer
+   * functions `[0, after)` (a later step may reuse its bytes).
+   */
+  traced: readonly { label: string; after: number; offset: number; size: number }[];
 }
 
 /** Options of a trainable wasm module's `create`. */
@@ -147,11 +150,17 @@ export function createWasmTraining(
       const train = await trainForward(inputs, batch);
       const [outputs] = train.read([layout.outputs[0]], batch);
       const { loss, gradient } = trainer.loss(outputs, labels, batch);
-      if (!Number.isFinite(loss))
-        trainer.nonFinite(
-          loss,
-          layout.traced.map((value) => [value.label, train.read([value], batch)[0]] as const),
-        );
+      if (!Number.isFinite(loss)) {
+        // The arena reuses bytes within the step: run the forward again (same masks, same
+        // weights, so the same values) and read each step's output right after its functions.
+        let ran = 0;
+        const values = layout.traced.map((value) => {
+          train.runLayers(ran, value.after, batch);
+          ran = value.after;
+          return [value.label, train.read([value], batch)[0]] as const;
+        });
+        trainer.nonFinite(loss, values);
+      }
       const size = layout.outputs[0].size;
       for (let n = 0; n < batch; n++)
         train.view(n, layout.lossGradient, size).set(gradient.subarray(n * size, (n + 1) * size));
