@@ -3,7 +3,7 @@
 // step, worked out by hand below for LeNet-5, and within `cnnc summary`'s per-sample estimate; a
 // training step lays out exactly one memory of the size its layout states, once. Serial: one
 // test records every WebAssembly.Memory the process creates meanwhile.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { compileSource } from '../../compiler/compile.js';
@@ -111,6 +111,30 @@ test.serial(
         error?.message ?? '',
         /^the loss is NaN: the output of `linear` at line 22, column 3 is/,
       );
+    } finally {
+      await model.dispose();
+    }
+  },
+);
+
+test.serial(
+  'LeNet-5: inference and training share one set of workers, started on first use',
+  async (t) => {
+    const { module } = await buildTrain('lenet5-memory-threads', LENET);
+    // The process's threads (Linux): a Node worker is one more.
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const model = await module.create({ threads: 3, seed: 1 });
+    try {
+      t.is(threads(), before, 'create starts no worker');
+      const x = seeded(BATCH * 784, 9);
+      const labels = Array.from({ length: BATCH }, (_, idx) => idx % 10);
+      await model.forward(x, BATCH);
+      t.is(threads(), before + 2, 'the first forward starts threads − 1 workers');
+      await model.trainStep(x, labels, BATCH);
+      await model.forward(seeded(2 * BATCH * 784, 10), 2 * BATCH);
+      await model.trainStep(x, labels, BATCH);
+      t.is(threads(), before + 2, 'training and a larger batch reuse them');
     } finally {
       await model.dispose();
     }
