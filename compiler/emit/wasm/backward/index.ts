@@ -135,7 +135,8 @@ const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
  * position that reads it, and bytes are reused best-fit once free. Positions: 0 the runtime
  * writing the inputs and masks, then each forward step, then the loss (the runtime reads the
  * outputs and writes the loss gradient), then each backward op. A forward step reads its inputs
- * (a dropout also its mask); a backward op reads its step's inputs (a dropout only its mask) and
+ * (a dropout also its mask), the loss the outputs and (for a re-run after a non-finite loss) the
+ * model inputs; a backward op reads its step's inputs (a dropout only its mask) and
  * the output gradient, never the step's output; a sum reads its parts. An op's outputs never
  * share bytes with what it reads. Adds the gradients' sizes (floats) to `sizes`.
  */
@@ -180,7 +181,8 @@ export function planArena(
     }
   });
   const loss = 1 + training.steps.length;
-  for (const output of training.outputs) read(output, loss);
+  // The inputs stay until the loss: a non-finite loss re-runs the forward from them.
+  for (const variable of [...training.inputs, ...training.outputs]) read(variable, loss);
   sizes.set(LOSS_GRADIENT, size(training.output));
   define(LOSS_GRADIENT, loss, size(LOSS_GRADIENT));
   training.backward.forEach((op, idx) => {
