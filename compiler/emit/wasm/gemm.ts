@@ -16,6 +16,7 @@ import {
   type KernelGenerator,
 } from './kernel.js';
 import { padKernel } from './simple.js';
+import { winogradApplies, winogradConv, winogradStagingBytes } from './winograd.js';
 import type { KernelCall } from '../target.js';
 import {
   add,
@@ -320,6 +321,7 @@ function padded(g: ConvGeometry): boolean {
  */
 export function stagingBytes(call: KernelCall): number {
   if (!CONV_FACTORIES.has(call.factory)) return 0;
+  if (winogradApplies(call)) return winogradStagingBytes(call);
   const g = geometryOf(call);
   return paddedBytes(g) + columnBytes(g);
 }
@@ -438,7 +440,7 @@ ${overK(copyColumns)}`,
 }
 
 /** The padded copy of a convolution's input, as a `pad` kernel call into the staging region. */
-function padCall(g: ConvGeometry): KernelCall {
+export function padCall(g: ConvGeometry): KernelCall {
   return {
     factory: 'pad',
     descriptor: {
@@ -468,6 +470,7 @@ const MIN_UNITS = 8;
  * whose units are (sample, row-block range, panel range), each over depth blocks of KC.
  */
 export const convGemm: KernelGenerator = (call, values, env) => {
+  if (winogradApplies(call)) return winogradConv(call, values, env);
   const original = geometryOf(call);
   const phases: GeneratedKernel[] = [];
   let g = original;
@@ -540,13 +543,6 @@ ${im2col(g, im2colLabels)}`,
   });
 
   // Phase: GEMM, units (sample, row-block chunk, panel chunk).
-  const labels = new Labels();
-  const rowBlocks = ceilDiv(groupOut, MR);
-  const panelChunk = Math.min(panels, PANEL_CHUNK);
-  const panelChunks = ceilDiv(panels, panelChunk);
-  const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
-  const rowChunk = ceilDiv(rowBlocks, rowChunks);
-  const units = rowChunks * panelChunks;
   const [weightName, biasName] = call.params;
   if (!weightName) throw new Error('internal error: convolution without weight');
   const weights = env.weight(weightName, {
@@ -560,7 +556,59 @@ ${im2col(g, im2colLabels)}`,
   const bias = biasName
     ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
     : undefined;
-  const steps = activationSteps(call.descriptor);
+  phases.push(
+    gemmPhase(
+      {
+        groups: g.groups,
+        rows: groupOut,
+        depth,
+        positions,
+        columns,
+        output: values.output,
+        weights,
+        bias,
+        steps: activationSteps(call.descriptor),
+      },
+      env,
+    ),
+  );
+  return phases;
+};
+
+/** A grouped GEMM over panels in the staging region (see {@link gemmPhase}). */
+export interface GemmPhaseSpec {
+  groups: number;
+  /** Rows (output channels) per group. */
+  rows: number;
+  depth: number;
+  /** Columns per group; C rows are `positions` floats apart. */
+  positions: number;
+  /** Arena offset of the B panels `[group][panel][k][NR]`. */
+  columns: number;
+  /** Arena offset of C `[group][rows][positions]`. */
+  output: number;
+  /** Address of A packed as `rowPanels` (groups, rows, depth, MR, KC). */
+  weights: number;
+  /** Address of the bias (plain, `groups·rows + MR` floats), or none. */
+  bias: number | undefined;
+  steps: ActivationStep[];
+}
+
+/**
+ * The GEMM phase of a convolution: per group, `C = A · B` (+ bias, activation). Units are
+ * (sample, row-block chunk, panel chunk), each over depth blocks of KC.
+ */
+export function gemmPhase(spec: GemmPhaseSpec, env: KernelEnv): GeneratedKernel {
+  const { groups, rows: groupOut, depth, positions, columns, weights, bias, steps } = spec;
+  const labels = new Labels();
+  const panels = ceilDiv(positions, NR);
+  const groupColumns = panels * depth * NR * 4;
+  const rowBlocks = ceilDiv(groupOut, MR);
+  const panelChunk = Math.min(panels, PANEL_CHUNK);
+  const panelChunks = ceilDiv(panels, panelChunk);
+  const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
+  const rowChunk = ceilDiv(rowBlocks, rowChunks);
+  const units = rowChunks * panelChunks;
   const tileCode = tile(
     {
       depth,
@@ -600,15 +648,15 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
   ${set('pb0', mulConst(`(i32.rem_u ${get('part')} ${i32(panelChunks)})`, panelChunk))}
   ${set('pb1', min(addConst(get('pb0'), panelChunk), i32(panels)))}
   ${set('col', valueAddress(env, 'n', columns))}
-  ${set('out', valueAddress(env, 'n', values.output))}
-  ${forLoop(labels, 'g', i32(0), i32(g.groups), perGroup)}
+  ${set('out', valueAddress(env, 'n', spec.output))}
+  ${forLoop(labels, 'g', i32(0), i32(groups), perGroup)}
   (local.set $u ${add(get('u'), i32(1))})
   (br $units)))`;
   const names = [
     ...['u', 'n', 'part', 'mb0', 'mb1', 'pb0', 'pb1', 'col', 'out', 'g', 'gcol', 'gout'],
     ...['mb', 'row0', 'wa', 'brow', 'panel'],
   ];
-  phases.push({
+  return {
     locals: {
       ...Object.fromEntries(names.map((name) => [name, 'i32'])),
       ...blockLocals(),
@@ -617,10 +665,9 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
     samplesPerUnit: 1,
     unitsPerGroup: units,
     scratchBytes: 0,
-    macs: g.outChannels * positions * depth,
-  });
-  return phases;
-};
+    macs: groups * groupOut * positions * depth,
+  };
+}
 
 /**
  * A linear layer as C[batch, out] = X[batch, in] · Wᵀ: rows are samples (MR per unit, packed
