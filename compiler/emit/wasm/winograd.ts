@@ -172,13 +172,15 @@ export const winogradConv: KernelGenerator = (call, values, env) => {
   );
   phases.push(...(Array.isArray(pad) ? pad : [pad]));
 
-  // Phase 1: input transform, units (sample, chunk of channels).
+  // Phase 1: input transform, units (sample, chunk of tile quads); channels innermost, so that
+  // each of the 16 output streams is written contiguously (32 bytes a channel).
   const quadsWide = w.tilesWide / 4;
   const quads = w.tilesHigh * quadsWide;
   const panelBytes = channels * NR * 4;
   const xiStride = w.panels * panelBytes;
-  const inChunk = Math.ceil(channels / Math.min(channels, TRANSFORM_UNITS));
-  const inUnits = Math.ceil(channels / inChunk);
+  const planeBytes = w.height * w.width * 4;
+  const quadChunk = Math.ceil(quads / Math.min(quads, TRANSFORM_UNITS));
+  const inUnits = Math.ceil(quads / quadChunk);
   const rowBytes = w.width * 4;
   const labels = new Labels();
   const loadRows = Array.from({ length: 4 }, (_, i) => {
@@ -195,50 +197,56 @@ ${set(`d${i * 4 + 3}`, `(i8x16.shuffle ${ODD} ${v('la')} ${v('lb')})`)}`;
   const storeXi = Array.from({ length: XI }, (_, xi) =>
     store('v128', get('dst'), v(`d${xi}`), xi * xiStride),
   ).join('\n');
-  // The quad index `qq` = ty·quadsWide + q: panel qq >> 1, half qq & 1.
+  // Quad `qq` = ty·quadsWide + q goes to panel qq >> 1, half qq & 1.
   const quadTarget = (qq: string) =>
     add(
-      get('vc'),
+      get('vout'),
       add(
         mulConst(`(i32.shr_u ${qq} ${i32(1)})`, panelBytes),
         mulConst(`(i32.and ${qq} ${i32(1)})`, 16),
       ),
     );
+  const perQuad = `${set('ty', `(i32.div_u ${get('qq')} ${i32(quadsWide)})`)}
+${set('q', `(i32.rem_u ${get('qq')} ${i32(quadsWide)})`)}
+${set('src', add(get('xin'), add(mulConst(get('ty'), 2 * rowBytes), mulConst(get('q'), 32))))}
+${set('dst', quadTarget(get('qq')))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(channels),
+  `${loadRows}
+${inputTransform()}
+${storeXi}
+${set('src', addConst(get('src'), planeBytes))}
+${set('dst', addConst(get('dst'), NR * 4))}`,
+)}`;
   // With an odd number of quads the last panel's second half is zeros (its columns are masked).
   const zeroTail =
     quads % 2 === 1
-      ? `${set('dst', quadTarget(i32(quads)))}
-${Array.from({ length: XI }, (_, xi) => store('v128', get('dst'), '(v128.const i32x4 0 0 0 0)', xi * xiStride)).join('\n')}`
-      : '';
-  const perChannel = `${set('plane', add(get('xin'), mulConst(get('c'), w.height * rowBytes)))}
-${set('vc', add(get('vout'), mulConst(get('c'), NR * 4)))}
+      ? ifThen(
+          `(i32.eq ${get('qq1')} ${i32(quads)})`,
+          `${set('dst', quadTarget(i32(quads)))}
 ${forLoop(
   labels,
-  'ty',
+  'c',
   i32(0),
-  i32(w.tilesHigh),
-  forLoop(
-    labels,
-    'q',
-    i32(0),
-    i32(quadsWide),
-    `${set('src', add(get('plane'), add(mulConst(get('ty'), 2 * rowBytes), mulConst(get('q'), 32))))}
-${set('dst', quadTarget(add(mulConst(get('ty'), quadsWide), get('q'))))}
-${loadRows}
-${inputTransform()}
-${storeXi}`,
-  ),
-)}
-${zeroTail}`;
+  i32(channels),
+  `${Array.from({ length: XI }, (_, xi) => store('v128', get('dst'), '(v128.const i32x4 0 0 0 0)', xi * xiStride)).join('\n')}
+${set('dst', addConst(get('dst'), NR * 4))}`,
+)}`,
+        )
+      : '';
   const inBody = `(local.set $u ${get('u0')})
 (block $done (loop $units
   (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
   ${set('n', `(i32.div_u ${get('u')} ${i32(inUnits)})`)}
-  ${set('c0', mulConst(`(i32.rem_u ${get('u')} ${i32(inUnits)})`, inChunk))}
-  ${set('c1', min(addConst(get('c0'), inChunk), i32(channels)))}
+  ${set('qq0', mulConst(`(i32.rem_u ${get('u')} ${i32(inUnits)})`, quadChunk))}
+  ${set('qq1', min(addConst(get('qq0'), quadChunk), i32(quads)))}
   ${set('xin', valueAddress(env, 'n', padded))}
   ${set('vout', valueAddress(env, 'n', transformed))}
-  ${forLoop(labels, 'c', get('c0'), get('c1'), perChannel)}
+  ${forLoop(labels, 'qq', get('qq0'), get('qq1'), perQuad)}
+  ${zeroTail}
   (local.set $u ${add(get('u'), i32(1))})
   (br $units)))`;
   const vectors = (stem: string, count: number) =>
@@ -246,9 +254,10 @@ ${zeroTail}`;
   phases.push({
     locals: {
       ...Object.fromEntries(
-        ['u', 'n', 'c0', 'c1', 'xin', 'vout', 'c', 'plane', 'vc', 'ty', 'q', 'src', 'dst'].map(
-          (name) => [name, 'i32'],
-        ),
+        ['u', 'n', 'qq0', 'qq1', 'xin', 'vout', 'qq', 'c', 'ty', 'q', 'src', 'dst'].map((name) => [
+          name,
+          'i32',
+        ]),
       ),
       la: 'v128',
       lb: 'v128',
