@@ -160,22 +160,33 @@ export function blockLocals(): Record<string, string> {
 export const KC = 128;
 
 /**
+ * The depth block of a GEMM of depth `depth`: about {@link KC}, as equal blocks (a multiple of
+ * the unroll): 147 is one block, not 128 + 19, and 576 five of 116, so no block is a short one
+ * that reloads and stores the whole C tile for a few steps.
+ */
+export function depthBlock(depth: number): number {
+  const blocks = Math.max(1, Math.round(depth / KC));
+  return Math.ceil(depth / blocks / UNROLL) * UNROLL;
+}
+
+/**
  * `for kb over depth blocks: body`, setting `$koff` (first k of the block), `$ktrips`, `$kfirst`
- * and `$klast` for {@link tile}.
+ * and `$klast` for {@link tile}; blocks are {@link depthBlock} deep (A packings use the same).
  */
 export function depthBlocks(depth: number, labels: Labels, body: string): string {
-  const blocks = Math.max(1, Math.ceil(depth / KC));
+  const kc = depthBlock(depth);
+  const blocks = Math.max(1, Math.ceil(depth / kc));
   const full = Math.floor(depth / UNROLL) * UNROLL;
   return forLoop(
     labels,
     'kb',
     i32(0),
     i32(blocks),
-    `${set('koff', mulConst(get('kb'), KC))}
+    `${set('koff', mulConst(get('kb'), kc))}
 ${set('kfirst', `(i32.eqz ${get('kb')})`)}
 ${set('klast', `(i32.eq ${get('kb')} ${i32(blocks - 1)})`)}
-${set('ktrips', `(i32.shr_u ${min(i32(KC), sub(i32(full), get('koff')))} ${i32(Math.log2(UNROLL))})`)}
-${set('kdepth', min(i32(KC), sub(i32(depth), get('koff'))))}
+${set('ktrips', `(i32.shr_u ${min(i32(kc), sub(i32(full), get('koff')))} ${i32(Math.log2(UNROLL))})`)}
+${set('kdepth', min(i32(kc), sub(i32(depth), get('koff'))))}
 ${body}`,
   );
 }
@@ -539,7 +550,7 @@ ${im2col(g, im2colLabels)}`,
     samplesPerUnit: 1,
     unitsPerGroup: im2colChunks,
     scratchBytes: 0,
-    macs: 0,
+    macs: g.groups * panels * depth * NR,
   });
 
   // Phase: GEMM, units (sample, row-block chunk, panel chunk).
@@ -551,7 +562,7 @@ ${im2col(g, im2colLabels)}`,
     rows: groupOut,
     depth,
     mr: MR,
-    kc: KC,
+    kc: depthBlock(depth),
   });
   const bias = biasName
     ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })

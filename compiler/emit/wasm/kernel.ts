@@ -50,7 +50,11 @@ export interface GeneratedKernel {
   unitsPerGroup: number;
   /** Scratch bytes one thread needs. */
   scratchBytes: number;
-  /** Multiply-accumulates per sample (for reports). */
+  /**
+   * Work per sample: multiply-accumulates, or for a data-movement phase (im2col, the Winograd
+   * transforms) the elements it writes. The runtime splits a layer over threads at batch 1 only
+   * when this is at least 200k (a dispatch costs microseconds).
+   */
   macs: number;
 }
 

@@ -3,7 +3,7 @@
 // bounds, f32x4 where the loop is a straight stream (activations, add, copies).
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
 import type { ActivationStep } from './activation.js';
-import { num, perSample, type KernelGenerator } from './kernel.js';
+import { num, perSample, type CallValues, type KernelEnv, type KernelGenerator } from './kernel.js';
 import {
   add,
   addConst,
@@ -295,6 +295,8 @@ export const padKernel: KernelGenerator = (call, values, env) => {
   const mode = String(call.descriptor.mode);
   const outH = inH + top + bottom;
   const outW = inW + left + right;
+  if (mode === 'zeros')
+    return zeroPad(values, env, { channels, inH, inW, top, bottom, left, right });
   const wrap = (name: string, size: number) => {
     const v = get(name);
     if (mode === 'reflect')
@@ -334,6 +336,59 @@ ${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(out
   const names = ['c', 'oh', 'ow', 'h', 'w', 'dst', 'plane'];
   return perSample(env, values, body, Object.fromEntries(names.map((name) => [name, 'i32'])));
 };
+
+/**
+ * Zero padding as row copies: per channel, the top rows and each row's left and right margins
+ * are zeroed and each input row copied, all in f32x4 with an exact scalar tail (never a byte past
+ * the output), sequentially through the output.
+ */
+function zeroPad(
+  values: CallValues,
+  env: KernelEnv,
+  p: {
+    channels: number;
+    inH: number;
+    inW: number;
+    top: number;
+    bottom: number;
+    left: number;
+    right: number;
+  },
+) {
+  const labels = new Labels();
+  const outW = p.inW + p.left + p.right;
+  /** Statements writing `count` floats at `$dst` (and reading them at `$src` when copying). */
+  const run = (count: number, copy: boolean): string => {
+    if (count === 0) return '';
+    const vectors = Math.floor(count / 4);
+    const value = (type: string) =>
+      copy ? load(type, get('src')) : type === 'v128' ? '(v128.const i32x4 0 0 0 0)' : f32(0);
+    const step = (type: string, bytes: number) =>
+      `${store(type, get('dst'), value(type))}
+${set('dst', addConst(get('dst'), bytes))}
+${copy ? set('src', addConst(get('src'), bytes)) : ''}`;
+    const vectorPart =
+      vectors === 0
+        ? ''
+        : vectors <= 4
+          ? Array.from({ length: vectors }, () => step('v128', 16)).join('\n')
+          : forLoop(labels, 'i', i32(0), i32(vectors), step('v128', 16));
+    return `${vectorPart}
+${Array.from({ length: count % 4 }, () => step('f32', 4)).join('\n')}`;
+  };
+  const body = `${set('dst', get('out'))}
+${set('src', get('in0'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(p.channels),
+  `${run(p.top * outW, false)}
+${forLoop(labels, 'h', i32(0), i32(p.inH), `${run(p.left, false)}\n${run(p.inW, true)}\n${run(p.right, false)}`)}
+${run(p.bottom * outW, false)}`,
+)}`;
+  return perSample(env, values, body, { c: 'i32', h: 'i32', i: 'i32', dst: 'i32', src: 'i32' });
+}
 
 /** BatchNorm with running statistics (when not folded), with an optional fused activation. */
 export const batchnormKernel: KernelGenerator = (call, values, env) => {

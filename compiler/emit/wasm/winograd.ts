@@ -15,7 +15,7 @@
 //   3. output transform: Y = Aᵀ M A, + bias, activation, into the output (the partial tiles at an
 //      odd edge and the padding tiles are masked).
 import { vectorActivation, vectorizable, activationSteps } from './activation.js';
-import { gemmPhase, geometryOf, KC, MR, NR, padCall, type ConvGeometry } from './gemm.js';
+import { depthBlock, gemmPhase, geometryOf, MR, NR, padCall, type ConvGeometry } from './gemm.js';
 import { valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
 import { padKernel } from './simple.js';
 import type { KernelCall } from '../target.js';
@@ -268,7 +268,7 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
     samplesPerUnit: 1,
     unitsPerGroup: inUnits,
     scratchBytes: 0,
-    macs: 0,
+    macs: XI * channels * w.columns,
   });
 
   // Phase 2: the 16 GEMMs (as 16 groups of one grouped GEMM).
@@ -279,7 +279,7 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
     rows: outChannels,
     depth: channels,
     mr: MR,
-    kc: KC,
+    kc: depthBlock(channels),
   });
   phases.push(
     gemmPhase(
@@ -423,7 +423,7 @@ ${ifThen(
     samplesPerUnit: 1,
     unitsPerGroup: outUnits,
     scratchBytes: 0,
-    macs: 0,
+    macs: XI * outChannels * w.columns,
   });
   return phases;
 };
