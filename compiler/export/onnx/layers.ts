@@ -43,6 +43,26 @@ const batchnorm: Translate = (b, layer) => {
   return bindOut(b, layer);
 };
 
+/**
+ * `normalize`: Sub then Div by the buffers `mean` and `std`, as initializers of shape `[C, 1, …]`
+ * (one 1 per spatial dimension) so that they broadcast over `[N, C, …]`.
+ */
+const normalize: Translate = (b, layer) => {
+  const shape = layer.node.shape ?? [1];
+  const dims = [shape[0], ...shape.slice(1).map(() => 1)];
+  const mean = b.weight(`${layer.prefix}.mean`, dims);
+  const std = b.weight(`${layer.prefix}.std`, dims);
+  const centred = b.add(
+    layer.node,
+    'Sub',
+    out(layer, '/sub'),
+    [input(b, layer), mean],
+    out(layer, '/sub'),
+  );
+  b.add(layer.node, 'Div', out(layer), [centred, std], out(layer));
+  return bindOut(b, layer);
+};
+
 const lrn: Translate = (b, layer) => {
   const size = argNumber(layer.node, 'size');
   if (size % 2 === 0)
@@ -128,28 +148,6 @@ const join =
 
 const alphaAttr = (node: GraphNode) => [floatAttr('alpha', argNumber(node, 'alpha'))];
 
-/** `(x − mean) / std` per channel: the buffers reshaped to `[C, 1, …]`, then `Sub` and `Div`. */
-const normalize: Translate = (b, layer) => {
-  const shape = layer.node.shape ?? [];
-  const perChannel = b.int64Constant(`${layer.prefix}/per_channel`, [
-    shape[0],
-    ...shape.slice(1).map(() => 1),
-  ]);
-  const [mean, std] = [param(b, layer, 'mean'), param(b, layer, 'std')] as string[];
-  const reshaped = (tensor: string, role: string) =>
-    b.add(
-      layer.node,
-      'Reshape',
-      out(layer, `/${role}`),
-      [tensor, perChannel],
-      out(layer, `/${role}`),
-    );
-  const centred = out(layer, '/centred');
-  b.add(layer.node, 'Sub', centred, [input(b, layer), reshaped(mean, 'mean')], centred);
-  b.add(layer.node, 'Div', out(layer), [centred, reshaped(std, 'std')], out(layer));
-  return bindOut(b, layer);
-};
-
 /** Every layer the exporter knows, by canonical op name. */
 export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   conv,
@@ -162,8 +160,8 @@ export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   avgpool: pool,
   lppool: pool,
   batchnorm,
-  lrn,
   normalize,
+  lrn,
   dropout: alias,
   identity: alias,
   linear,
