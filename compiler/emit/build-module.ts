@@ -34,7 +34,10 @@ export interface BuildOptions {
   platform?: 'node' | 'browser';
   verify?: boolean;
   after?: (pass: Pass, graph: Graph) => void;
-  /** Emit `trainStep`/`evaluate` and the training modes (default true). */
+  /**
+   * Emit the training half too: `trainStep`/`evaluate` and the training modes (`cnnc build
+   * --train`, `cnnc train`). Default false: an inference module carries no training code.
+   */
   training?: boolean;
   /** The model's `train` section (defaults of LANGUAGE.md §8 when absent). */
   train?: TrainConfig;
@@ -74,13 +77,7 @@ export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string
 function planTraining(model: ModelGraph, target: Target, options: BuildOptions): TrainingEmit {
   const graph = optimizeForTraining(model, { conv: options.conv, verify: options.verify });
   const plan = planModule(graph, target, () => undefined, model.nodes);
-  const init = trainInitOf(options.train);
-  return {
-    plan,
-    backward: planBackward(plan),
-    spec: trainSpecOf(options.train),
-    ...(init ? { init } : {}),
-  };
+  return { plan, backward: planBackward(plan), spec: trainSpecOf(options.train) };
 }
 
 /** Builds one checked model; diagnostics with errors mean `code` is empty. */
@@ -105,13 +102,15 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
   // The wasm target writes its own module (see docs/wasm-target.md).
   const wasm = target === wasmTarget;
-  const training = options.training === false ? undefined : planTraining(model, target, options);
+  const training = options.training === true ? planTraining(model, target, options) : undefined;
+  const init = trainInitOf(options.train);
   const emitOptions = {
     source: options.source,
     trace: tracer(options.texts, baseName),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(training ? { training } : {}),
+    ...(init ? { init } : {}),
   };
   const text = wasm
     ? (

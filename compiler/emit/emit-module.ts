@@ -29,8 +29,6 @@ export interface TrainingEmit {
   plan: ModulePlan;
   backward: TrainingPlan;
   spec: LiteralRecord;
-  /** The `train` section's `init`, when `create` supports it. */
-  init?: TrainInit;
 }
 
 /** Where emitted code finds `file:line:col` for a span offset. */
@@ -45,6 +43,8 @@ export interface EmitOptions {
   runtimeModule?: string;
   /** Adds `trainStep`, `evaluate` and the training modes. */
   training?: TrainingEmit;
+  /** The `train` section's `init`: the default scheme of `create` (inference modules too). */
+  init?: TrainInit;
   /** Bakes the default backend mode into `create` (see `BuildOptions.platform`). */
   platform?: 'node' | 'browser';
 }
@@ -262,7 +262,7 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
     ...(options.platform
       ? [`mode: ${stringLiteral(options.platform === 'browser' ? 'gpu' : 'webasm')}`]
       : []),
-    ...(training?.init ? [`init: ${initLiteral(training.init)}`] : []),
+    ...(options.init ? [`init: ${initLiteral(options.init)}`] : []),
   ];
   const init = defaults.length > 0 ? `{ ${defaults.join(', ')}, ...options }` : 'options';
   writer.writeLine(
