@@ -112,7 +112,17 @@ export function prepareModel(
   let wasmReason = 'not selected';
   if (needs.wasm) {
     const wasmDir = dir('wasm');
-    const wasm = runCnnc(root, ['build', file, '-o', wasmDir, '--emit', 'js', '--target', 'wasm', '--train']);
+    const wasm = runCnnc(root, [
+      'build',
+      file,
+      '-o',
+      wasmDir,
+      '--emit',
+      'js',
+      '--target',
+      'wasm',
+      '--train',
+    ]);
     wasmModule = wasm.ok ? moduleFile(wasmDir, file, '.mjs') : null;
     wasmReason = wasm.ok ? 'no module written' : `cnnc build --target wasm: ${wasm.error}`;
   }

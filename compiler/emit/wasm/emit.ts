@@ -200,9 +200,7 @@ export async function emitWasmModuleText(
     ],
     returnType: `Promise<${plan.typeName}>`,
     statements: (writer) => {
-      const init = options.init
-        ? `{ init: ${initLiteral(options.init)}, ...options }`
-        : 'options';
+      const init = options.init ? `{ init: ${initLiteral(options.init)}, ...options }` : 'options';
       writer.writeLine(
         `const runtime = await createWasmModel(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)}, wasmSpec);`,
       );
