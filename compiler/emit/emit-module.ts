@@ -269,6 +269,12 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
     `const runtime = createModelRuntime(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)});`,
   );
   writer.writeLine('const backend = runtime.backend;');
+  if (plan.buffers.length > 0) {
+    writer.writeLine(
+      '// The memory plan: one buffer per slot of intermediate values (values per sample).',
+    );
+    writer.writeLine(`const buffers = runtime.buffers([${plan.buffers.join(', ')}]);`);
+  }
   for (const layer of plan.layers) {
     if (layer.calls.length === 0) continue;
     writer.writeLine(traceComment(layer, options));
@@ -320,13 +326,22 @@ function writeTrainingBody(
 }
 
 function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
-  const variable = new Map<number, string>();
   for (const input of plan.inputs) {
     writer.writeLine(
       `runtime.checkInput(${stringLiteral(input.name)}, ${input.identifier}, batch, ${perSample(input)});`,
     );
-    variable.set(input.node, input.identifier);
   }
+  if (plan.buffers.length === 0) return writeForwardBody(writer, plan, options);
+  writer.writeLine('const slots = buffers.acquire(batch);');
+  writer.write('try').block(() => writeForwardBody(writer, plan, options));
+  writer.write('finally').block(() => writer.writeLine('buffers.release(slots);'));
+}
+
+/** The layer calls of the forward; values in planned buffers, outputs in fresh arrays. */
+function writeForwardBody(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
+  const variable = new Map<number, string>();
+  const pooled = new Set<string>();
+  for (const input of plan.inputs) variable.set(input.node, input.identifier);
   for (const layer of plan.layers) {
     const inputs = layer.node.inputs.map((id) => variable.get(id) ?? 'undefined');
     if (layer.alias) {
@@ -340,17 +355,25 @@ function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOp
         name === null ? 'null' : `runtime.param(${stringLiteral(name)})`,
       );
       const name = `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
-      writer.writeLine(
-        `const ${name} = await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')});`,
-      );
+      const run = `await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')})`;
+      const last = idx === layer.calls.length - 1;
+      if (last && layer.buffer !== undefined) {
+        writer.writeLine(`const ${name} = buffers.put(slots[${layer.buffer}], ${run});`);
+        pooled.add(name);
+      } else writer.writeLine(`const ${name} = ${run};`);
       current = [name];
     });
     variable.set(layer.node.id, current[0]);
   }
-  if (plan.outputs.length === 1) writer.writeLine(`return ${variable.get(plan.outputs[0].node)};`);
+  // An output that is a planned buffer (a reshaped intermediate) is copied: the caller keeps it.
+  const result = (node: number) => {
+    const name = variable.get(node) ?? 'undefined';
+    return pooled.has(name) ? `${name}.slice()` : name;
+  };
+  if (plan.outputs.length === 1) writer.writeLine(`return ${result(plan.outputs[0].node)};`);
   else
     writer.writeLine(
-      `return { ${plan.outputs.map((o) => `${o.identifier}: ${variable.get(o.node)}`).join(', ')} };`,
+      `return { ${plan.outputs.map((o) => `${o.identifier}: ${result(o.node)}`).join(', ')} };`,
     );
 }
 

@@ -12,7 +12,7 @@ const RESERVED = new Set(
     'public static yield await async of any boolean number string symbol type undefined never ' +
     'unknown object declare module namespace require arguments eval constructor prototype ' +
     '__proto__ NaN Infinity globalThis Float32Array Promise Error batch runtime backend options ' +
-    'forward create'
+    'forward create buffers slots'
   ).split(' '),
 );
 

@@ -28,6 +28,8 @@ export interface PlannedLayer {
   calls: KernelCall[];
   /** True for reshapes that reuse their input's value. */
   alias: boolean;
+  /** The forward buffer ({@link ModulePlan.buffers}) its result goes to; absent: a fresh array. */
+  buffer?: number;
 }
 
 /** A model input or output with its identifier in the generated code. */
@@ -47,6 +49,12 @@ export interface ModulePlan {
   layers: PlannedLayer[];
   inputs: PlannedValue[];
   outputs: PlannedValue[];
+  /**
+   * Values per sample of each forward buffer: the memory plan's slots that hold an intermediate
+   * value (not a model input, which is the caller's, nor an output, which the caller keeps), each
+   * as large as the largest value it holds. Empty without a memory plan (-O0).
+   */
+  buffers: number[];
 }
 
 function diag(
@@ -167,12 +175,39 @@ export function planModule(
       alias: plan.kind === 'alias',
     });
   }
+  const buffers = planBuffers(graph, layers);
   const { inputs, outputs } = planValues(graph, report);
   const typeName = safeIdentifier(
     graph.name,
     new Set(['Model', 'CreateOptions', 'ModelBase', 'ParamSpec', 'FoldSpec']),
   );
-  return { model: graph.name, typeName, params, folds, layers, inputs, outputs };
+  return { model: graph.name, typeName, params, folds, layers, inputs, outputs, buffers };
+}
+
+/**
+ * Gives each layer that computes an intermediate value the forward buffer of its memory-plan slot
+ * (numbered densely in slot order) and returns the buffers' sizes. The plan never gives a layer
+ * the slot of a value it reads, nor a slot still read later, so each buffer is free when written.
+ */
+function planBuffers(graph: Graph, layers: PlannedLayer[]): number[] {
+  const outputs = new Set(graph.outputs.map((output) => output.node));
+  const pooled = layers.filter(
+    (layer) =>
+      !layer.alias &&
+      layer.calls.length > 0 &&
+      layer.node.buffer !== undefined &&
+      !outputs.has(layer.node.id),
+  );
+  const slots = [...new Set(pooled.map((layer) => layer.node.buffer as number))].sort(
+    (a, b) => a - b,
+  );
+  const sizes = slots.map(() => 0);
+  for (const layer of pooled) {
+    const index = slots.indexOf(layer.node.buffer as number);
+    layer.buffer = index;
+    sizes[index] = Math.max(sizes[index], sizeOf(layer.node.shape ?? []));
+  }
+  return sizes;
 }
 
 /** Elements per sample of a planned value. */

@@ -166,6 +166,8 @@ export interface FashionNet extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'FashionNet');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([32, 12544, 12544, 12544]);
   // fashion_cnn.cnn:12:3 conv + batchnorm + relu
   const layer1_0 = conv2dIm2col(backend, {
     inChannels: 1,
@@ -652,57 +654,80 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const grad22_0 = linearGrad(backend, { inFeatures: 32, outFeatures: 10 });
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v1 = await layer1_0(
-      image,
-      runtime.param('0.0.weight:folded'),
-      runtime.param('0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v4 = await layer4_0(
-      v1,
-      runtime.param('2.0.0.0.weight:folded'),
-      runtime.param('2.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm
-    const v7 = await layer7_0(
-      v4,
-      runtime.param('2.0.2.0.weight:folded'),
-      runtime.param('2.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 add + relu
-    const v9 = await layer9_0(v7, v1, batch);
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v11 = await layer11_0(
-      v9,
-      runtime.param('3.0.0.0.weight:folded'),
-      runtime.param('3.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm
-    const v14 = await layer14_0(
-      v11,
-      runtime.param('3.0.2.0.weight:folded'),
-      runtime.param('3.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:22:5 conv + batchnorm
-    const v16 = await layer16_0(
-      v9,
-      runtime.param('3.1.0.weight:folded'),
-      runtime.param('3.1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 add + relu
-    const v18 = await layer18_0(v14, v16, batch);
-    // fashion_cnn.cnn:34:3 avgpool
-    const v20 = await layer20_0(v18, batch);
-    // fashion_cnn.cnn:36:3 linear
-    const v22 = await layer22_0(v20, runtime.param('6.weight'), runtime.param('6.bias'), batch);
-    return v22;
+    const slots = buffers.acquire(batch);
+    try {
+      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
+      const v1 = buffers.put(
+        slots[1],
+        await layer1_0(
+          image,
+          runtime.param('0.0.weight:folded'),
+          runtime.param('0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
+      const v4 = buffers.put(
+        slots[2],
+        await layer4_0(
+          v1,
+          runtime.param('2.0.0.0.weight:folded'),
+          runtime.param('2.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:12:3 conv + batchnorm
+      const v7 = buffers.put(
+        slots[3],
+        await layer7_0(
+          v4,
+          runtime.param('2.0.2.0.weight:folded'),
+          runtime.param('2.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 add + relu
+      const v9 = buffers.put(slots[2], await layer9_0(v7, v1, batch));
+      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
+      const v11 = buffers.put(
+        slots[3],
+        await layer11_0(
+          v9,
+          runtime.param('3.0.0.0.weight:folded'),
+          runtime.param('3.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:12:3 conv + batchnorm
+      const v14 = buffers.put(
+        slots[1],
+        await layer14_0(
+          v11,
+          runtime.param('3.0.2.0.weight:folded'),
+          runtime.param('3.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:5 conv + batchnorm
+      const v16 = buffers.put(
+        slots[3],
+        await layer16_0(
+          v9,
+          runtime.param('3.1.0.weight:folded'),
+          runtime.param('3.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 add + relu
+      const v18 = buffers.put(slots[2], await layer18_0(v14, v16, batch));
+      // fashion_cnn.cnn:34:3 avgpool
+      const v20 = buffers.put(slots[0], await layer20_0(v18, batch));
+      // fashion_cnn.cnn:36:3 linear
+      const v22 = await layer22_0(v20, runtime.param('6.weight'), runtime.param('6.bias'), batch);
+      return v22;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);

@@ -44,6 +44,8 @@ export interface LeNet5 extends ModelBase {
 export async function create(options: CreateOptions = {}): Promise<LeNet5> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'LeNet5');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([400, 4704, 1176]);
   // lenet5.cnn:8:3 conv + relu
   const layer1_0 = conv2dIm2col(backend, {
     inChannels: 1,
@@ -142,21 +144,38 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
   const layer12_0 = linear(backend, { inFeatures: 84, outFeatures: 10 });
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // lenet5.cnn:8:3 conv + relu
-    const v1 = await layer1_0(image, runtime.param('0.0.weight'), runtime.param('0.0.bias'), batch);
-    // lenet5.cnn:10:3 maxpool
-    const v3 = await layer3_0(v1, batch);
-    // lenet5.cnn:8:3 conv + relu
-    const v4 = await layer4_0(v3, runtime.param('1.0.weight'), runtime.param('1.0.bias'), batch);
-    // lenet5.cnn:10:3 maxpool
-    const v6 = await layer6_0(v4, batch);
-    // lenet5.cnn:18:3 linear + relu
-    const v8 = await layer8_0(v6, runtime.param('3.weight'), runtime.param('3.bias'), batch);
-    // lenet5.cnn:20:3 linear + relu
-    const v10 = await layer10_0(v8, runtime.param('5.weight'), runtime.param('5.bias'), batch);
-    // lenet5.cnn:22:3 linear
-    const v12 = await layer12_0(v10, runtime.param('7.weight'), runtime.param('7.bias'), batch);
-    return v12;
+    const slots = buffers.acquire(batch);
+    try {
+      // lenet5.cnn:8:3 conv + relu
+      const v1 = buffers.put(
+        slots[1],
+        await layer1_0(image, runtime.param('0.0.weight'), runtime.param('0.0.bias'), batch),
+      );
+      // lenet5.cnn:10:3 maxpool
+      const v3 = buffers.put(slots[2], await layer3_0(v1, batch));
+      // lenet5.cnn:8:3 conv + relu
+      const v4 = buffers.put(
+        slots[1],
+        await layer4_0(v3, runtime.param('1.0.weight'), runtime.param('1.0.bias'), batch),
+      );
+      // lenet5.cnn:10:3 maxpool
+      const v6 = buffers.put(slots[0], await layer6_0(v4, batch));
+      // lenet5.cnn:18:3 linear + relu
+      const v8 = buffers.put(
+        slots[2],
+        await layer8_0(v6, runtime.param('3.weight'), runtime.param('3.bias'), batch),
+      );
+      // lenet5.cnn:20:3 linear + relu
+      const v10 = buffers.put(
+        slots[0],
+        await layer10_0(v8, runtime.param('5.weight'), runtime.param('5.bias'), batch),
+      );
+      // lenet5.cnn:22:3 linear
+      const v12 = await layer12_0(v10, runtime.param('7.weight'), runtime.param('7.bias'), batch);
+      return v12;
+    } finally {
+      buffers.release(slots);
+    }
   }
   return runtime.finish({ forward });
 }

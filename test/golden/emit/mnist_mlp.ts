@@ -65,6 +65,8 @@ export interface MnistMlp extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'MnistMlp');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([256]);
   // mnist_mlp.cnn:8:3 linear + relu
   const layer2_0 = linear(backend, {
     inFeatures: 784,
@@ -92,11 +94,19 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
   const grad5_0 = linearGrad(backend, { inFeatures: 256, outFeatures: 10 });
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // mnist_mlp.cnn:8:3 linear + relu
-    const v2 = await layer2_0(image, runtime.param('1.weight'), runtime.param('1.bias'), batch);
-    // mnist_mlp.cnn:11:3 linear
-    const v5 = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
-    return v5;
+    const slots = buffers.acquire(batch);
+    try {
+      // mnist_mlp.cnn:8:3 linear + relu
+      const v2 = buffers.put(
+        slots[0],
+        await layer2_0(image, runtime.param('1.weight'), runtime.param('1.bias'), batch),
+      );
+      // mnist_mlp.cnn:11:3 linear
+      const v5 = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
+      return v5;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);
