@@ -13,7 +13,6 @@ import {
 } from './plan-backward.js';
 import { perSample, type ModulePlan } from './plan-module.js';
 import { writeLiteral, type LayerTrace } from './emit-module.js';
-import type { LiteralRecord } from './target.js';
 
 /** The runtime exports the training code calls. */
 export function trainingImports(training: TrainingPlan): string[] {
@@ -25,12 +24,11 @@ export function trainingImports(training: TrainingPlan): string[] {
   return [...names];
 }
 
-function forwardDescriptor(step: TrainStep): LiteralRecord {
-  if (step.rule.trainForward !== 'batchnormTrain') return step.call.descriptor;
-  return { ...step.call.descriptor, momentum: numberArg(step.layer.node, 'momentum', 0.1) };
-}
-
-/** Writes `const trainN_i = …` and `const gradN_i = …` for every step. */
+/**
+ * Writes `const dN_i = { … } as const` (the step's descriptor, stated once), then
+ * `const trainN_i = factory(backend, dN_i)` and `const gradN_i = factoryGrad(backend, dN_i)`: a
+ * backward takes its forward's descriptor.
+ */
 export function writeTrainingKernels(
   writer: CodeBlockWriter,
   training: TrainingPlan,
@@ -42,13 +40,18 @@ export function writeTrainingKernels(
     const factory = step.rule.trainForward ?? step.call.factory;
     const backendArg =
       step.call.takesBackend !== false || step.rule.trainForward ? 'backend, ' : '';
-    writer.write(`const ${step.kernel} = ${factory}(${backendArg}`);
-    writeLiteral(writer, forwardDescriptor(step));
-    writer.write(');').newLine();
-    writer.write(`const ${step.grad} = ${step.rule.grad}(backend, `);
+    writer.write(`const ${step.descriptor} = `);
     writeLiteral(writer, step.call.descriptor);
-    if (step.rule.inputOption && !step.inputGradient) writer.write(', { inputGradient: false }');
-    writer.write(');').newLine();
+    writer.write(' as const;').newLine();
+    const forward =
+      step.rule.trainForward === 'batchnormTrain'
+        ? `{ ...${step.descriptor}, momentum: ${numberArg(step.layer.node, 'momentum', 0.1)} }`
+        : step.descriptor;
+    writer.writeLine(`const ${step.kernel} = ${factory}(${backendArg}${forward});`);
+    const option = step.rule.inputOption && !step.inputGradient ? ', { inputGradient: false }' : '';
+    writer.writeLine(
+      `const ${step.grad} = ${step.rule.grad}(backend, ${step.descriptor}${option});`,
+    );
   }
 }
 

@@ -16,11 +16,12 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
+/** The forms of the module's own variables (`v12`, `layer3_0`, `d5_0`, `train5_0`, `d_v8_1`…). */
+const GENERATED = /^(d_)?(v|buf|layer|train|grad|[bdr])\d+(_\d+)*$/;
+
 /** Whether `name` may be emitted as written. */
 export function isSafeIdentifier(name: string): boolean {
-  return (
-    /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name) && !/^(v|buf|layer)\d+$/.test(name)
-  );
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name) && !GENERATED.test(name);
 }
 
 /**

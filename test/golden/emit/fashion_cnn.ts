@@ -314,7 +314,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const layer22_0 = linear(backend, { inFeatures: 32, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // fashion_cnn.cnn:12:3 conv
-  const train1_0 = conv2dIm2col(backend, {
+  const d1_0 = {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -333,44 +333,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad1_0 = conv2dGrad(
-    backend,
-    {
-      inChannels: 1,
-      inHeight: 28,
-      inWidth: 28,
-      outChannels: 16,
-      outHeight: 28,
-      outWidth: 28,
-      filterHeight: 3,
-      filterWidth: 3,
-      strideHeight: 1,
-      strideWidth: 1,
-      dilationHeight: 1,
-      dilationWidth: 1,
-      padTop: 1,
-      padBottom: 1,
-      padLeft: 1,
-      padRight: 1,
-      groups: 1,
-      padMode: 'zeros',
-    },
-    { inputGradient: false },
-  );
+  } as const;
+  const train1_0 = conv2dIm2col(backend, d1_0);
+  const grad1_0 = conv2dGrad(backend, d1_0, { inputGradient: false });
   // fashion_cnn.cnn:13:3 batchnorm
-  const train2_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad2_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
+  const d2_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
+  const train2_0 = batchnormTrain(backend, { ...d2_0, momentum: 0.1 });
+  const grad2_0 = batchnormGrad(backend, d2_0);
   // fashion_cnn.cnn:31:3 relu
-  const train3_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad3_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
+  const d3_0 = { features: 12544, kind: 'relu' } as const;
+  const train3_0 = activation(backend, d3_0);
+  const grad3_0 = activationGrad(backend, d3_0);
   // fashion_cnn.cnn:12:3 conv
-  const train4_0 = conv2dIm2col(backend, {
+  const d4_0 = {
     inChannels: 16,
     inHeight: 28,
     inWidth: 28,
@@ -389,40 +364,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad4_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train4_0 = conv2dIm2col(backend, d4_0);
+  const grad4_0 = conv2dGrad(backend, d4_0);
   // fashion_cnn.cnn:13:3 batchnorm
-  const train5_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad5_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
+  const d5_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
+  const train5_0 = batchnormTrain(backend, { ...d5_0, momentum: 0.1 });
+  const grad5_0 = batchnormGrad(backend, d5_0);
   // fashion_cnn.cnn:19:5 relu
-  const train6_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad6_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
+  const d6_0 = { features: 12544, kind: 'relu' } as const;
+  const train6_0 = activation(backend, d6_0);
+  const grad6_0 = activationGrad(backend, d6_0);
   // fashion_cnn.cnn:12:3 conv
-  const train7_0 = conv2dIm2col(backend, {
+  const d7_0 = {
     inChannels: 16,
     inHeight: 28,
     inWidth: 28,
@@ -441,43 +395,23 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad7_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train7_0 = conv2dIm2col(backend, d7_0);
+  const grad7_0 = conv2dGrad(backend, d7_0);
   // fashion_cnn.cnn:13:3 batchnorm
-  const train8_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad8_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
+  const d8_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
+  const train8_0 = batchnormTrain(backend, { ...d8_0, momentum: 0.1 });
+  const grad8_0 = batchnormGrad(backend, d8_0);
   // fashion_cnn.cnn:17:3 add
-  const train9_0 = add(backend, { features: 12544, inputs: 2 });
-  const grad9_0 = addGrad(backend, { features: 12544, inputs: 2 });
+  const d9_0 = { features: 12544, inputs: 2 } as const;
+  const train9_0 = add(backend, d9_0);
+  const grad9_0 = addGrad(backend, d9_0);
   // fashion_cnn.cnn:25:3 relu
-  const train10_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad10_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
+  const d10_0 = { features: 12544, kind: 'relu' } as const;
+  const train10_0 = activation(backend, d10_0);
+  const grad10_0 = activationGrad(backend, d10_0);
   // fashion_cnn.cnn:12:3 conv
-  const train11_0 = conv2dIm2col(backend, {
+  const d11_0 = {
     inChannels: 16,
     inHeight: 28,
     inWidth: 28,
@@ -496,40 +430,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad11_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train11_0 = conv2dIm2col(backend, d11_0);
+  const grad11_0 = conv2dGrad(backend, d11_0);
   // fashion_cnn.cnn:13:3 batchnorm
-  const train12_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad12_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
+  const d12_0 = { channels: 32, spatial: 196, eps: 0.00001 } as const;
+  const train12_0 = batchnormTrain(backend, { ...d12_0, momentum: 0.1 });
+  const grad12_0 = batchnormGrad(backend, d12_0);
   // fashion_cnn.cnn:19:5 relu
-  const train13_0 = activation(backend, { features: 6272, kind: 'relu' });
-  const grad13_0 = activationGrad(backend, { features: 6272, kind: 'relu' });
+  const d13_0 = { features: 6272, kind: 'relu' } as const;
+  const train13_0 = activation(backend, d13_0);
+  const grad13_0 = activationGrad(backend, d13_0);
   // fashion_cnn.cnn:12:3 conv
-  const train14_0 = conv2dIm2col(backend, {
+  const d14_0 = {
     inChannels: 32,
     inHeight: 14,
     inWidth: 14,
@@ -548,37 +461,15 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad14_0 = conv2dGrad(backend, {
-    inChannels: 32,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train14_0 = conv2dIm2col(backend, d14_0);
+  const grad14_0 = conv2dGrad(backend, d14_0);
   // fashion_cnn.cnn:13:3 batchnorm
-  const train15_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad15_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
+  const d15_0 = { channels: 32, spatial: 196, eps: 0.00001 } as const;
+  const train15_0 = batchnormTrain(backend, { ...d15_0, momentum: 0.1 });
+  const grad15_0 = batchnormGrad(backend, d15_0);
   // fashion_cnn.cnn:22:5 conv
-  const train16_0 = conv2dIm2col(backend, {
+  const d16_0 = {
     inChannels: 16,
     inHeight: 28,
     inWidth: 28,
@@ -597,61 +488,36 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad16_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 1,
-    filterWidth: 1,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train16_0 = conv2dIm2col(backend, d16_0);
+  const grad16_0 = conv2dGrad(backend, d16_0);
   // fashion_cnn.cnn:23:5 batchnorm
-  const train17_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad17_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
+  const d17_0 = { channels: 32, spatial: 196, eps: 0.00001 } as const;
+  const train17_0 = batchnormTrain(backend, { ...d17_0, momentum: 0.1 });
+  const grad17_0 = batchnormGrad(backend, d17_0);
   // fashion_cnn.cnn:17:3 add
-  const train18_0 = add(backend, { features: 6272, inputs: 2 });
-  const grad18_0 = addGrad(backend, { features: 6272, inputs: 2 });
+  const d18_0 = { features: 6272, inputs: 2 } as const;
+  const train18_0 = add(backend, d18_0);
+  const grad18_0 = addGrad(backend, d18_0);
   // fashion_cnn.cnn:25:3 relu
-  const train19_0 = activation(backend, { features: 6272, kind: 'relu' });
-  const grad19_0 = activationGrad(backend, { features: 6272, kind: 'relu' });
+  const d19_0 = { features: 6272, kind: 'relu' } as const;
+  const train19_0 = activation(backend, d19_0);
+  const grad19_0 = activationGrad(backend, d19_0);
   // fashion_cnn.cnn:34:3 avgpool
-  const train20_0 = adaptivePool2d(backend, {
+  const d20_0 = {
     kind: 'avg',
     channels: 32,
     inHeight: 1,
     inWidth: 196,
     outHeight: 1,
     outWidth: 1,
-  });
-  const grad20_0 = adaptivePool2dGrad(backend, {
-    kind: 'avg',
-    channels: 32,
-    inHeight: 1,
-    inWidth: 196,
-    outHeight: 1,
-    outWidth: 1,
-  });
+  } as const;
+  const train20_0 = adaptivePool2d(backend, d20_0);
+  const grad20_0 = adaptivePool2dGrad(backend, d20_0);
   // fashion_cnn.cnn:36:3 linear
-  const train22_0 = linear(backend, { inFeatures: 32, outFeatures: 10 });
-  const grad22_0 = linearGrad(backend, { inFeatures: 32, outFeatures: 10 });
+  const d22_0 = { inFeatures: 32, outFeatures: 10 } as const;
+  const train22_0 = linear(backend, d22_0);
+  const grad22_0 = linearGrad(backend, d22_0);
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
     const slots = buffers.acquire(batch);
