@@ -272,3 +272,32 @@ export interface BatchNormTrainDescriptor extends BatchNormDescriptor {
 export interface FlattenDescriptor {
   features: number;
 }
+
+/**
+ * Every kernel factory of `cnnc/runtime` a target plans, and the descriptor it takes: the
+ * compiler types its kernel calls by this table (compiler/emit/target.ts), the runtime's tables
+ * of forward and backward factories (runtime/factories.ts, runtime/gradients/registry.ts) are
+ * typed by it, so a descriptor one side fills and the other does not read fails to compile.
+ */
+export interface KernelDescriptors {
+  conv2d: Conv2dDescriptor;
+  conv2dIm2col: Conv2dDescriptor;
+  conv1d: Conv1dDescriptor;
+  conv3d: Conv3dDescriptor;
+  convTranspose2d: ConvTranspose2dDescriptor;
+  linear: LinearDescriptor;
+  pool2d: Pool2dDescriptor;
+  adaptivePool2d: AdaptivePool2dDescriptor;
+  pad: PadDescriptor;
+  activation: ElementwiseDescriptor & ActivationSpec;
+  elementwiseChain: ElementwiseChainDescriptor;
+  softmax: SoftmaxDescriptor;
+  lrn: LrnDescriptor;
+  dropout: DropoutDescriptor;
+  batchnorm: BatchNormDescriptor;
+  add: AddDescriptor;
+  concat: ConcatDescriptor;
+}
+
+/** The name of a kernel factory (the runtime export generated code calls). */
+export type KernelFactory = keyof KernelDescriptors;

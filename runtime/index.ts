@@ -2,6 +2,7 @@
 // directly (backends, tensors helpers, safetensors, seeded initialisers).
 export * from './backend.js';
 export * from './buffers.js';
+export * from './factories.js';
 export * from './chain.js';
 export * from './layer.js';
 export * from './model.js';

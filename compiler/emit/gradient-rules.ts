@@ -4,6 +4,8 @@
 // the layer's inputs and parameters. Reverse-mode differentiation (./plan-backward.ts) is driven
 // by this table alone, like tinygrad's `pm_gradient`: one line per op.
 
+import type { KernelFactory } from '../../contract/descriptors.js';
+
 /** What a backward reads from its forward, which decides the `saved` object emitted for it. */
 export type SavedKind =
   /** `{ input, weight, bias }`: the layer input and its first two parameters. */
@@ -53,8 +55,8 @@ const simple = (grad: string, saved: SavedKind): GradientRule => ({
   inputOption: false,
 });
 
-/** Forward kernel factory → its backward rule. */
-export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
+/** Forward kernel factory → its backward rule: one per factory of the contract (a compile error otherwise). */
+export const GRADIENT_RULES: Readonly<Record<KernelFactory, GradientRule>> = {
   conv2d: conv('conv2dGrad'),
   conv2dIm2col: conv('conv2dGrad'),
   conv1d: conv('conv1dGrad'),
@@ -88,6 +90,6 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
 };
 
 /** The rule of `factory`, or undefined when no backward is registered for it. */
-export function gradientRule(factory: string): GradientRule | undefined {
+export function gradientRule(factory: KernelFactory): GradientRule | undefined {
   return Object.hasOwn(GRADIENT_RULES, factory) ? GRADIENT_RULES[factory] : undefined;
 }
