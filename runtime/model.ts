@@ -86,7 +86,11 @@ export interface ModelRuntime {
   refresh(): void;
   /** The elementwise sum of gradients of one value used several times (fan-out). */
   sum(parts: readonly Float32Array[]): Float32Array;
-  /** Adds the gradient `value` of parameter `name` to `grads` (summing when it is already there). */
+  /**
+   * Adds the gradient `value` of parameter `name` to `grads` (summing when it is already there).
+   * A `null` is an error: the compiler only collects gradients its rules declare, and a rule
+   * declares a parameter without one (a running statistic) by not collecting it at all.
+   */
   collect(grads: Map<string, Float32Array>, name: string, value: Float32Array | null): void;
 }
 
@@ -178,7 +182,8 @@ export function createModelRuntime(
     },
     sum: sumAll,
     collect(grads, name, value) {
-      if (value === null) return;
+      if (value === null)
+        throw new Error(`internal error: the backward returned no gradient for \`${name}\``);
       const previous = grads.get(name);
       grads.set(name, previous ? sumAll([previous, value]) : value);
     },

@@ -103,6 +103,22 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   // The wasm target writes its own module (see docs/wasm-target.md).
   const wasm = target === wasmTarget;
   const training = options.training === true ? planTraining(model, target, options) : undefined;
+  // On gpu.js a layer without a backward cannot train at all: a build error, not generated code
+  // that throws (the wasm target instead trains such models on gpu.js, see docs/wasm-target.md).
+  const missing = training?.backward.missing;
+  if (missing && !wasm) {
+    diagnostics.push({
+      code: 'CNN4002',
+      severity: 'error',
+      message: `\`${missing.node.op}\` cannot be built for training on the ${target.name} target: ${training?.backward.unsupported ?? ''}`,
+      span: missing.node.span,
+      labels: [],
+      hints: ['build without `--train` for inference only'],
+      notes: [],
+      fixes: [],
+    });
+    return result;
+  }
   const init = trainInitOf(options.train);
   const emitOptions = {
     source: options.source,

@@ -96,12 +96,9 @@ export function writeTrainForward(
       writer.writeLine(
         `runtime.checkInput(${stringLiteral(input.name)}, ${input.identifier}, batch, ${perSample(input)});`,
       );
-    if (training.unsupported) {
-      writer.writeLine(
-        `throw new Error(${stringLiteral(`cannot train: ${training.unsupported}`)});`,
-      );
-      return;
-    }
+    // buildModel reports a layer without a backward (CNN4002) before any code is written.
+    if (training.unsupported)
+      throw new Error(`internal error: emitting training code although ${training.unsupported}`);
     for (const step of training.steps) {
       writer.writeLine(trace(step.layer));
       writeForwardStep(writer, step);

@@ -58,6 +58,8 @@ export interface TrainingPlan {
   outputs: string[];
   /** Why the model cannot train (a kernel without a backward), or null. */
   unsupported: string | null;
+  /** The layer whose kernel has no backward, for the build's diagnostic. */
+  missing: PlannedLayer | null;
 }
 
 /** The gradient variable of the loss with respect to the model output. */
@@ -150,5 +152,5 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
       params,
     });
   }
-  return { steps, backward, inputs, output, outputs, unsupported };
+  return { steps, backward, inputs, output, outputs, unsupported, missing: missing?.layer ?? null };
 }
