@@ -56,6 +56,19 @@ export interface BuiltModule {
 /** Prettier options of emitted code: the repository's own style, fixed for deterministic bytes. */
 const PRETTIER = { singleQuote: true, printWidth: 100, trailingComma: 'all' } as const;
 
+/** The 1-based line and column of an offset in one of the compiled texts. */
+export function locator(texts: ReadonlyMap<string, string>) {
+  const indexes = new Map<string, LineIndex>();
+  return (file: string, offset: number): { line: number; column: number } | null => {
+    const text = texts.get(file);
+    if (text === undefined) return null;
+    const index = indexes.get(file) ?? buildLineIndex(text);
+    indexes.set(file, index);
+    const position = displayPositionAt(index, offset);
+    return { line: position.line, column: position.column };
+  };
+}
+
 /** A `file:line:col` tracer over the compiled texts. */
 export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string) => string) {
   const indexes = new Map<string, LineIndex>();
@@ -123,6 +136,7 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   const emitOptions = {
     source: options.source,
     trace: tracer(options.texts, baseName),
+    locate: locator(options.texts),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(training ? { training } : {}),

@@ -36,7 +36,7 @@ export function writeTrainingKernels(
 ): void {
   if (training.unsupported) return;
   for (const step of training.steps) {
-    writer.writeLine(trace(step.layer));
+    writer.writeLine(trace.comment(step.layer));
     const factory = step.rule.trainForward ?? step.call.factory;
     const backendArg =
       step.call.takesBackend !== false || step.rule.trainForward ? 'backend, ' : '';
@@ -100,7 +100,7 @@ export function writeTrainForward(
     if (training.unsupported)
       throw new Error(`internal error: emitting training code although ${training.unsupported}`);
     for (const step of training.steps) {
-      writer.writeLine(trace(step.layer));
+      writer.writeLine(trace.comment(step.layer));
       writeForwardStep(writer, step);
     }
     if (training.steps.some((step) => step.rule.trainForward === 'batchnormTrain'))
@@ -150,7 +150,7 @@ function writeBackwardOp(
     return;
   }
   const { step } = op;
-  writer.writeLine(trace(step.layer));
+  writer.writeLine(trace.comment(step.layer));
   const saved = savedObject(step, reader(training));
   writer.writeLine(`const ${op.result} = await ${step.grad}(${op.gradOutput}, ${saved}, batch);`);
   for (const input of op.inputs) {
@@ -185,11 +185,11 @@ export function writeTrainStep(
     writer.writeLine(
       `const { loss, gradient: ${LOSS_GRADIENT} } = trainer.loss(${output}, labels, batch);`,
     );
-    // NOTE: only `line:col op` enters the code; the file name stays in comments.
-    const position = (text: string) => /:(\d+):(\d+) ([^\n]*)$/.exec(text)?.slice(1) ?? [];
+    // NOTE: only `op` and the position enter the code; the file name stays in comments.
     const traced = training.steps.map((step) => {
-      const [line, column, what] = position(trace(step.layer));
-      return `[${stringLiteral(`\`${what}\` at line ${line}, column ${column}`)}, f.${step.output}]`;
+      const at = trace.position(step.layer);
+      const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+      return `[${stringLiteral(`\`${trace.what(step.layer)}\`${where}`)}, f.${step.output}]`;
     });
     writer.writeLine(
       `if (!Number.isFinite(loss)) trainer.nonFinite(loss, [${traced.join(', ')}]);`,
