@@ -274,6 +274,15 @@ export interface FlattenDescriptor {
 }
 
 /**
+ * Shape of a normalisation: input and output `[batch, channels, …spatial]` flat, with `spatial`
+ * elements per channel. The buffers `mean` and `std` are `[channels]`.
+ */
+export interface NormalizeDescriptor {
+  channels: number;
+  spatial: number;
+}
+
+/**
  * Every kernel factory of `cnnc/runtime` a target plans, and the descriptor it takes: the
  * compiler types its kernel calls by this table (compiler/emit/target.ts), the runtime's tables
  * of forward and backward factories (runtime/factories.ts, runtime/gradients/registry.ts) are
@@ -295,6 +304,7 @@ export interface KernelDescriptors {
   lrn: LrnDescriptor;
   dropout: DropoutDescriptor;
   batchnorm: BatchNormDescriptor;
+  normalize: NormalizeDescriptor;
   add: AddDescriptor;
   concat: ConcatDescriptor;
 }

@@ -17,6 +17,7 @@ import { elementwiseChain } from './kernels/elementwise.js';
 import { conv2dIm2col } from './kernels/im2col.js';
 import { linear } from './kernels/linear.js';
 import { lrn } from './kernels/lrn.js';
+import { normalize } from './kernels/normalize.js';
 import { pad } from './kernels/pad.js';
 import { pool2d } from './kernels/pool2d.js';
 import { softmax } from './kernels/softmax.js';
@@ -42,6 +43,7 @@ export const KERNEL_FACTORIES: { readonly [F in KernelFactory]: KernelFactoryOf<
   elementwiseChain,
   linear,
   lrn,
+  normalize,
   pad,
   pool2d,
   softmax,

@@ -185,6 +185,10 @@ function planOther(ctx: LayerContext): LayerPlan {
           ],
         ),
       );
+    case 'normalize':
+      return kernels(
+        kernelCall('normalize', channelsAndSpatial(shape), [ctx.param('mean'), ctx.param('std')]),
+      );
     case 'softmax':
       return kernels(kernelCall('softmax', channelsAndSpatial(shape)));
     case 'lrn':

@@ -18,6 +18,7 @@ import { convTranspose2dGrad } from './convtranspose2d.grad.js';
 import { dropoutGrad } from './dropout.grad.js';
 import { linearGrad } from './linear.grad.js';
 import { lrnGrad } from './lrn.grad.js';
+import { normalizeGrad } from './normalize.grad.js';
 import { padGrad } from './pad.grad.js';
 import { pool2dGrad } from './pool2d.grad.js';
 import { softmaxGrad } from './softmax.grad.js';
@@ -48,6 +49,7 @@ export const GRADIENTS: { readonly [F in KernelFactory]: GradientFactoryOf<F> } 
   elementwiseChain: elementwiseChainGrad,
   linear: linearGrad,
   lrn: lrnGrad,
+  normalize: normalizeGrad,
   pad: padGrad,
   pool2d: pool2dGrad,
   softmax: softmaxGrad,
