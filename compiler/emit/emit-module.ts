@@ -381,9 +381,12 @@ function writeForwardBody(writer: CodeBlockWriter, plan: ModulePlan, options: Em
       const params = call.params.map((name) =>
         name === null ? 'null' : `runtime.param(${stringLiteral(name)})`,
       );
-      const name = `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
-      const run = `await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')})`;
       const last = idx === layer.calls.length - 1;
+      const name =
+        last && layer.identifier
+          ? layer.identifier
+          : `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
+      const run = `await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')})`;
       if (last && layer.buffer !== undefined) {
         writer.writeLine(`const ${name} = buffers.put(slots[${layer.buffer}], ${run});`);
         pooled.add(name);

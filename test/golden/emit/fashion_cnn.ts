@@ -589,8 +589,13 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       // fashion_cnn.cnn:34:3 avgpool
       const v20 = buffers.put(slots[0], await layer20_0(v18, batch));
       // fashion_cnn.cnn:36:3 linear
-      const v22 = await layer22_0(v20, runtime.param('6.weight'), runtime.param('6.bias'), batch);
-      return v22;
+      const logits = await layer22_0(
+        v20,
+        runtime.param('6.weight'),
+        runtime.param('6.bias'),
+        batch,
+      );
+      return logits;
     } finally {
       buffers.release(slots);
     }

@@ -171,8 +171,13 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
         await layer10_0(v8, runtime.param('5.weight'), runtime.param('5.bias'), batch),
       );
       // lenet5.cnn:22:3 linear
-      const v12 = await layer12_0(v10, runtime.param('7.weight'), runtime.param('7.bias'), batch);
-      return v12;
+      const logits = await layer12_0(
+        v10,
+        runtime.param('7.weight'),
+        runtime.param('7.bias'),
+        batch,
+      );
+      return logits;
     } finally {
       buffers.release(slots);
     }

@@ -102,8 +102,8 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
         await layer2_0(image, runtime.param('1.weight'), runtime.param('1.bias'), batch),
       );
       // mnist_mlp.cnn:11:3 linear
-      const v5 = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
-      return v5;
+      const logits = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
+      return logits;
     } finally {
       buffers.release(slots);
     }
