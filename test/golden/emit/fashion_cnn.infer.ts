@@ -5,6 +5,8 @@ import {
   add,
   conv2dIm2col,
   linear,
+  normalize,
+  pool2d,
   type CreateOptions,
   type FoldSpec,
   type ModelBase,
@@ -21,105 +23,155 @@ export const inputShapes = { image: [1, 28, 28] } as const;
 export const outputShapes = { logits: [10] } as const;
 /** Parameters and buffers in PyTorch `state_dict` naming, in initialisation order. */
 export const parameterSpecs: readonly ParamSpec[] = [
-  { name: '0.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
-  { name: '0.1.weight', shape: [16], role: 'gamma' },
-  { name: '0.1.bias', shape: [16], role: 'beta' },
-  { name: '0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '2.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '2.0.0.1.weight', shape: [16], role: 'gamma' },
-  { name: '2.0.0.1.bias', shape: [16], role: 'beta' },
-  { name: '2.0.0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '2.0.0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '2.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '2.0.2.1.weight', shape: [16], role: 'gamma' },
-  { name: '2.0.2.1.bias', shape: [16], role: 'beta' },
-  { name: '2.0.2.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '2.0.2.1.running_var', shape: [16], role: 'running_var' },
-  { name: '3.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
-  { name: '3.0.0.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.0.0.1.bias', shape: [32], role: 'beta' },
-  { name: '3.0.0.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.0.0.1.running_var', shape: [32], role: 'running_var' },
-  { name: '3.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
-  { name: '3.0.2.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.0.2.1.bias', shape: [32], role: 'beta' },
-  { name: '3.0.2.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.0.2.1.running_var', shape: [32], role: 'running_var' },
-  { name: '3.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
-  { name: '3.1.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.1.1.bias', shape: [32], role: 'beta' },
-  { name: '3.1.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.1.1.running_var', shape: [32], role: 'running_var' },
-  { name: '6.weight', shape: [10, 32], role: 'weight', bias: '6.bias' },
-  { name: '6.bias', shape: [10], role: 'bias' },
+  { name: '0.mean', shape: [1], role: 'mean' },
+  { name: '0.std', shape: [1], role: 'std' },
+  { name: '1.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
+  { name: '1.1.weight', shape: [16], role: 'gamma' },
+  { name: '1.1.bias', shape: [16], role: 'beta' },
+  { name: '1.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '1.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.0.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.0.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.0.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.0.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.2.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.2.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.2.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.2.1.running_var', shape: [16], role: 'running_var' },
+  { name: '5.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
+  { name: '5.0.0.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.0.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.0.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.0.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
+  { name: '5.0.2.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.2.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.2.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.2.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
+  { name: '5.1.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.1.1.bias', shape: [32], role: 'beta' },
+  { name: '5.1.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.1.1.running_var', shape: [32], role: 'running_var' },
+  { name: '6.0.0.0.weight', shape: [64, 32, 3, 3], role: 'weight' },
+  { name: '6.0.0.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.0.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.0.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.0.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.0.2.0.weight', shape: [64, 64, 3, 3], role: 'weight' },
+  { name: '6.0.2.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.2.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.2.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.2.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.1.0.weight', shape: [64, 32, 1, 1], role: 'weight' },
+  { name: '6.1.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.1.1.bias', shape: [64], role: 'beta' },
+  { name: '6.1.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.1.1.running_var', shape: [64], role: 'running_var' },
+  { name: '9.weight', shape: [10, 64], role: 'weight', bias: '9.bias' },
+  { name: '9.bias', shape: [10], role: 'bias' },
 ];
 /** BatchNorms folded into the layer before them (computed when weights are set). */
 const folds: readonly FoldSpec[] = [
   {
-    weightOut: '0.0.weight:folded',
-    biasOut: '0.0.bias:folded',
-    weight: '0.0.weight',
+    weightOut: '1.0.weight:folded',
+    biasOut: '1.0.bias:folded',
+    weight: '1.0.weight',
     bias: null,
-    gamma: '0.1.weight',
-    beta: '0.1.bias',
-    mean: '0.1.running_mean',
-    variance: '0.1.running_var',
+    gamma: '1.1.weight',
+    beta: '1.1.bias',
+    mean: '1.1.running_mean',
+    variance: '1.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '2.0.0.0.weight:folded',
-    biasOut: '2.0.0.0.bias:folded',
-    weight: '2.0.0.0.weight',
+    weightOut: '4.0.0.0.weight:folded',
+    biasOut: '4.0.0.0.bias:folded',
+    weight: '4.0.0.0.weight',
     bias: null,
-    gamma: '2.0.0.1.weight',
-    beta: '2.0.0.1.bias',
-    mean: '2.0.0.1.running_mean',
-    variance: '2.0.0.1.running_var',
+    gamma: '4.0.0.1.weight',
+    beta: '4.0.0.1.bias',
+    mean: '4.0.0.1.running_mean',
+    variance: '4.0.0.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '2.0.2.0.weight:folded',
-    biasOut: '2.0.2.0.bias:folded',
-    weight: '2.0.2.0.weight',
+    weightOut: '4.0.2.0.weight:folded',
+    biasOut: '4.0.2.0.bias:folded',
+    weight: '4.0.2.0.weight',
     bias: null,
-    gamma: '2.0.2.1.weight',
-    beta: '2.0.2.1.bias',
-    mean: '2.0.2.1.running_mean',
-    variance: '2.0.2.1.running_var',
+    gamma: '4.0.2.1.weight',
+    beta: '4.0.2.1.bias',
+    mean: '4.0.2.1.running_mean',
+    variance: '4.0.2.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.0.0.0.weight:folded',
-    biasOut: '3.0.0.0.bias:folded',
-    weight: '3.0.0.0.weight',
+    weightOut: '5.0.0.0.weight:folded',
+    biasOut: '5.0.0.0.bias:folded',
+    weight: '5.0.0.0.weight',
     bias: null,
-    gamma: '3.0.0.1.weight',
-    beta: '3.0.0.1.bias',
-    mean: '3.0.0.1.running_mean',
-    variance: '3.0.0.1.running_var',
+    gamma: '5.0.0.1.weight',
+    beta: '5.0.0.1.bias',
+    mean: '5.0.0.1.running_mean',
+    variance: '5.0.0.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.0.2.0.weight:folded',
-    biasOut: '3.0.2.0.bias:folded',
-    weight: '3.0.2.0.weight',
+    weightOut: '5.0.2.0.weight:folded',
+    biasOut: '5.0.2.0.bias:folded',
+    weight: '5.0.2.0.weight',
     bias: null,
-    gamma: '3.0.2.1.weight',
-    beta: '3.0.2.1.bias',
-    mean: '3.0.2.1.running_mean',
-    variance: '3.0.2.1.running_var',
+    gamma: '5.0.2.1.weight',
+    beta: '5.0.2.1.bias',
+    mean: '5.0.2.1.running_mean',
+    variance: '5.0.2.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.1.0.weight:folded',
-    biasOut: '3.1.0.bias:folded',
-    weight: '3.1.0.weight',
+    weightOut: '5.1.0.weight:folded',
+    biasOut: '5.1.0.bias:folded',
+    weight: '5.1.0.weight',
     bias: null,
-    gamma: '3.1.1.weight',
-    beta: '3.1.1.bias',
-    mean: '3.1.1.running_mean',
-    variance: '3.1.1.running_var',
+    gamma: '5.1.1.weight',
+    beta: '5.1.1.bias',
+    mean: '5.1.1.running_mean',
+    variance: '5.1.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.0.0.0.weight:folded',
+    biasOut: '6.0.0.0.bias:folded',
+    weight: '6.0.0.0.weight',
+    bias: null,
+    gamma: '6.0.0.1.weight',
+    beta: '6.0.0.1.bias',
+    mean: '6.0.0.1.running_mean',
+    variance: '6.0.0.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.0.2.0.weight:folded',
+    biasOut: '6.0.2.0.bias:folded',
+    weight: '6.0.2.0.weight',
+    bias: null,
+    gamma: '6.0.2.1.weight',
+    beta: '6.0.2.1.bias',
+    mean: '6.0.2.1.running_mean',
+    variance: '6.0.2.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.1.0.weight:folded',
+    biasOut: '6.1.0.bias:folded',
+    weight: '6.1.0.weight',
+    bias: null,
+    gamma: '6.1.1.weight',
+    beta: '6.1.1.bias',
+    mean: '6.1.1.running_mean',
+    variance: '6.1.1.running_var',
     eps: 0.00001,
   },
 ];
@@ -135,9 +187,11 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'FashionNet');
   const backend = runtime.backend;
   // The memory plan: one buffer per slot of intermediate values (values per sample).
-  const buffers = runtime.buffers([32, 12544, 12544, 12544]);
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer1_0 = conv2dIm2col(backend, {
+  const buffers = runtime.buffers([64, 784, 12544, 3136, 3136]);
+  // fashion_cnn.cnn:35:3 normalize
+  const layer1_0 = normalize(backend, { channels: 1, spatial: 784 });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer2_0 = conv2dIm2col(backend, {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -158,14 +212,33 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer4_0 = conv2dIm2col(backend, {
-    inChannels: 16,
+  // fashion_cnn.cnn:38:3 maxpool
+  const layer5_0 = pool2d(backend, {
+    kind: 'max',
+    channels: 16,
     inHeight: 28,
     inWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
+    kernelHeight: 2,
+    kernelWidth: 2,
+    strideHeight: 2,
+    strideWidth: 2,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    countIncludePad: true,
+    p: 2,
+  });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer6_0 = conv2dIm2col(backend, {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -180,14 +253,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm
-  const layer7_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer9_0 = conv2dIm2col(backend, {
     inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -201,16 +274,16 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:17:3 add + relu
-  const layer9_0 = add(backend, { features: 12544, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer11_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer11_0 = add(backend, { features: 3136, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer13_0 = conv2dIm2col(backend, {
     inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 2,
@@ -225,14 +298,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm
-  const layer14_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer16_0 = conv2dIm2col(backend, {
     inChannels: 32,
-    inHeight: 14,
-    inWidth: 14,
+    inHeight: 7,
+    inWidth: 7,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -246,14 +319,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:22:5 conv + batchnorm
-  const layer16_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer18_0 = conv2dIm2col(backend, {
     inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 1,
     filterWidth: 1,
     strideHeight: 2,
@@ -267,94 +340,199 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:17:3 add + relu
-  const layer18_0 = add(backend, { features: 6272, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:34:3 avgpool
-  const layer20_0 = adaptivePool2d(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer20_0 = add(backend, { features: 1568, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer22_0 = conv2dIm2col(backend, {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 2,
+    strideWidth: 2,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+    activation: { kind: 'relu' },
+  });
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer25_0 = conv2dIm2col(backend, {
+    inChannels: 64,
+    inHeight: 4,
+    inWidth: 4,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer27_0 = conv2dIm2col(backend, {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 1,
+    filterWidth: 1,
+    strideHeight: 2,
+    strideWidth: 2,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer29_0 = add(backend, { features: 1024, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:42:3 avgpool
+  const layer31_0 = adaptivePool2d(backend, {
     kind: 'avg',
-    channels: 32,
+    channels: 64,
     inHeight: 1,
-    inWidth: 196,
+    inWidth: 16,
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:36:3 linear
-  const layer22_0 = linear(backend, { inFeatures: 32, outFeatures: 10 });
+  // fashion_cnn.cnn:44:3 linear
+  const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
     const slots = buffers.acquire(batch);
     try {
-      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
+      // fashion_cnn.cnn:35:3 normalize
       const v1 = buffers.put(
         slots[1],
-        await layer1_0(
-          image,
-          runtime.param('0.0.weight:folded'),
-          runtime.param('0.0.bias:folded'),
-          batch,
-        ),
+        await layer1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch),
       );
-      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-      const v4 = buffers.put(
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v2 = buffers.put(
         slots[2],
-        await layer4_0(
+        await layer2_0(
           v1,
-          runtime.param('2.0.0.0.weight:folded'),
-          runtime.param('2.0.0.0.bias:folded'),
+          runtime.param('1.0.weight:folded'),
+          runtime.param('1.0.bias:folded'),
           batch,
         ),
       );
-      // fashion_cnn.cnn:12:3 conv + batchnorm
-      const v7 = buffers.put(
-        slots[3],
-        await layer7_0(
-          v4,
-          runtime.param('2.0.2.0.weight:folded'),
-          runtime.param('2.0.2.0.bias:folded'),
+      // fashion_cnn.cnn:38:3 maxpool
+      const v5 = buffers.put(slots[3], await layer5_0(v2, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v6 = buffers.put(
+        slots[2],
+        await layer6_0(
+          v5,
+          runtime.param('4.0.0.0.weight:folded'),
+          runtime.param('4.0.0.0.bias:folded'),
           batch,
         ),
       );
-      // fashion_cnn.cnn:17:3 add + relu
-      const v9 = buffers.put(slots[2], await layer9_0(v7, v1, batch));
-      // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-      const v11 = buffers.put(
-        slots[3],
-        await layer11_0(
-          v9,
-          runtime.param('3.0.0.0.weight:folded'),
-          runtime.param('3.0.0.0.bias:folded'),
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v9 = buffers.put(
+        slots[4],
+        await layer9_0(
+          v6,
+          runtime.param('4.0.2.0.weight:folded'),
+          runtime.param('4.0.2.0.bias:folded'),
           batch,
         ),
       );
-      // fashion_cnn.cnn:12:3 conv + batchnorm
-      const v14 = buffers.put(
-        slots[1],
-        await layer14_0(
+      // fashion_cnn.cnn:22:3 add + relu
+      const v11 = buffers.put(slots[2], await layer11_0(v9, v5, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v13 = buffers.put(
+        slots[4],
+        await layer13_0(
           v11,
-          runtime.param('3.0.2.0.weight:folded'),
-          runtime.param('3.0.2.0.bias:folded'),
+          runtime.param('5.0.0.0.weight:folded'),
+          runtime.param('5.0.0.0.bias:folded'),
           batch,
         ),
       );
-      // fashion_cnn.cnn:22:5 conv + batchnorm
+      // fashion_cnn.cnn:17:3 conv + batchnorm
       const v16 = buffers.put(
         slots[3],
         await layer16_0(
-          v9,
-          runtime.param('3.1.0.weight:folded'),
-          runtime.param('3.1.0.bias:folded'),
+          v13,
+          runtime.param('5.0.2.0.weight:folded'),
+          runtime.param('5.0.2.0.bias:folded'),
           batch,
         ),
       );
-      // fashion_cnn.cnn:17:3 add + relu
-      const v18 = buffers.put(slots[2], await layer18_0(v14, v16, batch));
-      // fashion_cnn.cnn:34:3 avgpool
-      const v20 = buffers.put(slots[0], await layer20_0(v18, batch));
-      // fashion_cnn.cnn:36:3 linear
-      const logits = await layer22_0(
-        v20,
-        runtime.param('6.weight'),
-        runtime.param('6.bias'),
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v18 = buffers.put(
+        slots[4],
+        await layer18_0(
+          v11,
+          runtime.param('5.1.0.weight:folded'),
+          runtime.param('5.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v20 = buffers.put(slots[2], await layer20_0(v16, v18, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v22 = buffers.put(
+        slots[3],
+        await layer22_0(
+          v20,
+          runtime.param('6.0.0.0.weight:folded'),
+          runtime.param('6.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v25 = buffers.put(
+        slots[4],
+        await layer25_0(
+          v22,
+          runtime.param('6.0.2.0.weight:folded'),
+          runtime.param('6.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v27 = buffers.put(
+        slots[3],
+        await layer27_0(
+          v20,
+          runtime.param('6.1.0.weight:folded'),
+          runtime.param('6.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v29 = buffers.put(slots[2], await layer29_0(v25, v27, batch));
+      // fashion_cnn.cnn:42:3 avgpool
+      const v31 = buffers.put(slots[0], await layer31_0(v29, batch));
+      // fashion_cnn.cnn:44:3 linear
+      const logits = await layer33_0(
+        v31,
+        runtime.param('9.weight'),
+        runtime.param('9.bias'),
         batch,
       );
       return logits;
