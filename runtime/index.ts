@@ -1,6 +1,8 @@
 // The public API of `cnnc/runtime`: what generated modules import, and what their users may use
 // directly (backends, tensors helpers, safetensors, seeded initialisers).
 export * from './backend.js';
+export * from './buffers.js';
+export * from './factories.js';
 export * from './chain.js';
 export * from './layer.js';
 export * from './model.js';

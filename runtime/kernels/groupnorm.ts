@@ -6,13 +6,8 @@ import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
 
-/** Shape of a group normalisation: `[batch, channels, …spatial]` flat, `spatial` per channel. */
-export interface GroupNormDescriptor {
-  channels: number;
-  spatial: number;
-  groups: number;
-  eps: number;
-}
+import type { GroupNormDescriptor } from '../../contract/descriptors.js';
+export type { GroupNormDescriptor } from '../../contract/descriptors.js';
 
 /** Constants of the kernels: `groupSize` values per (sample, group). */
 export type GroupNormConstants = Record<string, number>;

@@ -6,16 +6,8 @@ import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
 
-/** Shape of an upsampling: input `[batch, channels, inHeight, inWidth]` flat, integer scales. */
-export interface UpsampleDescriptor {
-  channels: number;
-  inHeight: number;
-  inWidth: number;
-  scaleHeight: number;
-  scaleWidth: number;
-  mode: 'nearest' | 'bilinear';
-  alignCorners: boolean;
-}
+import type { UpsampleDescriptor } from '../../contract/descriptors.js';
+export type { UpsampleDescriptor } from '../../contract/descriptors.js';
 
 /** The constants both kernels read: sizes, the mode (0 nearest, 1 bilinear) and the ratios. */
 export type UpsampleConstants = Record<string, number>;

@@ -119,6 +119,7 @@ export async function loadTrainableModel(
     texts,
     runtimeModule: runtimeUrl(target),
     ...(target === 'wasm' ? { target: wasmTarget } : {}),
+    training: true,
     train: program.train.find((config) => config.model === model.name),
   });
   if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });

@@ -220,6 +220,8 @@ export interface FashionNet extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'FashionNet');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([64, 784, 12544, 3136, 3136]);
   // fashion_cnn.cnn:35:3 normalize
   const layer1_0 = normalize(backend, { channels: 1, spatial: 784 });
   // fashion_cnn.cnn:17:3 conv + batchnorm + relu
@@ -453,10 +455,11 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // fashion_cnn.cnn:35:3 normalize
-  const train1_0 = normalize(backend, { channels: 1, spatial: 784 });
-  const grad1_0 = normalizeGrad(backend, { channels: 1, spatial: 784 }, { inputGradient: false });
+  const d1_0 = { channels: 1, spatial: 784 } as const;
+  const train1_0 = normalize(backend, d1_0);
+  const grad1_0 = normalizeGrad(backend, d1_0, { inputGradient: false });
   // fashion_cnn.cnn:17:3 conv
-  const train2_0 = conv2dIm2col(backend, {
+  const d2_0 = {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -475,40 +478,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad2_0 = conv2dGrad(backend, {
-    inChannels: 1,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train2_0 = conv2dIm2col(backend, d2_0);
+  const grad2_0 = conv2dGrad(backend, d2_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train3_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad3_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
+  const d3_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
+  const train3_0 = batchnormTrain(backend, { ...d3_0, momentum: 0.1 });
+  const grad3_0 = batchnormGrad(backend, d3_0);
   // fashion_cnn.cnn:37:3 relu
-  const train4_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad4_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
+  const d4_0 = { features: 12544, kind: 'relu' } as const;
+  const train4_0 = activation(backend, d4_0);
+  const grad4_0 = activationGrad(backend, d4_0);
   // fashion_cnn.cnn:38:3 maxpool
-  const train5_0 = pool2d(backend, {
+  const d5_0 = {
     kind: 'max',
     channels: 16,
     inHeight: 28,
@@ -525,27 +507,11 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     countIncludePad: true,
     p: 2,
-  });
-  const grad5_0 = pool2dGrad(backend, {
-    kind: 'max',
-    channels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outHeight: 14,
-    outWidth: 14,
-    kernelHeight: 2,
-    kernelWidth: 2,
-    strideHeight: 2,
-    strideWidth: 2,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    countIncludePad: true,
-    p: 2,
-  });
+  } as const;
+  const train5_0 = pool2d(backend, d5_0);
+  const grad5_0 = pool2dGrad(backend, d5_0);
   // fashion_cnn.cnn:17:3 conv
-  const train6_0 = conv2dIm2col(backend, {
+  const d6_0 = {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -564,40 +530,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad6_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 16,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train6_0 = conv2dIm2col(backend, d6_0);
+  const grad6_0 = conv2dGrad(backend, d6_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train7_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad7_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
+  const d7_0 = { channels: 16, spatial: 196, eps: 0.00001 } as const;
+  const train7_0 = batchnormTrain(backend, { ...d7_0, momentum: 0.1 });
+  const grad7_0 = batchnormGrad(backend, d7_0);
   // fashion_cnn.cnn:24:5 relu
-  const train8_0 = activation(backend, { features: 3136, kind: 'relu' });
-  const grad8_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
+  const d8_0 = { features: 3136, kind: 'relu' } as const;
+  const train8_0 = activation(backend, d8_0);
+  const grad8_0 = activationGrad(backend, d8_0);
   // fashion_cnn.cnn:17:3 conv
-  const train9_0 = conv2dIm2col(backend, {
+  const d9_0 = {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -616,43 +561,23 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad9_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 16,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train9_0 = conv2dIm2col(backend, d9_0);
+  const grad9_0 = conv2dGrad(backend, d9_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train10_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad10_0 = batchnormGrad(backend, { channels: 16, spatial: 196, eps: 0.00001 });
+  const d10_0 = { channels: 16, spatial: 196, eps: 0.00001 } as const;
+  const train10_0 = batchnormTrain(backend, { ...d10_0, momentum: 0.1 });
+  const grad10_0 = batchnormGrad(backend, d10_0);
   // fashion_cnn.cnn:22:3 add
-  const train11_0 = add(backend, { features: 3136, inputs: 2 });
-  const grad11_0 = addGrad(backend, { features: 3136, inputs: 2 });
+  const d11_0 = { features: 3136, inputs: 2 } as const;
+  const train11_0 = add(backend, d11_0);
+  const grad11_0 = addGrad(backend, d11_0);
   // fashion_cnn.cnn:30:3 relu
-  const train12_0 = activation(backend, { features: 3136, kind: 'relu' });
-  const grad12_0 = activationGrad(backend, { features: 3136, kind: 'relu' });
+  const d12_0 = { features: 3136, kind: 'relu' } as const;
+  const train12_0 = activation(backend, d12_0);
+  const grad12_0 = activationGrad(backend, d12_0);
   // fashion_cnn.cnn:17:3 conv
-  const train13_0 = conv2dIm2col(backend, {
+  const d13_0 = {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -671,40 +596,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad13_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 32,
-    outHeight: 7,
-    outWidth: 7,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train13_0 = conv2dIm2col(backend, d13_0);
+  const grad13_0 = conv2dGrad(backend, d13_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train14_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 49,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad14_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  const d14_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train14_0 = batchnormTrain(backend, { ...d14_0, momentum: 0.1 });
+  const grad14_0 = batchnormGrad(backend, d14_0);
   // fashion_cnn.cnn:24:5 relu
-  const train15_0 = activation(backend, { features: 1568, kind: 'relu' });
-  const grad15_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
+  const d15_0 = { features: 1568, kind: 'relu' } as const;
+  const train15_0 = activation(backend, d15_0);
+  const grad15_0 = activationGrad(backend, d15_0);
   // fashion_cnn.cnn:17:3 conv
-  const train16_0 = conv2dIm2col(backend, {
+  const d16_0 = {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -723,37 +627,15 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad16_0 = conv2dGrad(backend, {
-    inChannels: 32,
-    inHeight: 7,
-    inWidth: 7,
-    outChannels: 32,
-    outHeight: 7,
-    outWidth: 7,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train16_0 = conv2dIm2col(backend, d16_0);
+  const grad16_0 = conv2dGrad(backend, d16_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train17_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 49,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad17_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  const d17_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train17_0 = batchnormTrain(backend, { ...d17_0, momentum: 0.1 });
+  const grad17_0 = batchnormGrad(backend, d17_0);
   // fashion_cnn.cnn:27:5 conv
-  const train18_0 = conv2dIm2col(backend, {
+  const d18_0 = {
     inChannels: 16,
     inHeight: 14,
     inWidth: 14,
@@ -772,43 +654,23 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad18_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 32,
-    outHeight: 7,
-    outWidth: 7,
-    filterHeight: 1,
-    filterWidth: 1,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train18_0 = conv2dIm2col(backend, d18_0);
+  const grad18_0 = conv2dGrad(backend, d18_0);
   // fashion_cnn.cnn:28:5 batchnorm
-  const train19_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 49,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad19_0 = batchnormGrad(backend, { channels: 32, spatial: 49, eps: 0.00001 });
+  const d19_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train19_0 = batchnormTrain(backend, { ...d19_0, momentum: 0.1 });
+  const grad19_0 = batchnormGrad(backend, d19_0);
   // fashion_cnn.cnn:22:3 add
-  const train20_0 = add(backend, { features: 1568, inputs: 2 });
-  const grad20_0 = addGrad(backend, { features: 1568, inputs: 2 });
+  const d20_0 = { features: 1568, inputs: 2 } as const;
+  const train20_0 = add(backend, d20_0);
+  const grad20_0 = addGrad(backend, d20_0);
   // fashion_cnn.cnn:30:3 relu
-  const train21_0 = activation(backend, { features: 1568, kind: 'relu' });
-  const grad21_0 = activationGrad(backend, { features: 1568, kind: 'relu' });
+  const d21_0 = { features: 1568, kind: 'relu' } as const;
+  const train21_0 = activation(backend, d21_0);
+  const grad21_0 = activationGrad(backend, d21_0);
   // fashion_cnn.cnn:17:3 conv
-  const train22_0 = conv2dIm2col(backend, {
+  const d22_0 = {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -827,40 +689,19 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad22_0 = conv2dGrad(backend, {
-    inChannels: 32,
-    inHeight: 7,
-    inWidth: 7,
-    outChannels: 64,
-    outHeight: 4,
-    outWidth: 4,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train22_0 = conv2dIm2col(backend, d22_0);
+  const grad22_0 = conv2dGrad(backend, d22_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train23_0 = batchnormTrain(backend, {
-    channels: 64,
-    spatial: 16,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad23_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  const d23_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train23_0 = batchnormTrain(backend, { ...d23_0, momentum: 0.1 });
+  const grad23_0 = batchnormGrad(backend, d23_0);
   // fashion_cnn.cnn:24:5 relu
-  const train24_0 = activation(backend, { features: 1024, kind: 'relu' });
-  const grad24_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
+  const d24_0 = { features: 1024, kind: 'relu' } as const;
+  const train24_0 = activation(backend, d24_0);
+  const grad24_0 = activationGrad(backend, d24_0);
   // fashion_cnn.cnn:17:3 conv
-  const train25_0 = conv2dIm2col(backend, {
+  const d25_0 = {
     inChannels: 64,
     inHeight: 4,
     inWidth: 4,
@@ -879,37 +720,15 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad25_0 = conv2dGrad(backend, {
-    inChannels: 64,
-    inHeight: 4,
-    inWidth: 4,
-    outChannels: 64,
-    outHeight: 4,
-    outWidth: 4,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train25_0 = conv2dIm2col(backend, d25_0);
+  const grad25_0 = conv2dGrad(backend, d25_0);
   // fashion_cnn.cnn:18:3 batchnorm
-  const train26_0 = batchnormTrain(backend, {
-    channels: 64,
-    spatial: 16,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad26_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  const d26_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train26_0 = batchnormTrain(backend, { ...d26_0, momentum: 0.1 });
+  const grad26_0 = batchnormGrad(backend, d26_0);
   // fashion_cnn.cnn:27:5 conv
-  const train27_0 = conv2dIm2col(backend, {
+  const d27_0 = {
     inChannels: 32,
     inHeight: 7,
     inWidth: 7,
@@ -928,141 +747,156 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad27_0 = conv2dGrad(backend, {
-    inChannels: 32,
-    inHeight: 7,
-    inWidth: 7,
-    outChannels: 64,
-    outHeight: 4,
-    outWidth: 4,
-    filterHeight: 1,
-    filterWidth: 1,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train27_0 = conv2dIm2col(backend, d27_0);
+  const grad27_0 = conv2dGrad(backend, d27_0);
   // fashion_cnn.cnn:28:5 batchnorm
-  const train28_0 = batchnormTrain(backend, {
-    channels: 64,
-    spatial: 16,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad28_0 = batchnormGrad(backend, { channels: 64, spatial: 16, eps: 0.00001 });
+  const d28_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train28_0 = batchnormTrain(backend, { ...d28_0, momentum: 0.1 });
+  const grad28_0 = batchnormGrad(backend, d28_0);
   // fashion_cnn.cnn:22:3 add
-  const train29_0 = add(backend, { features: 1024, inputs: 2 });
-  const grad29_0 = addGrad(backend, { features: 1024, inputs: 2 });
+  const d29_0 = { features: 1024, inputs: 2 } as const;
+  const train29_0 = add(backend, d29_0);
+  const grad29_0 = addGrad(backend, d29_0);
   // fashion_cnn.cnn:30:3 relu
-  const train30_0 = activation(backend, { features: 1024, kind: 'relu' });
-  const grad30_0 = activationGrad(backend, { features: 1024, kind: 'relu' });
+  const d30_0 = { features: 1024, kind: 'relu' } as const;
+  const train30_0 = activation(backend, d30_0);
+  const grad30_0 = activationGrad(backend, d30_0);
   // fashion_cnn.cnn:42:3 avgpool
-  const train31_0 = adaptivePool2d(backend, {
+  const d31_0 = {
     kind: 'avg',
     channels: 64,
     inHeight: 1,
     inWidth: 16,
     outHeight: 1,
     outWidth: 1,
-  });
-  const grad31_0 = adaptivePool2dGrad(backend, {
-    kind: 'avg',
-    channels: 64,
-    inHeight: 1,
-    inWidth: 16,
-    outHeight: 1,
-    outWidth: 1,
-  });
+  } as const;
+  const train31_0 = adaptivePool2d(backend, d31_0);
+  const grad31_0 = adaptivePool2dGrad(backend, d31_0);
   // fashion_cnn.cnn:44:3 linear
-  const train33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
-  const grad33_0 = linearGrad(backend, { inFeatures: 64, outFeatures: 10 });
+  const d33_0 = { inFeatures: 64, outFeatures: 10 } as const;
+  const train33_0 = linear(backend, d33_0);
+  const grad33_0 = linearGrad(backend, d33_0);
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:35:3 normalize
-    const v1 = await layer1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch);
-    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
-    const v2 = await layer2_0(
-      v1,
-      runtime.param('1.0.weight:folded'),
-      runtime.param('1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:38:3 maxpool
-    const v5 = await layer5_0(v2, batch);
-    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
-    const v6 = await layer6_0(
-      v5,
-      runtime.param('4.0.0.0.weight:folded'),
-      runtime.param('4.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 conv + batchnorm
-    const v9 = await layer9_0(
-      v6,
-      runtime.param('4.0.2.0.weight:folded'),
-      runtime.param('4.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:22:3 add + relu
-    const v11 = await layer11_0(v9, v5, batch);
-    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
-    const v13 = await layer13_0(
-      v11,
-      runtime.param('5.0.0.0.weight:folded'),
-      runtime.param('5.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 conv + batchnorm
-    const v16 = await layer16_0(
-      v13,
-      runtime.param('5.0.2.0.weight:folded'),
-      runtime.param('5.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:27:5 conv + batchnorm
-    const v18 = await layer18_0(
-      v11,
-      runtime.param('5.1.0.weight:folded'),
-      runtime.param('5.1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:22:3 add + relu
-    const v20 = await layer20_0(v16, v18, batch);
-    // fashion_cnn.cnn:17:3 conv + batchnorm + relu
-    const v22 = await layer22_0(
-      v20,
-      runtime.param('6.0.0.0.weight:folded'),
-      runtime.param('6.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 conv + batchnorm
-    const v25 = await layer25_0(
-      v22,
-      runtime.param('6.0.2.0.weight:folded'),
-      runtime.param('6.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:27:5 conv + batchnorm
-    const v27 = await layer27_0(
-      v20,
-      runtime.param('6.1.0.weight:folded'),
-      runtime.param('6.1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:22:3 add + relu
-    const v29 = await layer29_0(v25, v27, batch);
-    // fashion_cnn.cnn:42:3 avgpool
-    const v31 = await layer31_0(v29, batch);
-    // fashion_cnn.cnn:44:3 linear
-    const v33 = await layer33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
-    return v33;
+    const slots = buffers.acquire(batch);
+    try {
+      // fashion_cnn.cnn:35:3 normalize
+      const v1 = buffers.put(
+        slots[1],
+        await layer1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v2 = buffers.put(
+        slots[2],
+        await layer2_0(
+          v1,
+          runtime.param('1.0.weight:folded'),
+          runtime.param('1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:38:3 maxpool
+      const v5 = buffers.put(slots[3], await layer5_0(v2, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v6 = buffers.put(
+        slots[2],
+        await layer6_0(
+          v5,
+          runtime.param('4.0.0.0.weight:folded'),
+          runtime.param('4.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v9 = buffers.put(
+        slots[4],
+        await layer9_0(
+          v6,
+          runtime.param('4.0.2.0.weight:folded'),
+          runtime.param('4.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v11 = buffers.put(slots[2], await layer11_0(v9, v5, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v13 = buffers.put(
+        slots[4],
+        await layer13_0(
+          v11,
+          runtime.param('5.0.0.0.weight:folded'),
+          runtime.param('5.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v16 = buffers.put(
+        slots[3],
+        await layer16_0(
+          v13,
+          runtime.param('5.0.2.0.weight:folded'),
+          runtime.param('5.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v18 = buffers.put(
+        slots[4],
+        await layer18_0(
+          v11,
+          runtime.param('5.1.0.weight:folded'),
+          runtime.param('5.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v20 = buffers.put(slots[2], await layer20_0(v16, v18, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v22 = buffers.put(
+        slots[3],
+        await layer22_0(
+          v20,
+          runtime.param('6.0.0.0.weight:folded'),
+          runtime.param('6.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v25 = buffers.put(
+        slots[4],
+        await layer25_0(
+          v22,
+          runtime.param('6.0.2.0.weight:folded'),
+          runtime.param('6.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v27 = buffers.put(
+        slots[3],
+        await layer27_0(
+          v20,
+          runtime.param('6.1.0.weight:folded'),
+          runtime.param('6.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v29 = buffers.put(slots[2], await layer29_0(v25, v27, batch));
+      // fashion_cnn.cnn:42:3 avgpool
+      const v31 = buffers.put(slots[0], await layer31_0(v29, batch));
+      // fashion_cnn.cnn:44:3 linear
+      const logits = await layer33_0(
+        v31,
+        runtime.param('9.weight'),
+        runtime.param('9.bias'),
+        batch,
+      );
+      return logits;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);
