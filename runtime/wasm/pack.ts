@@ -64,12 +64,22 @@ export function pack(source: Float32Array, packing: Packing, target: Float32Arra
       return;
     }
     case 'winograd3x3': {
+      // U[ξ] = G g Gᵀ per filter, written straight into the rowPanels layout with the 16
+      // positions as groups (no intermediate copy of the transformed weights).
       const { rows, depth, mr, kc } = packing;
-      pack(
-        winogradWeights(source, rows, depth),
-        { kind: 'rowPanels', groups: 16, rows, depth, mr, kc },
-        target,
-      );
+      const blocks = Math.ceil(rows / mr);
+      const u = new Float64Array(16);
+      for (let row = 0; row < rows; row++) {
+        const block = Math.floor(row / mr);
+        const lane = row % mr;
+        for (let c = 0; c < depth; c++) {
+          transformFilter(source, (row * depth + c) * 9, u);
+          const k0 = Math.floor(c / kc) * kc;
+          const blockDepth = Math.min(kc, depth - k0);
+          const at = k0 * blocks * mr + block * blockDepth * mr + lane + (c - k0) * mr;
+          for (let xi = 0; xi < 16; xi++) target[xi * blocks * depth * mr + at] = u[xi];
+        }
+      }
       return;
     }
   }
@@ -90,18 +100,24 @@ const G = [
 export function winogradWeights(source: Float32Array, rows: number, depth: number): Float32Array {
   const plane = rows * depth;
   const out = new Float32Array(16 * plane);
-  const gg = new Float64Array(12);
+  const u = new Float64Array(16);
   for (let rc = 0; rc < plane; rc++) {
-    const g = source.subarray(rc * 9, rc * 9 + 9);
-    // gg = G g (4×3)
-    for (let i = 0; i < 4; i++)
-      for (let b = 0; b < 3; b++)
-        gg[i * 3 + b] = G[i][0] * g[b] + G[i][1] * g[3 + b] + G[i][2] * g[6 + b];
-    // U = gg Gᵀ (4×4)
-    for (let i = 0; i < 4; i++)
-      for (let j = 0; j < 4; j++)
-        out[(i * 4 + j) * plane + rc] =
-          gg[i * 3] * G[j][0] + gg[i * 3 + 1] * G[j][1] + gg[i * 3 + 2] * G[j][2];
+    transformFilter(source, rc * 9, u);
+    for (let xi = 0; xi < 16; xi++) out[xi * plane + rc] = u[xi];
   }
   return out;
+}
+
+/** `u = G g Gᵀ` (4×4, row-major) of the 3×3 filter `g` at `source[offset…offset+9)`, in float64. */
+function transformFilter(source: Float32Array, offset: number, u: Float64Array): void {
+  for (let i = 0; i < 4; i++) {
+    // (G g) row i, then times Gᵀ.
+    const a =
+      G[i][0] * source[offset] + G[i][1] * source[offset + 3] + G[i][2] * source[offset + 6];
+    const b =
+      G[i][0] * source[offset + 1] + G[i][1] * source[offset + 4] + G[i][2] * source[offset + 7];
+    const c =
+      G[i][0] * source[offset + 2] + G[i][1] * source[offset + 5] + G[i][2] * source[offset + 8];
+    for (let j = 0; j < 4; j++) u[i * 4 + j] = a * G[j][0] + b * G[j][1] + c * G[j][2];
+  }
 }
