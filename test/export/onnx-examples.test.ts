@@ -6,7 +6,7 @@
 // CNNC_ONNX_EXAMPLES=resnet18,vgg16 a list.
 //
 // When examples are named (or `all`), the generated module is the wasm target's (`--target
-// wasm`): exact index arithmetic (i32 byte addresses) and about 20× faster than gpu.js's webasm
+// wasm`): exact index arithmetic (i32 byte addresses) and 10–23× faster than gpu.js's webasm
 // mode, which is what lets VGG-16 and VGG-19 (15.5 and 19.6 G multiply-adds per sample, `fc`
 // weights of 102.8 M values) run in minutes. A model with a layer the wasm target has no kernel
 // for (CNN4002) is compared with the gpu.js target on webasm instead, which keeps every launch
