@@ -12,5 +12,5 @@ export { renderJson } from './diagnostics/render-json.js';
 export { toLspDiagnostics } from './diagnostics/render-lsp.js';
 export type { Program, ModelGraph, GraphNode, Shape } from './ir/graph.js';
 export { layers, lookupLayer } from './layers/registry.js';
-export { loadTrainingData } from './train/data/load.js';
-export type { Dataset, DataSplit } from './train/data/dataset.js';
+export { loadTrainingData } from '../trainer/io/data/load.js';
+export type { Dataset, DataSplit } from '../trainer/core/data/dataset.js';

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { exportOnnx, type OnnxExport } from '../export/onnx/export.js';
 import { exportWeights, type WeightSource } from '../export/onnx/weights.js';
 import type { ModelGraph, Program } from '../ir/graph.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 /** What `runBuild` has checked and passes on. */
 export interface OnnxBuildInput {

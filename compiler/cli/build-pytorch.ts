@@ -8,7 +8,7 @@ import { tracer } from '../emit/build-module.js';
 import { exportPytorch, pythonModuleName } from '../export/pytorch/index.js';
 import type { CompileResult } from '../compile.js';
 import type { ModelGraph } from '../ir/graph.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 /** Exports `models` of `compiled` into `out`; returns the exit code (0, or 1 on errors). */
 export function runPytorchExport(

@@ -20,9 +20,9 @@ import { findPass, type OptLevel } from '../passes/registry.js';
 import { printIr } from '../passes/print-ir.js';
 import { wasmTarget } from '../emit/wasm/target.js';
 import { compileFile } from './check.js';
-import { errorReason as reason } from './read-source.js';
+import { errorReason as reason } from '../host/read-source.js';
 import { oneLine } from './summary.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 /**
  * Layers of one generated module. Code generation costs a few milliseconds per layer (about 6 s
@@ -200,7 +200,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
 /** Writes `<stem>.browser.js` and `<stem>.worker.js` next to the module at `path`. */
 async function writeBrowserBundle(path: string, code: string, io: Io): Promise<void> {
   // Loaded on use: esbuild is only needed for browser builds.
-  const { bundleBrowser } = await import('../emit/bundle-browser.js');
+  const { bundleBrowser } = await import('./bundle-browser.js');
   const stem = basename(path).replace(/\.(ts|mjs)$/, '');
   const files = { main: `${stem}.browser.js`, worker: `${stem}.worker.js` };
   const bundle = await bundleBrowser(code, files.worker);

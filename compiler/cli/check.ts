@@ -1,32 +1,18 @@
 // `cnnc check FILE…`: compile each file and report every diagnostic.
-import { compileSource, type CompileResult } from '../compile.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderJson } from '../diagnostics/render-json.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
-import { fileSystemHost } from './host.js';
-import { readSource } from './read-source.js';
-import type { Io } from './io.js';
+import { compileFile } from '../host/compile-file.js';
+import type { Io } from '../host/io.js';
+
+// compileFile moved to compiler/host/ (the trainer uses it too); the CLI's commands import it here.
+export { compileFile };
 
 export interface CheckOptions {
   format: 'text' | 'json';
   denyWarnings: boolean;
   /** Size limit for model files (tests lower it; the CLI uses the default). */
   maxSourceBytes?: number;
-}
-
-/** Compiles a file from disk; usage problems come back as a message (exit 2). */
-export function compileFile(
-  path: string,
-  maxBytes?: number,
-): {
-  result?: CompileResult;
-  usage?: string;
-  fileDiagnostic?: Diagnostic;
-} {
-  const read = readSource(path, maxBytes);
-  if (read.kind === 'usage') return { usage: read.message };
-  if (read.kind === 'diagnostic') return { fileDiagnostic: read.diagnostic };
-  return { result: compileSource(path, read.text, fileSystemHost) };
 }
 
 export function runCheck(files: string[], options: CheckOptions, io: Io): number {

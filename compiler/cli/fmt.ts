@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { formatSource } from '../format/format.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
-import type { Io } from './io.js';
-import { errorReason as reason, readSource } from './read-source.js';
+import type { Io } from '../host/io.js';
+import { errorReason as reason, readSource } from '../host/read-source.js';
 
 export function runFmt(files: string[], options: { check: boolean }, io: Io): number {
   let exitCode = 0;

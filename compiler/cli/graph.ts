@@ -6,7 +6,7 @@ import { renderTerminal } from '../diagnostics/render-terminal.js';
 import { modelDot } from '../graph/dot.js';
 import { renderDot, type GraphFormat } from '../graph/render.js';
 import { compileFile } from './check.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 /** Options of `cnnc graph`, as commander parses them. */
 export interface GraphCliOptions {

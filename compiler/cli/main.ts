@@ -8,10 +8,10 @@ import { explainCode } from './explain.js';
 import { runFmt } from './fmt.js';
 import type { BuildCliOptions } from './build.js';
 import type { GraphCliOptions } from './graph.js';
-import type { TrainCliOptions } from './train.js';
-import type { InspectCliOptions } from './inspect.js';
+import type { TrainCliOptions } from '../../trainer/app/train.js';
+import type { InspectCliOptions } from '../../trainer/app/inspect.js';
 import { runSummary, type SummaryCliOptions } from './summary.js';
-import { processIo, type Io } from './io.js';
+import { processIo, type Io } from '../host/io.js';
 
 /** The repository root (this file is compiler/cli/main.ts, or dist/compiler/cli/main.js). */
 function packageRoot(): string {
@@ -121,7 +121,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--data <dir>', '`mnist` (default), `fashion-mnist`, or a folder of IDX or .npy files')
     .option('-o, --out <file>', 'the picture, .svg or .png (default: inspect-<n>.svg)')
     .action(async (file: string, opts: InspectCliOptions) => {
-      const { runInspect } = await import('./inspect.js');
+      const { runInspect } = await import('../../trainer/app/inspect.js');
       setExit(await runInspect(file, opts, io));
     });
 
@@ -178,7 +178,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .action(async (file: string, opts: TrainCliOptions) => {
       // Loaded on use: training pulls in code generation and the runtime.
-      const { runTrain } = await import('./train.js');
+      const { runTrain } = await import('../../trainer/app/train.js');
       setExit(await runTrain(file, opts, io));
     });
 

@@ -6,7 +6,7 @@ import { renderSummaryText } from '../analysis/summary-text.js';
 import { renderTerminal } from '../diagnostics/render-terminal.js';
 import { suggest } from '../util/edit-distance.js';
 import { compileFile } from './check.js';
-import type { Io } from './io.js';
+import type { Io } from '../host/io.js';
 
 export interface SummaryCliOptions {
   model?: string;

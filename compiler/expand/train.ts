@@ -36,7 +36,7 @@ const inits: Constructors = {
   normal: { params: ['std'], required: ['std'] },
 };
 
-/** `augment` items (applied to training batches only; see compiler/train/augment.ts). */
+/** `augment` items (applied to training batches only; see trainer/core/augment.ts). */
 const augmentations: Constructors = {
   flip: { params: [], required: [] },
   crop: { params: ['pad'], required: [] },

@@ -5,7 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { type CompileResult, type SourceHost, compileSource } from '../compile.js';
 import { type LineIndex, buildLineIndex } from '../diagnostics/line-index.js';
-import { readSource } from '../cli/read-source.js';
+import { readSource } from '../host/read-source.js';
 import { parse } from '../../grammar/parse.js';
 import { checkSourceText } from '../source-checks.js';
 import type { DocumentStore, OpenDocument } from './documents.js';

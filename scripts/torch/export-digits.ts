@@ -6,7 +6,7 @@
 // `cnnc train --data data/digits` then reads the same data as `cnnc train` (default `mnist`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTrainingData } from '../../compiler/train/data/load.js';
+import { loadTrainingData } from '../../trainer/io/data/load.js';
 
 /** A `.npy` file (format 1.0): magic, version, header dict padded to 64 bytes, then C-order data. */
 export function npyBytes(descr: '<f4' | '<i8', shape: readonly number[], data: Uint8Array): Buffer {

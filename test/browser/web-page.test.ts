@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Page } from 'playwright-core';
-import { loadTrainingData } from '../../compiler/train/data/load.js';
+import { loadTrainingData } from '../../trainer/io/data/load.js';
 import { buildSource } from '../emit/build-helper.js';
 import { runCli } from '../helpers/run-cli.js';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { loadTrainingData } from '../../compiler/train/data/load.js';
+import { loadTrainingData } from '../../trainer/io/data/load.js';
 import { exportDigits } from '../../scripts/torch/export-digits.js';
 import { buildSource } from '../emit/build-helper.js';
 import { exportExample, PYTHON, torchMissing } from './pytorch-helpers.js';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { trainSpecOf } from '../../compiler/emit/train-spec.js';
-import { loadTrainingData } from '../../compiler/train/data/load.js';
-import { seededPermutation } from '../../compiler/train/data/shuffle.js';
+import { loadTrainingData } from '../../trainer/io/data/load.js';
+import { seededPermutation } from '../../trainer/core/data/shuffle.js';
 import { npyBytes } from '../../scripts/torch/export-digits.js';
 import { createSchedule, type ScheduleSpec } from '../../runtime/optim/schedule.js';
 import {

@@ -1,7 +1,7 @@
 // Runs `cnnc` in-process with captured output, or as a child process for end-to-end checks.
 import { spawnSync } from 'node:child_process';
 import { main } from '../../compiler/cli/main.js';
-import type { Io } from '../../compiler/cli/io.js';
+import type { Io } from '../../compiler/host/io.js';
 
 export interface CliRun {
   code: number;

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../compiler/cli/main.js';
-import type { Io } from '../../compiler/cli/io.js';
+import type { Io } from '../../compiler/host/io.js';
 import { allTextCases } from './corpus.js';
 import { assertHandled, builtCli, runCnnc, type Run } from './run.js';
 

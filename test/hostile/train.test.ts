@@ -350,7 +350,7 @@ for (const c of cases) {
 
 test.serial('a gzip bomb is refused after the bytes its header declares, not 1 GiB', (t) => {
   const dir = idxFolder('bomb-rss', bomb);
-  const script = `import('./compiler/train/data/load.ts').then(({ loadTrainingData }) => {
+  const script = `import('./trainer/io/data/load.ts').then(({ loadTrainingData }) => {
     const started = performance.now();
     const result = loadTrainingData(${JSON.stringify(dir)});
     console.log(JSON.stringify({ ok: result.ok, ms: performance.now() - started, rss: process.resourceUsage().maxRSS }));

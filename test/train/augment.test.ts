@@ -7,9 +7,9 @@ import {
   rotateImage,
   shiftImage,
   type ImageShape,
-} from '../../compiler/train/augment.js';
-import { earlyStopStep, type EarlyStopState } from '../../compiler/train/early-stop.js';
-import { createResumableRng } from '../../compiler/train/rng-state.js';
+} from '../../trainer/core/augment.js';
+import { earlyStopStep, type EarlyStopState } from '../../trainer/core/early-stop.js';
+import { createResumableRng } from '../../trainer/core/rng-state.js';
 
 // Pixel (y, x) holds 10·y + x, so every expected grid below can be read off by hand.
 const shape: ImageShape = [1, 5, 5];

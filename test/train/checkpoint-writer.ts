@@ -1,6 +1,6 @@
 // A child process for the killed-writer test: saves ever newer checkpoints of about 8 MB into the
 // directory given as argument until it is killed, printing each completed epoch.
-import { saveCheckpoint } from '../../compiler/train/checkpoint.js';
+import { saveCheckpoint } from '../../trainer/io/checkpoint.js';
 
 const directory = process.argv[2];
 const weights = new Float32Array(2_000_000);

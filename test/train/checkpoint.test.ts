@@ -10,8 +10,8 @@ import {
   readCheckpoint,
   saveCheckpoint,
   saveWeights,
-} from '../../compiler/train/checkpoint.js';
-import type { CheckpointState } from '../../compiler/train/checkpoint-format.js';
+} from '../../trainer/io/checkpoint.js';
+import type { CheckpointState } from '../../trainer/core/checkpoint-format.js';
 import { readSafetensors } from '../../runtime/safetensors.js';
 import { tempDir } from './fixtures.js';
 

@@ -1,13 +1,13 @@
 // Optimizer state through a checkpoint: Adam resumed from a saved checkpoint takes exactly the
 // same next step as the Adam that never stopped.
 import test from 'ava';
-import { loadCheckpoint, saveCheckpoint } from '../../compiler/train/checkpoint.js';
-import { catchTrainError } from '../../compiler/train/errors.js';
+import { loadCheckpoint, saveCheckpoint } from '../../trainer/io/checkpoint.js';
+import { catchTrainError } from '../../trainer/core/errors.js';
 import {
   packOptimizerState,
   unpackOptimizerState,
   type ParameterInfo,
-} from '../../compiler/train/optimizer-state.js';
+} from '../../trainer/core/optimizer-state.js';
 import { adam } from '../../runtime/optim/adam.js';
 import { tempDir } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 // Progress display: plain lines every N steps and per epoch when the stream is not a TTY, and the
 // live cli-progress bar on a TTY, both driven by an injected clock so the numbers are exact.
 import test from 'ava';
-import { createProgress } from '../../compiler/train/progress.js';
-import { formatDuration } from '../../compiler/train/progress-format.js';
+import { createProgress } from '../../trainer/io/progress.js';
+import { formatDuration } from '../../trainer/core/progress-format.js';
 
 /** A stream that records what is written; `isTTY` selects the mode. */
 function recorder(isTTY: boolean) {

@@ -3,9 +3,9 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { confusionMatrix } from '../../compiler/train/confusion.js';
-import { imageGridSvg, toByte, type ImageTile } from '../../compiler/train/image-grid.js';
-import { perClassScores, renderReport, writeReport } from '../../compiler/train/report.js';
+import { confusionMatrix } from '../../trainer/core/confusion.js';
+import { imageGridSvg, toByte, type ImageTile } from '../../trainer/core/image-grid.js';
+import { perClassScores, renderReport, writeReport } from '../../trainer/io/report.js';
 import { decodePng } from '../helpers/png.js';
 import { tempDir } from './fixtures.js';
 

@@ -3,16 +3,16 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { confusionMatrixSvg, scaleColor } from '../../compiler/train/confusion-chart.js';
+import { confusionMatrixSvg, scaleColor } from '../../trainer/core/confusion-chart.js';
 import {
   addScoresToConfusion,
   confusionMatrix,
   confusionTotals,
   emptyConfusion,
-} from '../../compiler/train/confusion.js';
-import { lineChartSvg } from '../../compiler/train/line-chart.js';
-import { renderReport, writeReport, type ReportInput } from '../../compiler/train/report.js';
-import { integerTicks, niceTicks, tickLabel } from '../../compiler/train/svg.js';
+} from '../../trainer/core/confusion.js';
+import { lineChartSvg } from '../../trainer/core/line-chart.js';
+import { renderReport, writeReport, type ReportInput } from '../../trainer/io/report.js';
+import { integerTicks, niceTicks, tickLabel } from '../../trainer/core/svg.js';
 import { tempDir } from './fixtures.js';
 
 function input(): ReportInput {

@@ -1,7 +1,7 @@
 // The resumable RNG draws what the runtime's generator draws, and a generator restored from a
 // saved state (through JSON, as in a checkpoint) continues the sequence exactly.
 import test from 'ava';
-import { createResumableRng, parseRngState } from '../../compiler/train/rng-state.js';
+import { createResumableRng, parseRngState } from '../../trainer/core/rng-state.js';
 import { createRng } from '../../runtime/rng.js';
 
 test('same numbers as createRng; resumes exactly from a JSON round trip, even mid-pair', (t) => {

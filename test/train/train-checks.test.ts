@@ -5,7 +5,7 @@ import test from 'ava';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModelRuntime } from '../../runtime/model.js';
-import { oneHotTargets } from '../../compiler/cli/train-checks.js';
+import { oneHotTargets } from '../../trainer/app/train-checks.js';
 import { runCli } from '../helpers/run-cli.js';
 import { f32le, leBytes, npyBytes, tempDir } from './fixtures.js';
 

@@ -6,8 +6,8 @@ import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCheckpoint } from '../../compiler/train/checkpoint.js';
-import { loadMnistDigits } from '../../compiler/train/data/mnist.js';
+import { readCheckpoint } from '../../trainer/io/checkpoint.js';
+import { loadMnistDigits } from '../../trainer/io/data/mnist.js';
 import { f32le, leBytes, npyBytes } from './fixtures.js';
 
 const ROOT = 'build/test-train-cli';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSource } from '../../compiler/compile.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
-import type { TrainableModule } from '../../compiler/cli/train-module.js';
+import type { TrainableModule } from '../../trainer/app/train-module.js';
 
 const OUT = resolve('build/test-train');
 const RUNTIME = pathToFileURL(resolve('runtime/index.ts')).href;

@@ -1,7 +1,7 @@
 // The generated LeNet-5 trains: one epoch on the mnist package's digits reaches at least 90% on
 // the held-out 20%, and the same seed gives bit-identical weights after 100 steps on webasm.
 import test from 'ava';
-import { batches, epochOrder, loadTrainingData } from '../../compiler/train/index.js';
+import { batches, epochOrder, loadTrainingData } from '../../trainer/index.js';
 import { writeSafetensors } from '../../runtime/safetensors.js';
 import { buildTrainable } from './train-helpers.js';
 

@@ -1,7 +1,7 @@
 // The data part of the generated `train_ddp.py`: the IDX and .npy folders `cnnc train --data`
 // reads (docs/training.md), including cnnc's seeded, stratified split of x.npy/y.npy, whose
 // Mulberry32 generator and Fisher-Yates permutation are reimplemented here exactly
-// (runtime/rng.ts, compiler/train/data/shuffle.ts and split.ts).
+// (runtime/rng.ts, trainer/core/data/shuffle.ts and split.ts).
 
 /** `load_data(folder)` and its helpers, as Python text. */
 export const TRAIN_DATA_PY = String.raw`# ---- Data: the folders cnnc train reads (docs/training.md) -----------------------------------
@@ -48,7 +48,7 @@ def mulberry32(seed):
 
 
 def seeded_permutation(count, seed):
-    """cnnc's Fisher-Yates permutation (compiler/train/data/shuffle.ts)."""
+    """cnnc's Fisher-Yates permutation (trainer/core/data/shuffle.ts)."""
     order = list(range(count))
     draws = mulberry32(seed)
     for idx in range(count - 1, 0, -1):
@@ -58,7 +58,7 @@ def seeded_permutation(count, seed):
 
 
 def split_like_cnnc(images, labels, fraction=0.2, seed=0):
-    """cnnc's seeded, stratified hold-out of x.npy/y.npy (compiler/train/data/split.ts)."""
+    """cnnc's seeded, stratified hold-out of x.npy/y.npy (trainer/core/data/split.ts)."""
     quota = [math.floor(count * fraction + 0.5) for count in np.bincount(labels)]
     train, test = [], []
     for idx in seeded_permutation(len(labels), seed):

@@ -1,15 +1,11 @@
 // Datasets in memory: validation, the seeded shuffle, the stratified split and batching with a
 // partial last batch.
 import test from 'ava';
-import { batchCount, batches } from '../../../compiler/train/data/batches.js';
-import {
-  selectImages,
-  validateDataset,
-  type Dataset,
-} from '../../../compiler/train/data/dataset.js';
-import { epochOrder, seededPermutation } from '../../../compiler/train/data/shuffle.js';
-import { splitDataset } from '../../../compiler/train/data/split.js';
-import { catchTrainError } from '../../../compiler/train/errors.js';
+import { batchCount, batches } from '../../../trainer/core/data/batches.js';
+import { selectImages, validateDataset, type Dataset } from '../../../trainer/core/data/dataset.js';
+import { epochOrder, seededPermutation } from '../../../trainer/core/data/shuffle.js';
+import { splitDataset } from '../../../trainer/core/data/split.js';
+import { catchTrainError } from '../../../trainer/core/errors.js';
 
 /** `count` 1×1×2 images whose pixels encode their index; labels cycle through `classes`. */
 function tinyDataset(count: number, classes = 4): Dataset {

@@ -4,11 +4,8 @@ import test from 'ava';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  DEBIAN_FASHION_MNIST_DIR,
-  loadIdxDirectory,
-} from '../../../compiler/train/data/idx-folder.js';
-import { loadTrainingData } from '../../../compiler/train/data/load.js';
+import { DEBIAN_FASHION_MNIST_DIR, loadIdxDirectory } from '../../../trainer/io/data/idx-folder.js';
+import { loadTrainingData } from '../../../trainer/io/data/load.js';
 import { idxBytes, tempDir } from '../fixtures.js';
 
 /** Writes a tiny MNIST-style directory: 3 train and 2 test images of 2×3 pixels. */

@@ -1,6 +1,6 @@
 // The `mnist` package's digits: all 10,000 read in a fixed order, and a deterministic 80/20 split.
 import test from 'ava';
-import { loadTrainingData } from '../../../compiler/train/data/load.js';
+import { loadTrainingData } from '../../../trainer/io/data/load.js';
 
 test('mnist: 10,000 digits of 28×28 in [0,1], 20% held out per digit, same split every time', (t) => {
   const first = loadTrainingData('mnist');

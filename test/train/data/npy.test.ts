@@ -3,9 +3,9 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { npyToFloat32, npyToLabels, parseNpy } from '../../../compiler/train/data/npy.js';
-import { loadTrainingData } from '../../../compiler/train/data/load.js';
-import { catchTrainError } from '../../../compiler/train/errors.js';
+import { npyToFloat32, npyToLabels, parseNpy } from '../../../trainer/core/data/npy.js';
+import { loadTrainingData } from '../../../trainer/io/data/load.js';
+import { catchTrainError } from '../../../trainer/core/errors.js';
 import { f32le, f64le, i32le, i64le, npyBytes, tempDir } from '../fixtures.js';
 
 const values = [0, 1, 2, 3, 4, 5];

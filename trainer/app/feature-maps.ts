@@ -2,11 +2,11 @@
 // given image. The model is rebuilt unoptimised with one extra output per stage, so the values are
 // exactly those the layers produce, and loaded with the trained weights; each stage becomes a strip
 // of tiles, one per channel, normalised per tile. Used by `cnnc train`'s report and `cnnc inspect`.
-import * as activationLayers from '../layers/activation.js';
-import type { GraphNode, ModelGraph } from '../ir/graph.js';
-import { buildModel } from '../emit/build-module.js';
-import type { Dataset } from '../train/index.js';
-import { imageGridSvg, type ImageTile } from '../train/image-grid.js';
+import * as activationLayers from '../../compiler/layers/activation.js';
+import type { GraphNode, ModelGraph } from '../../compiler/ir/graph.js';
+import { buildModel } from '../../compiler/emit/build-module.js';
+import type { Dataset } from '../index.js';
+import { imageGridSvg, type ImageTile } from '../core/image-grid.js';
 import { importBuiltModule, runtimeModuleUrl, type TrainableModule } from './train-module.js';
 
 /** Convolution-like layers whose outputs are feature maps. */

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { renderTerminal } from '../diagnostics/render-terminal.js';
-import { buildModel } from '../emit/build-module.js';
-import { wasmTarget } from '../emit/wasm/target.js';
-import type { ModelGraph, TrainConfig } from '../ir/graph.js';
+import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
+import { renderTerminal } from '../../compiler/diagnostics/render-terminal.js';
+import { buildModel } from '../../compiler/emit/build-module.js';
+import { wasmTarget } from '../../compiler/emit/wasm/target.js';
+import type { ModelGraph, TrainConfig } from '../../compiler/ir/graph.js';
 import type { CreateOptions } from '../../runtime/model.js';
 import type {
   Evaluation,
@@ -19,8 +19,8 @@ import type {
   TrainSpec,
 } from '../../runtime/training.js';
 import type { ModelBase } from '../../runtime/model.js';
-import { compileFile } from './check.js';
-import type { Io } from './io.js';
+import { compileFile } from '../../compiler/host/compile-file.js';
+import type { Io } from '../../compiler/host/io.js';
 
 /** A trainable generated model with one input, as `cnnc train` drives it. */
 export type TrainableModel = ModelBase &

@@ -1,8 +1,8 @@
 // What the report shows of the network itself: the first convolution's filters (from the trained
 // parameters) and the most confidently wrong held-out images (from the inference forward), as
 // image-grid tiles. Kept out of the training loop: it runs once, after the last epoch.
-import type { Dataset } from '../train/index.js';
-import type { ImageTile } from '../train/image-grid.js';
+import type { Dataset } from '../index.js';
+import type { ImageTile } from '../core/image-grid.js';
 import type { TrainableModel, TrainableModule } from './train-module.js';
 
 /** The first 2-D convolution weight `[out, in, kh, kw]`, one tile per output channel. */

@@ -2,10 +2,10 @@
 // trained model for one held-out image, as the training report draws them (SVG, or PNG when the
 // output name ends in .png). Exit codes: 0 drawn, 1 errors in the model, weights or data, 2 usage.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { describeError, loadTrainingData } from '../train/index.js';
-import { svgToPng } from '../train/png.js';
+import { describeError, loadTrainingData } from '../index.js';
+import { svgToPng } from '../core/png.js';
 import { featureMapSvg, featureMapTiles, stageRunner } from './feature-maps.js';
-import type { Io } from './io.js';
+import type { Io } from '../../compiler/host/io.js';
 import { loadTrainableModel } from './train-module.js';
 
 /** Options of `cnnc inspect`, as commander parses them. */

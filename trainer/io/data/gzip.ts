@@ -4,7 +4,7 @@
 // inflates to gigabytes (a "zip bomb") is refused after at most that many bytes.
 import { gunzipSync } from 'node:zlib';
 import { constants as zlibConstants } from 'node:zlib';
-import { trainFail } from '../errors.js';
+import { trainFail } from '../../core/errors.js';
 import { MAX_DATA_FILE_BYTES, readDataFile } from './read-file.js';
 
 /**

@@ -1,12 +1,12 @@
 // The entry point `cnnc train --data` calls: turns the user's data argument into a train/test split,
 // choosing the loader by what the argument names or what the directory holds.
 import { existsSync, statSync } from 'node:fs';
-import { catchTrainError, trainFail, type TrainResult } from '../errors.js';
-import type { DataSplit } from './dataset.js';
+import { catchTrainError, trainFail, type TrainResult } from '../../core/errors.js';
+import type { DataSplit } from '../../core/data/dataset.js';
 import { DEBIAN_FASHION_MNIST_DIR, isIdxDirectory, loadIdxDirectory } from './idx-folder.js';
 import { loadMnistSplit } from './mnist.js';
 import { isNpyDirectory, loadNpyDirectory } from './npy-folder.js';
-import type { SplitOptions } from './split.js';
+import type { SplitOptions } from '../../core/data/split.js';
 
 /**
  * Resolves `--data`: nothing or `mnist` loads the `mnist` package's digits (20% held out);

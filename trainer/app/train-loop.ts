@@ -21,7 +21,7 @@ import {
   type EpochMetrics,
   type Progress,
   type ResumableRng,
-} from '../train/index.js';
+} from '../index.js';
 import type { TrainableModel } from './train-module.js';
 
 /** Everything one run needs. */

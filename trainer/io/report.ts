@@ -5,14 +5,14 @@
 // also written as PNG. `renderReport` is pure and deterministic; `writeReport` does the I/O.
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
-import { confusionMatrixSvg } from './confusion-chart.js';
-import { confusionTotals, type ConfusionMatrix } from './confusion.js';
-import { catchTrainError, type TrainResult } from './errors.js';
-import type { EpochMetrics } from './history.js';
-import { lineChartSvg } from './line-chart.js';
-import { imageGridSvg, type ImageTile } from './image-grid.js';
-import { svgToPng } from './png.js';
-import { formatDuration, formatLoss, formatPercent } from './progress-format.js';
+import { confusionMatrixSvg } from '../core/confusion-chart.js';
+import { confusionTotals, type ConfusionMatrix } from '../core/confusion.js';
+import { catchTrainError, type TrainResult } from '../core/errors.js';
+import type { EpochMetrics } from '../core/history.js';
+import { lineChartSvg } from '../core/line-chart.js';
+import { imageGridSvg, type ImageTile } from '../core/image-grid.js';
+import { svgToPng } from '../core/png.js';
+import { formatDuration, formatLoss, formatPercent } from '../core/progress-format.js';
 
 /** Everything the report shows. */
 export interface ReportInput {

@@ -3,7 +3,7 @@
 // is opened without blocking and checked with fstat on the open descriptor, and at most its size
 // (itself capped) is read.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { trainFail } from '../errors.js';
+import { trainFail } from '../../core/errors.js';
 
 /** Data files larger than this are refused (Fashion-MNIST's largest is 47 MB uncompressed). */
 export const MAX_DATA_FILE_BYTES = 2 ** 30;

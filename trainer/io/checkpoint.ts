@@ -7,9 +7,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeSafetensors, type NamedTensor } from '../../runtime/safetensors.js';
 import { atomicWrite, preserveAsPrevious } from './atomic-write.js';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from './checkpoint-format.js';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointState,
+} from '../core/checkpoint-format.js';
 import { readDataFile } from './data/read-file.js';
-import { catchTrainError, trainFail, type TrainResult } from './errors.js';
+import { catchTrainError, trainFail, type TrainResult } from '../core/errors.js';
 
 /** File name of the latest checkpoint inside a run directory. */
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

@@ -3,10 +3,15 @@
 // (which installs the four `.gz` files in /usr/share/datasets/fashion-mnist).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainFail } from '../errors.js';
-import { countClasses, validateDataset, type DataSplit, type Dataset } from './dataset.js';
+import { trainFail } from '../../core/errors.js';
+import {
+  countClasses,
+  validateDataset,
+  type DataSplit,
+  type Dataset,
+} from '../../core/data/dataset.js';
 import { readMaybeGzip } from './gzip.js';
-import { idxDeclaredSize, parseIdxImages, parseIdxLabels } from './idx.js';
+import { idxDeclaredSize, parseIdxImages, parseIdxLabels } from '../../core/data/idx.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

@@ -17,8 +17,8 @@ import {
   writeReport,
   type DataSplit,
   type EpochMetrics,
-} from '../train/index.js';
-import type { Io } from './io.js';
+} from '../index.js';
+import type { Io } from '../../compiler/host/io.js';
 import {
   checkOutputFolder,
   checkPairing,
@@ -28,10 +28,11 @@ import {
   type TargetKind,
   type TrainCliOptions,
 } from './train-checks.js';
+import { adaptNormalize } from './train-adapt.js';
 import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
 import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
 import { FEATURE_COLUMNS, featureMapTiles, oneImagePerClass, stageRunner } from './feature-maps.js';
-import type { ModelGraph } from '../ir/graph.js';
+import type { ModelGraph } from '../../compiler/ir/graph.js';
 import { loadTrainableModel, type TrainableModel, type TrainableModule } from './train-module.js';
 
 export type { TrainCliOptions } from './train-checks.js';
@@ -176,7 +177,7 @@ async function train(io: Io, run: RunSettings): Promise<number> {
     const resumed = resumeFrom(run.resume, model, io);
     if (typeof resumed === 'string') return fail(io, resumed);
     ({ history, rng: rngState } = resumed);
-  }
+  } else adaptNormalize(run.loaded.model, run.module, model, data.train, io);
   const rng = createResumableRng(run.seed, parseRngState(rngState));
   const stepsPerEpoch = Math.ceil(data.train.labels.length / settings.batch);
   model.configureTraining({

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { trainFail } from '../errors.js';
-import { validateDataset, type DataSplit, type Dataset } from './dataset.js';
-import { splitDataset, type SplitOptions } from './split.js';
+import { trainFail } from '../../core/errors.js';
+import { validateDataset, type DataSplit, type Dataset } from '../../core/data/dataset.js';
+import { splitDataset, type SplitOptions } from '../../core/data/split.js';
 
 const DIGIT_SIZE = 28 * 28;
 

@@ -2,13 +2,13 @@
 // TTY, and otherwise plain lines every N steps and at each epoch's end, fit for logs and CI. The
 // stream and the clock are injected so tests can drive both modes deterministically.
 import cliProgress, { type SingleBar } from 'cli-progress';
-import type { EpochMetrics } from './history.js';
+import type { EpochMetrics } from '../core/history.js';
 import {
   formatBarLine,
   formatEpochLine,
   formatStepLine,
   type StepStatus,
-} from './progress-format.js';
+} from '../core/progress-format.js';
 
 /** A writable stream; `isTTY` selects the live bar. */
 export interface ProgressStream {

@@ -3,11 +3,16 @@
 // spelling `x_train.npy` … is accepted too).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainFail } from '../errors.js';
-import { countClasses, validateDataset, type DataSplit, type Dataset } from './dataset.js';
-import { npyToFloat32, npyToLabels, parseNpy } from './npy.js';
+import { trainFail } from '../../core/errors.js';
+import {
+  countClasses,
+  validateDataset,
+  type DataSplit,
+  type Dataset,
+} from '../../core/data/dataset.js';
+import { npyToFloat32, npyToLabels, parseNpy } from '../../core/data/npy.js';
 import { readDataFile } from './read-file.js';
-import { splitDataset, type SplitOptions } from './split.js';
+import { splitDataset, type SplitOptions } from '../../core/data/split.js';
 
 /** The first of `names` that exists in `directory`, as a path. */
 function findFile(directory: string, names: string[]): string | undefined {
