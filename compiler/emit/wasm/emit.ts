@@ -153,6 +153,7 @@ export async function emitWasmModuleText(
               ...layout,
               traced: traced.map((value) => ({
                 label: position(trainTraces.get(value.node) ?? ''),
+                after: value.after,
                 offset: value.offset,
                 size: value.size,
               })),
