@@ -5,7 +5,7 @@
 // gradients. See docs/wasm-target.md, "Training".
 import { LOSS_GRADIENT, type TrainingPlan, type TrainStep } from '../../plan-backward.js';
 import type { ModulePlan } from '../../plan-module.js';
-import { numberArg } from '../../../shapes/read-args.js';
+import { argNumber } from '../../../layers/args.js';
 import { ACTIVATION_HELPERS } from '../activation.js';
 import {
   GENERATORS,
@@ -361,7 +361,7 @@ ${kernel.body})`,
         stats,
         channels,
         spatial: Number(call.descriptor.spatial),
-        momentum: numberArg(step.layer.node, 'momentum', 0.1),
+        momentum: argNumber(step.layer.node, 'momentum'),
       });
       addKernels(stem, [batchnormTrainForward(call, values, env, stats)]);
     } else if (call.factory === 'dropout') {
