@@ -1,5 +1,6 @@
-// Shared by the ONNX export tests: build a model's generated module (gpu.js, webasm) and its ONNX
-// export from the same `.cnn` text and weights, run both at a batch size and compare the outputs.
+// Shared by the ONNX export tests: build a model's generated module (the gpu.js target, or the
+// wasm target) and its ONNX export from the same `.cnn` text and weights, run both at a batch size
+// and compare the outputs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,14 +9,17 @@ import { compileSource } from '../../compiler/compile.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
 import { exportOnnx } from '../../compiler/export/onnx/export.js';
 import { exportWeights, type WeightSource } from '../../compiler/export/onnx/weights.js';
+import { wasmTarget } from '../../compiler/emit/wasm/target.js';
 import type { ModelGraph, Program } from '../../compiler/ir/graph.js';
 import type { Backend } from '../../runtime/backend.js';
 import type { CreateOptions, ModelBase } from '../../runtime/model.js';
+import type { WasmCreateOptions } from '../../runtime/wasm/index.js';
 import { writeSafetensors } from '../../runtime/safetensors.js';
 import { inputFor } from '../emit/build-helper.js';
 
 const OUT = resolve('build/test-onnx');
 const RUNTIME = pathToFileURL(resolve('runtime/index.ts')).href;
+const WASM_RUNTIME = pathToFileURL(resolve('runtime/wasm/index.ts')).href;
 
 type Output = Float32Array | Record<string, Float32Array>;
 
@@ -25,6 +29,15 @@ export interface Module {
     options?: CreateOptions,
   ): Promise<ModelBase & { forward(...args: unknown[]): Promise<Output> }>;
   parameterSpecs: readonly { name: string; shape: readonly number[]; role: string }[];
+}
+
+/** What a module of the wasm target exports, as these tests use it (`dispose` stops its workers). */
+export interface WasmModule {
+  create(options?: WasmCreateOptions): Promise<{
+    forward(...args: unknown[]): Promise<Output>;
+    dispose(): Promise<void>;
+  }>;
+  parameterSpecs: Module['parameterSpecs'];
 }
 
 /** A compiled `.cnn` text. */
@@ -61,6 +74,37 @@ export async function generatedModule(compiled: Compiled, model: ModelGraph): Pr
   return (await import(`${pathToFileURL(path).href}?v=${Date.now()}`)) as Module;
 }
 
+/**
+ * Builds and imports the wasm-target module of `model` (-O2, inference only), or returns the
+ * reason it does not build there: the CNN4002 messages of layers the target has no kernel for.
+ * Any other diagnostic throws.
+ */
+export async function wasmModule(
+  compiled: Compiled,
+  model: ModelGraph,
+): Promise<{ module: WasmModule } | { unsupported: string }> {
+  const built = await buildModel(model, {
+    level: 2,
+    conv: 'auto',
+    emit: 'ts',
+    source: compiled.file,
+    texts: compiled.texts,
+    runtimeModule: WASM_RUNTIME,
+    target: wasmTarget,
+    training: false,
+  });
+  const errors = built.diagnostics.filter((d) => d.severity === 'error');
+  if (!built.code && errors.length > 0 && errors.every((d) => d.code === 'CNN4002'))
+    return { unsupported: errors.map((d) => d.message).join('; ') };
+  if (!built.code) throw new Error(errors.map((d) => `${d.code} ${d.message}`).join('; '));
+  mkdirSync(OUT, { recursive: true });
+  const stem = `${compiled.file}-${model.name}-wasm`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const path = join(OUT, `${stem}.ts`);
+  writeFileSync(path, built.code);
+  const module = (await import(`${pathToFileURL(path).href}?v=${Date.now()}`)) as WasmModule;
+  return { module };
+}
+
 /** The ONNX bytes of `model` with weights from `source`; throws on diagnostics. */
 export function onnxBytes(compiled: Compiled, model: ModelGraph, source: WeightSource): Uint8Array {
   const train = compiled.program.train.find((config) => config.model === model.name);
@@ -78,7 +122,7 @@ export function onnxBytes(compiled: Compiled, model: ModelGraph, source: WeightS
  * "Trained-looking" weights for every parameter: weights of scale 1/√fan-in, non-trivial
  * BatchNorm statistics (positive variances), seeded, as a safetensors file.
  */
-export function trainedWeights(module: Module, seed: number): Uint8Array {
+export function trainedWeights(module: Pick<Module, 'parameterSpecs'>, seed: number): Uint8Array {
   return writeSafetensors(
     module.parameterSpecs.map((spec, idx) => {
       const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -102,6 +146,32 @@ export function inputsFor(model: ModelGraph, batch: number, seed: number): Float
   });
 }
 
+/** An ONNX model loaded in onnxruntime-node: run it at any batch, then release it. */
+export interface OnnxSession {
+  run(inputs: Float32Array[], batch: number): Promise<Record<string, Float32Array>>;
+  release(): Promise<void>;
+}
+
+/** Loads the ONNX model in onnxruntime-node (once, for several runs). */
+export async function openOnnx(bytes: Uint8Array, model: ModelGraph): Promise<OnnxSession> {
+  const session = await ort.InferenceSession.create(bytes);
+  return {
+    async run(inputs, batch) {
+      const feeds: Record<string, ort.Tensor> = {};
+      model.inputs.forEach((id, idx) => {
+        const node = model.nodes.find((other) => other.id === id);
+        const dims = [batch, ...(node?.shape ?? [])];
+        feeds[node?.name ?? `input${id}`] = new ort.Tensor('float32', inputs[idx], dims);
+      });
+      const results = await session.run(feeds);
+      return Object.fromEntries(
+        model.outputs.map((output) => [output.name, results[output.name].data as Float32Array]),
+      );
+    },
+    release: () => session.release(),
+  };
+}
+
 /** Runs the ONNX model in onnxruntime-node; the outputs by name. */
 export async function runOnnx(
   bytes: Uint8Array,
@@ -109,18 +179,9 @@ export async function runOnnx(
   inputs: Float32Array[],
   batch: number,
 ): Promise<Record<string, Float32Array>> {
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await openOnnx(bytes, model);
   try {
-    const feeds: Record<string, ort.Tensor> = {};
-    model.inputs.forEach((id, idx) => {
-      const node = model.nodes.find((other) => other.id === id);
-      const dims = [batch, ...(node?.shape ?? [])];
-      feeds[node?.name ?? `input${id}`] = new ort.Tensor('float32', inputs[idx], dims);
-    });
-    const results = await session.run(feeds);
-    return Object.fromEntries(
-      model.outputs.map((output) => [output.name, results[output.name].data as Float32Array]),
-    );
+    return await session.run(inputs, batch);
   } finally {
     await session.release();
   }
@@ -136,11 +197,21 @@ export async function runModule(
 ): Promise<Record<string, Float32Array>> {
   const instance = await module.create(options);
   try {
-    const result = await instance.forward(...inputs, batch);
-    return result instanceof Float32Array ? { [model.outputs[0].name]: result } : result;
+    return await forwardByName(instance, model, inputs, batch);
   } finally {
     await instance.dispose();
   }
+}
+
+/** The outputs of one `forward` by name (a single output comes back as a bare array). */
+export async function forwardByName(
+  instance: { forward(...args: unknown[]): Promise<Output> },
+  model: ModelGraph,
+  inputs: Float32Array[],
+  batch: number,
+): Promise<Record<string, Float32Array>> {
+  const result = await instance.forward(...inputs, batch);
+  return result instanceof Float32Array ? { [model.outputs[0].name]: result } : result;
 }
 
 /** The largest |a − b| over the largest |b|: the error relative to the output's scale. */

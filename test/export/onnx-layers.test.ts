@@ -227,3 +227,22 @@ for (const [layer, shape, message] of BAD) {
     t.is(source.slice(d.span.start, d.span.end), layer);
   });
 }
+
+test('a layer the exporter has no mapping for is CNN4010 at the layer, with no unrelated hint', (t) => {
+  const source = `model Odd {\n  input x: [2, 6, 6]\n  relu\n  tanh\n  output y\n}\n`;
+  const compiled = compile('odd.cnn', source);
+  const model = compiled.program.models[0];
+  // An op no cnnc version maps (a new layer before its ONNX mapping looks like this).
+  const node = model.nodes.find((other) => other.op === 'tanh');
+  if (!node) return t.fail('no tanh node');
+  node.op = 'not_a_layer';
+  const result = exportOnnx(model, new Map(), { trace: () => '', producerVersion: 'test' });
+  t.is(result.bytes, undefined);
+  t.is(result.diagnostics.length, 1);
+  const [d] = result.diagnostics;
+  t.is(d.code, 'CNN4010');
+  t.regex(d.message, /`not_a_layer` cannot be exported to ONNX: the exporter has no mapping/);
+  t.is(source.slice(d.span.start, d.span.end), 'tanh');
+  t.deepEqual(d.hints, []);
+  t.deepEqual(d.notes, ['docs/export.md lists the layers the ONNX export maps']);
+});

@@ -1,9 +1,10 @@
 // The weights an ONNX export carries: seeded ones are the generated module's `create({ seed })`
 // values byte for byte (with the `train` section's `init`), every tensor has its spec's size (a
-// transposed convolution's bias has `out` values, not `in`), and a bad safetensors file is a
-// one-line complaint.
+// transposed convolution's bias has `out` values, not `in`), a bad safetensors file is a
+// one-line complaint, and the encoder holds the weights once (no copy per initializer).
 import test from 'ava';
-import { exportWeights, onnxParamSpecs } from '../../compiler/export/onnx/index.js';
+import { exportOnnx, exportWeights, onnxParamSpecs } from '../../compiler/export/onnx/index.js';
+import { decodeModel, floatTensor, int64Tensor } from '../../compiler/export/onnx/proto.js';
 import { createBackend, type Backend } from '../../runtime/backend.js';
 import { compile, generatedModule } from './onnx-helpers.js';
 
@@ -72,4 +73,35 @@ test('a safetensors file of the wrong model is a one-line message', (t) => {
   });
   t.false(result.ok);
   if (!result.ok) t.regex(result.message, /^safetensors: /);
+});
+
+test('an initializer views the weight it encodes (no second copy of the weights), little-endian', (t) => {
+  const data = Float32Array.of(1.5, -2, 3.25, 0.1);
+  const tensor = floatTensor('w', [2, 2], data.subarray(1));
+  t.is(tensor.rawData?.buffer, data.buffer, 'raw_data is a view');
+  t.is(tensor.rawData?.byteOffset, 4);
+  const view = new DataView(data.buffer);
+  t.deepEqual(
+    [0, 1, 2].map((idx) => view.getFloat32(4 + idx * 4, true)),
+    [-2, 3.25, Math.fround(0.1)],
+  );
+  const pads = int64Tensor('pads', [1, -2]);
+  const ints = new DataView((pads.rawData as Uint8Array).buffer);
+  t.deepEqual([ints.getBigInt64(0, true), ints.getBigInt64(8, true)], [1n, -2n]);
+});
+
+test('the exported bytes carry every weight as it was given', (t) => {
+  const compiled = compile('up.cnn', NET);
+  const model = compiled.program.models[0];
+  const weights = exportWeights(model, undefined, { seed: 4 });
+  if (!weights.ok) return t.fail(weights.message);
+  const result = exportOnnx(model, weights.weights, { trace: () => '', producerVersion: 'test' });
+  if (!result.bytes) return t.fail(result.diagnostics.map((d) => d.message).join('; '));
+  const initializers = decodeModel(result.bytes).graph?.initializer ?? [];
+  for (const [name, value] of weights.weights) {
+    const raw = initializers.find((tensor) => tensor.name === name)?.rawData;
+    if (!raw) return t.fail(`no initializer ${name}`);
+    const copy = Uint8Array.from(raw);
+    t.deepEqual(new Float32Array(copy.buffer), value, name);
+  }
 });

@@ -54,7 +54,9 @@ export function exportOnnx(
       continue;
     }
     const prefix = prefixes.get(node.id) ?? String(node.id);
-    const translate = TRANSLATIONS[node.op] ?? lookupLayer(node.op)?.backends?.onnx;
+    const translate =
+      (Object.hasOwn(TRANSLATIONS, node.op) ? TRANSLATIONS[node.op] : undefined) ??
+      lookupLayer(node.op)?.backends?.onnx;
     const inputs = node.inputs.map((id) => byId.get(id) as GraphNode);
     const reason = translate
       ? translate(builder, { node, inputs, prefix, params: paramsOf(model, node, prefix) })
@@ -66,8 +68,9 @@ export function exportOnnx(
       message: `\`${node.op}\` cannot be exported to ONNX: ${reason}`,
       span: node.span,
       labels: [],
-      hints: [hintFor(node.op)],
-      notes: [],
+      // A layer with no mapping at all has no workaround to suggest (the padding hint is not one).
+      hints: translate ? [hintFor(node.op)] : [],
+      notes: translate ? [] : ['docs/export.md lists the layers the ONNX export maps'],
       fixes: [],
     });
     builder.bind(node.id, `${prefix}/${node.op}`);

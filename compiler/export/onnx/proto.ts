@@ -39,30 +39,34 @@ export function stringAttr(name: string, value: string): AttributeProto {
   return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
 }
 
-/** A float32 initializer. */
+/** Whether this host stores numbers little-endian, as ONNX's `raw_data` must be. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * A float32 initializer. On a little-endian host its `raw_data` is a view of `data`, not a copy:
+ * encoding copies it once, into the model's bytes (VGG-16's weights are 553 MB). The message must
+ * therefore be encoded before `data` changes, as `exportOnnx` does.
+ */
 export function floatTensor(
   name: string,
   dims: readonly number[],
   data: Float32Array,
 ): TensorProto {
-  const copy = Float32Array.from(data);
-  return {
-    name,
-    dims: [...dims],
-    dataType: DataType.FLOAT,
-    rawData: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
-  };
+  let rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (!LITTLE_ENDIAN) {
+    rawData = new Uint8Array(data.byteLength);
+    const view = new DataView(rawData.buffer);
+    data.forEach((value, idx) => view.setFloat32(idx * 4, value, true));
+  }
+  return { name, dims: [...dims], dataType: DataType.FLOAT, rawData };
 }
 
-/** An int64 initializer (Pad's `pads`). */
+/** An int64 initializer (Pad's `pads`), little-endian. */
 export function int64Tensor(name: string, values: readonly number[]): TensorProto {
-  const data = BigInt64Array.from(values.map((value) => BigInt(value)));
-  return {
-    name,
-    dims: [values.length],
-    dataType: DataType.INT64,
-    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  };
+  const rawData = new Uint8Array(values.length * 8);
+  const view = new DataView(rawData.buffer);
+  values.forEach((value, idx) => view.setBigInt64(idx * 8, BigInt(value), true));
+  return { name, dims: [values.length], dataType: DataType.INT64, rawData };
 }
 
 /** A float32 tensor's type with a symbolic batch dimension: `[batch, …shape]`. */
