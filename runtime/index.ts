@@ -23,6 +23,7 @@ export * from './kernels/gemm.js';
 export * from './kernels/im2col.js';
 export * from './kernels/linear.js';
 export * from './kernels/lrn.js';
+export * from './kernels/normalize.js';
 export * from './kernels/pad.js';
 export * from './kernels/padding.js';
 export * from './kernels/pool2d.js';

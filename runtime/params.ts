@@ -11,7 +11,16 @@ import { createRng, glorotInit, heInit, normalArray, pytorchDefaultInit, type Rn
 import { shapeSize } from './tensor.js';
 
 /** What a tensor is for; decides its initial value. */
-export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var';
+export type ParamRole =
+  | 'weight'
+  | 'bias'
+  | 'gamma'
+  | 'beta'
+  | 'running_mean'
+  | 'running_var'
+  /** `normalize`'s buffers: subtracted, then divided by. */
+  | 'mean'
+  | 'std';
 
 /** One tensor of a model, e.g. `{ name: '0.0.weight', shape: [6, 1, 5, 5], role: 'weight' }`. */
 export interface ParamSpec {
@@ -20,6 +29,8 @@ export interface ParamSpec {
   readonly role: ParamRole;
   /** For a weight: the name of its bias, drawn right after it (PyTorch's order). */
   readonly bias?: string;
+  /** A buffer's fixed initial values, one per element (`normalize(mean=…, std=…)`). */
+  readonly values?: readonly number[];
 }
 
 /** A BatchNorm folded into the layer before it: `w' = w·γ/√(var+ε)`, `b' = (b − mean)·γ/√(var+ε) + β`. */
@@ -97,7 +108,9 @@ export function initParameters(
 }
 
 function constantFor(spec: ParamSpec): Float32Array {
-  const fill = spec.role === 'gamma' || spec.role === 'running_var' ? 1 : 0;
+  if (spec.values) return Float32Array.from(spec.values);
+  // An unadapted `normalize` is the identity until `cnnc train` (or loaded weights) sets it.
+  const fill = spec.role === 'gamma' || spec.role === 'running_var' || spec.role === 'std' ? 1 : 0;
   return new Float32Array(shapeSize(spec.shape)).fill(fill);
 }
 

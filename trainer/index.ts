@@ -46,3 +46,4 @@ export { renderReport, type ReportInput } from './core/report.js';
 export { writeReport } from './io/write-report.js';
 export { augmentBatch, type Augmentation } from './core/augment.js';
 export { earlyStopStep, type EarlyStopDecision, type EarlyStopState } from './core/early-stop.js';
+export { channelStatistics, MIN_STD, type ChannelStatistics } from './core/adapt.js';

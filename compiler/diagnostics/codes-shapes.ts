@@ -70,4 +70,9 @@ export const shapeCodes = {
     severity: 'error',
     title: 'Pooling given both a kernel and an adaptive output size',
   },
+  CNN3021: {
+    slug: 'normalize-channel-count',
+    severity: 'error',
+    title: '`normalize` given a number of values other than one or the channel count',
+  },
 } satisfies Record<string, CatalogEntry>;

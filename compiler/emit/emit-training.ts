@@ -134,6 +134,8 @@ function savedObject(step: TrainStep, read: (variable: string) => string): strin
       return `{ mask: f.${step.result}.mask }`;
     case 'batchnorm':
       return `{ input: ${input}, gamma: ${first}, beta: ${second}, mean: f.${step.result}.mean, variance: f.${step.result}.variance }`;
+    case 'normalize':
+      return `{ std: ${second} }`;
     case 'none':
       return '{}';
   }

@@ -191,6 +191,12 @@ function planOther(ctx: LayerContext): LayerPlan {
           ctx.param('running_var'),
         ],
       });
+    case 'normalize':
+      return kernels({
+        factory: 'normalize',
+        descriptor: channelsAndSpatial(shape),
+        params: [ctx.param('mean'), ctx.param('std')],
+      });
     case 'softmax':
       return kernels({ factory: 'softmax', descriptor: channelsAndSpatial(shape), params: [] });
     case 'lrn':

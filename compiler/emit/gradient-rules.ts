@@ -17,6 +17,8 @@ export type SavedKind =
   | 'mask'
   /** `{ input, gamma, beta, mean, variance }` with the batch statistics of the training forward. */
   | 'batchnorm'
+  /** `{ std }`: `normalize`'s divisor (its second parameter, a buffer). */
+  | 'normalize'
   | 'none';
 
 /** One line of the table. */
@@ -76,6 +78,13 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
     paramGrads: ['gamma', 'beta', null, null],
     inputOption: false,
     trainForward: 'batchnormTrain',
+  },
+  normalize: {
+    grad: 'normalizeGrad',
+    saved: 'normalize',
+    result: 'input',
+    paramGrads: [null, null],
+    inputOption: true,
   },
   add: { grad: 'addGrad', saved: 'inputs', result: 'inputs', paramGrads: [], inputOption: false },
   concat: {

@@ -8,13 +8,16 @@ import type { GraphNode, PathStep } from '../ir/graph.js';
 import { boolArg, numberArg } from '../shapes/read-args.js';
 import type { Graph, OptNode } from '../passes/graph.js';
 import { outputPadding, sizeOf, windowGeometry } from '../passes/geometry.js';
+import { normalizeValues } from '../layers/normalize-rules.js';
 
 /** A tensor of the model, as the runtime's `ParamSpec`. */
 export interface ParamEntry {
   name: string;
   shape: number[];
-  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var';
+  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var' | 'mean' | 'std';
   bias?: string;
+  /** A buffer's fixed initial values (`normalize(mean=…, std=…)`), one per channel. */
+  values?: number[];
 }
 
 function stepKey(step: PathStep): string {
@@ -96,6 +99,8 @@ export function paramsOf(graph: Graph, node: GraphNode, prefix: string): ParamEn
       return weightAndBias(prefix, [out, sizeOf(inShape)], bias, out);
     case 'batchnorm':
       return batchnormParams(prefix, out, boolArg(node, 'affine', true));
+    case 'normalize':
+      return normalizeParams(node, prefix, out);
     default:
       return [];
   }
@@ -113,4 +118,12 @@ function batchnormParams(prefix: string, channels: number, affine: boolean): Par
     { name: `${prefix}.running_mean`, shape: [channels], role: 'running_mean' },
     { name: `${prefix}.running_var`, shape: [channels], role: 'running_var' },
   ];
+}
+
+/** `normalize`'s buffers `mean` and `std`, with their values when the source gives them. */
+function normalizeParams(node: GraphNode, prefix: string, channels: number): ParamEntry[] {
+  return (['mean', 'std'] as const).map((role) => {
+    const values = normalizeValues(node, role, channels);
+    return { name: `${prefix}.${role}`, shape: [channels], role, ...(values ? { values } : {}) };
+  });
 }

@@ -54,6 +54,7 @@ function acceptsSymbols(type: ArgType): boolean {
 
 function normalise(type: ArgType, value: Value): Value {
   if (type.kind === 'float' && value.kind === 'int') return { ...value, kind: 'float' };
+  if (type.kind === 'numbers') return normaliseNumbers(value);
   if (type.kind === 'oneOf') {
     const fitting = type.types.find((t) => check(t, value) === undefined);
     return fitting ? normalise(fitting, value) : value;
@@ -76,6 +77,8 @@ function check(type: ArgType, value: Value): Problem | undefined {
       return checkPad(value, type.modes);
     case 'enum':
       return checkEnum(value, type.values);
+    case 'numbers':
+      return checkNumbers(type, value);
     case 'oneOf': {
       let last: Problem | undefined;
       for (const alternative of type.types) {
@@ -194,4 +197,29 @@ function checkEnum(value: Value, values: readonly string[]): Problem | undefined
     at: value,
     hint: guess ? `did you mean \`${guess}\`?` : undefined,
   };
+}
+
+function normaliseNumbers(value: Value): Value {
+  const float = (item: Value): Value => (item.kind === 'int' ? { ...item, kind: 'float' } : item);
+  if (value.kind === 'list') return { ...value, items: value.items.map(float) };
+  return float(value);
+}
+
+/** A number or a non-empty list of numbers (`normalize`'s `mean` and `std`), each in range. */
+function checkNumbers(
+  type: Extract<ArgType, { kind: 'numbers' }>,
+  value: Value,
+): Problem | undefined {
+  const what = 'a number or a list of numbers (one per channel)';
+  const range: Extract<ArgType, { kind: 'float' }> = { ...type, kind: 'float' };
+  if (value.kind === 'list') {
+    if (value.items.length === 0) return { code: 'CNN2007', expected: what, at: value };
+    for (const item of value.items) {
+      const problem = checkFloat(range, item);
+      if (problem) return problem.code === 'CNN2007' ? { ...problem, expected: what } : problem;
+    }
+    return undefined;
+  }
+  const problem = checkFloat(range, value);
+  return problem && (problem.code === 'CNN2007' ? { ...problem, expected: what } : problem);
 }

@@ -162,6 +162,7 @@ function fillDefaults(
 }
 
 function isRequired(argSpec: ArgSpec, values: Record<string, Value>): boolean {
+  if (argSpec.requiredWith) return argSpec.requiredWith in values;
   if (argSpec.default !== undefined || argSpec.optional) return false;
   if (argSpec.requiredUnless) return !(argSpec.requiredUnless in values);
   return true;

@@ -1,5 +1,6 @@
-// Normalisation and regularisation: batchnorm, lrn and dropout.
+// Normalisation and regularisation: batchnorm, lrn, dropout and normalize.
 import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
+import { inferNormalize } from './normalize-rules.js';
 import type { LayerSpec } from './types.js';
 
 export const batchnorm: LayerSpec = {
@@ -50,4 +51,27 @@ export const dropout: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferSameShape,
+};
+
+export const normalize: LayerSpec = {
+  name: 'normalize',
+  doc: '(x − mean) / std per channel; without arguments, `cnnc train` learns mean and std from the training data',
+  args: [
+    {
+      name: 'mean',
+      type: { kind: 'numbers' },
+      optional: true,
+      requiredWith: 'std',
+      doc: 'subtracted: one number for every channel, or a list with one per channel',
+    },
+    {
+      name: 'std',
+      type: { kind: 'numbers', min: 0, minExclusive: true },
+      optional: true,
+      requiredWith: 'mean',
+      doc: 'divided by (positive): one number for every channel, or a list with one per channel',
+    },
+  ],
+  inputs: 'one',
+  infer: inferNormalize,
 };

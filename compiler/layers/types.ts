@@ -17,6 +17,8 @@ export type ArgType =
    */
   | { kind: 'pad'; modes: boolean }
   | { kind: 'enum'; values: readonly string[] }
+  /** A number, or a non-empty list of numbers (one per channel), each above `min` if set. */
+  | { kind: 'numbers'; min?: number; minExclusive?: boolean }
   /** The first alternative that accepts the value wins; errors are reported for the last. */
   | { kind: 'oneOf'; types: readonly ArgType[] };
 
@@ -32,6 +34,8 @@ export interface ArgSpec {
   optional?: boolean;
   /** Required unless this other argument is given (`kernel` unless `adaptive`). */
   requiredUnless?: string;
+  /** Required when this other argument is given (`normalize`'s `mean` and `std` go together). */
+  requiredWith?: string;
   doc: string;
 }
 

@@ -14,6 +14,7 @@ export * from './dropout.grad.js';
 export * from './flatten.grad.js';
 export * from './linear.grad.js';
 export * from './lrn.grad.js';
+export * from './normalize.grad.js';
 export * from './pad-fold.js';
 export * from './pad.grad.js';
 export * from './pool2d.grad.js';

@@ -14,6 +14,7 @@ import { dropoutGrad } from './dropout.grad.js';
 import { flattenGrad } from './flatten.grad.js';
 import { linearGrad } from './linear.grad.js';
 import { lrnGrad } from './lrn.grad.js';
+import { normalizeGrad } from './normalize.grad.js';
 import { padGrad } from './pad.grad.js';
 import { pool2dGrad } from './pool2d.grad.js';
 import { softmaxGrad } from './softmax.grad.js';
@@ -40,6 +41,7 @@ export const GRADIENTS = {
   flatten: flattenGrad,
   linear: linearGrad,
   lrn: lrnGrad,
+  normalize: normalizeGrad,
   pad: padGrad,
   pool2d: pool2dGrad,
   softmax: softmaxGrad,

@@ -459,6 +459,22 @@ const activationCases: LayerCase[] = [
   },
 ];
 
+// `normalize`, last so that the seeds of the cases above stay as they were.
+const normalizeCases: LayerCase[] = [
+  {
+    name: 'normalize learnt (buffers loaded)',
+    input: [3, 3, 3],
+    layer: 'normalize',
+    reference: (x, p) => ref.normalize(x, [...p('0.mean').data], [...p('0.std').data]),
+  },
+  {
+    name: 'normalize after flatten (1 value per channel)',
+    input: [5],
+    layer: 'normalize(mean=[0.1, 0.2, 0.3, 0.4, 0.5], std=2)',
+    reference: (x, p) => ref.normalize(x, [...p('0.mean').data], [...p('0.std').data]),
+  },
+];
+
 /** Every case of the layer table. */
 export const layerCases: LayerCase[] = [
   ...conv2dCases,
@@ -466,4 +482,5 @@ export const layerCases: LayerCase[] = [
   ...poolCases,
   ...denseCases,
   ...activationCases,
+  ...normalizeCases,
 ];

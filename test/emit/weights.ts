@@ -1,4 +1,4 @@
-// Random weights for a generated module, as a safetensors file (variances kept positive).
+// Random weights for a generated module, as a safetensors file (variances and `normalize` stds kept positive).
 import { writeSafetensors } from '../../runtime/safetensors.js';
 import { inputFor, type GeneratedModule } from './build-helper.js';
 
@@ -12,6 +12,8 @@ export function randomWeights(
       const size = spec.shape.reduce((a, b) => a * b, 1);
       const data = inputFor(size, seed * 1000 + idx);
       if (spec.name.endsWith('running_var')) data.forEach((v, i) => (data[i] = Math.abs(v) + 0.5));
+      // `normalize`'s std, like a variance, is positive.
+      if (spec.name.endsWith('.std')) data.forEach((v, i) => (data[i] = Math.abs(v) + 0.5));
       return [spec.name, { shape: [...spec.shape], data }];
     }),
   );

@@ -323,6 +323,22 @@ export function batchnorm(
   return out;
 }
 
+/** `normalize`: (x − mean[c]) / std[c] over dimension 1 of `[N, C, ...]`, in float64. */
+export function normalize(
+  x: RefTensor,
+  mean: readonly number[],
+  std: readonly number[],
+): RefTensor {
+  const [batch, channels] = x.shape;
+  const spatial = x.data.length / (batch * channels);
+  const out = zeros([...x.shape]);
+  for (let i = 0; i < x.data.length; i++) {
+    const c = Math.floor(i / spatial) % channels;
+    out.data[i] = (x.data[i] - mean[c]) / std[c];
+  }
+  return out;
+}
+
 /** Softmax over dimension 1 of `[N, C, ...]`. */
 export function softmax(x: RefTensor): RefTensor {
   const [batch, channels] = x.shape;

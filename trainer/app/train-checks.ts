@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MAX_MODEL_VALUES, MAX_PARAMETER_VALUES } from '../../runtime/params.js';
 import type { ModelGraph } from '../../compiler/ir/graph.js';
 import type { DataSplit } from '../index.js';
+import { unadaptableNormalize } from './train-adapt.js';
 
 /** Options of `cnnc train`, as commander parses them. */
 export interface TrainCliOptions {
@@ -178,7 +179,7 @@ export function checkTrainableModel(
   }
   if (total > MAX_MODEL_VALUES)
     return `${file}: model \`${model.name}\` has ${formatCount(total)} parameters (${formatBytes(total)} as float32); cnnc train handles at most ${formatCount(MAX_MODEL_VALUES)}`;
-  return undefined;
+  return unadaptableNormalize(model, texts);
 }
 
 function lineOf(span: { file: string; start: number }, texts: ReadonlyMap<string, string>): number {

@@ -28,6 +28,7 @@ import {
   type TargetKind,
   type TrainCliOptions,
 } from './train-checks.js';
+import { adaptNormalize } from './train-adapt.js';
 import { BEST_WEIGHTS_FILE, runEpochs, WEIGHTS_FILE } from './train-loop.js';
 import { confidentMistakes, firstLayerFilters } from './train-pictures.js';
 import { FEATURE_COLUMNS, featureMapTiles, oneImagePerClass, stageRunner } from './feature-maps.js';
@@ -176,7 +177,7 @@ async function train(io: Io, run: RunSettings): Promise<number> {
     const resumed = resumeFrom(run.resume, model, io);
     if (typeof resumed === 'string') return fail(io, resumed);
     ({ history, rng: rngState } = resumed);
-  }
+  } else adaptNormalize(run.loaded.model, run.module, model, data.train, io);
   const rng = createResumableRng(run.seed, parseRngState(rngState));
   const stepsPerEpoch = Math.ceil(data.train.labels.length / settings.batch);
   model.configureTraining({

@@ -21,6 +21,7 @@ import {
   softmaxKernel,
 } from './simple.js';
 import { add, get, i32, locals, mul } from './wat.js';
+import { normalizeKernel } from './normalize.js';
 
 /** The kernel generator of each factory the wasm target plans. */
 export const GENERATORS: Readonly<Record<string, KernelGenerator>> = {
@@ -41,6 +42,7 @@ export const GENERATORS: Readonly<Record<string, KernelGenerator>> = {
   batchnorm: batchnormKernel,
   softmax: softmaxKernel,
   lrn: lrnKernel,
+  normalize: normalizeKernel,
 };
 
 /** Alignment of every region and value (a cache line). */

@@ -12,7 +12,7 @@ syn keyword cnnControl repeat for in if else residual shortcut concat branch den
 syn keyword cnnOperatorWord and or not
 syn keyword cnnBoolean true false
 syn keyword cnnLayer conv conv1d conv3d convtranspose depthwise separable avgpool lppool maxpool
-syn keyword cnnLayer flatten linear fc batchnorm dropout lrn elu gelu hardswish identity
+syn keyword cnnLayer flatten linear fc batchnorm dropout lrn normalize elu gelu hardswish identity
 syn keyword cnnLayer leaky_relu relu relu6 sigmoid silu softmax tanh add pad
 syn keyword cnnConstant same valid full global zeros reflect replicate circular
 

@@ -17,6 +17,7 @@ import {
 import { stagingBytes } from '../gemm.js';
 import type { GeneratedKernel } from '../kernel.js';
 import { add, get, i32, locals, mul } from '../wat.js';
+import { normalizeBackward } from '../normalize.js';
 import type { BackwardEnv, BackwardGenerator } from './common.js';
 import { convBackward, convBackwardSupported, linearBackward } from './conv.js';
 import {
@@ -48,6 +49,7 @@ export const BACKWARD_GENERATORS: Readonly<Record<string, BackwardGenerator>> = 
   pool2d: poolBackward,
   adaptivePool2d: adaptivePoolBackward,
   add: addBackward,
+  normalize: normalizeBackward,
 };
 
 /** Steps whose training forward differs from inference (handled by the module builder). */
