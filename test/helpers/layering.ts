@@ -209,12 +209,46 @@ export function checkLayering(
       });
       continue;
     }
-    for (const edge of importsOf(readFileSync(join(root, file), 'utf8'))) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const edge of importsOf(text)) {
       const found = checkEdge(root, file, layer, edge, table);
       if (found) violations.push({ file, line: edge.line, ...found });
     }
+    if (layer.io === 'none')
+      for (const use of terminalUses(file, text))
+        violations.push({
+          file,
+          line: use.line,
+          rule: `${layer.name} does no IO`,
+          message: `uses ${use.name}`,
+        });
   }
   return violations;
+}
+
+/** What a layer without IO may not touch although it needs no import: the terminal and the process. */
+const TERMINAL_GLOBALS: Record<string, readonly string[]> = {
+  console: ['log', 'error', 'warn', 'info', 'debug', 'trace', 'table', 'dir'],
+  process: ['stdout', 'stderr', 'stdin', 'exit', 'cwd', 'chdir', 'kill'],
+};
+
+/** Uses of `console.*` and `process.stdout` (…) in a file, found on its syntax tree. */
+export function terminalUses(file: string, text: string): { name: string; line: number }[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  const uses: { name: string; line: number }[] = [];
+  const visit = (node: ts.Node) => {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      TERMINAL_GLOBALS[node.expression.text]?.includes(node.name.text)
+    ) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      uses.push({ name: `${node.expression.text}.${node.name.text}`, line });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return uses;
 }
 
 function checkEdge(

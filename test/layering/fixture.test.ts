@@ -14,6 +14,7 @@ test('each forbidden import of the fixture is reported with its file, line and r
   const expected: [string, string, string][] = [
     ['grammar/parse.ts:2', 'grammar may import', 'imports compiler/compile.ts (layer "compiler")'],
     ['compiler/compile.ts:3', 'compiler does no IO', 'imports the IO module node:fs'],
+    ['compiler/compile.ts:12', 'compiler does no IO', 'uses console.log'],
     [
       'compiler/compile.ts:4',
       'compiler may import',
