@@ -4,11 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSource } from '../../compiler/compile.js';
-import {
-  buildModel,
-  type BuildOptions,
-  type BuiltModule,
-} from '../../compiler/emit/build-module.js';
+import { buildModel, type BuildOptions } from '../../compiler/emit/build-module.js';
 import type { ModelBase, CreateOptions } from '../../runtime/model.js';
 
 const OUT = resolve('build/test-emit');
@@ -39,7 +35,7 @@ export async function buildAndImport<M>(
   source: string,
   options: Partial<Pick<BuildOptions, 'level' | 'conv'>>,
   place: BuildPlace,
-): Promise<{ code: string; module: M; graph: BuiltModule['graph'] }> {
+): Promise<{ code: string; module: M }> {
   const file = `${name}.cnn`;
   const compiled = compileSource(file, source);
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
@@ -60,7 +56,7 @@ export async function buildAndImport<M>(
   const path = join(place.out, `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.ts`);
   writeFileSync(path, built.code);
   const module = (await import(`${pathToFileURL(path).href}?v=${Date.now()}`)) as M;
-  return { code: built.code, module, graph: built.graph };
+  return { code: built.code, module };
 }
 
 /** Compiles and builds `source`; throws with the diagnostics when it does not build. */
@@ -68,7 +64,7 @@ export function buildSource(
   name: string,
   source: string,
   options: Partial<Pick<BuildOptions, 'level' | 'conv'>> = {},
-): Promise<{ code: string; module: GeneratedModule; graph: BuiltModule['graph'] }> {
+): Promise<{ code: string; module: GeneratedModule }> {
   return buildAndImport<GeneratedModule>(name, source, options, { out: OUT, runtime: RUNTIME });
 }
 
