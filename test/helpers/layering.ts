@@ -179,12 +179,15 @@ function builtinName(specifier: string): string | undefined {
   return builtinModules.includes(bare) ? `node:${bare}` : undefined;
 }
 
-/** The root-relative `.ts` file a relative specifier of `file` names, if it exists. */
+/** The root-relative file a relative specifier of `file` names, if it exists. */
 function resolveRelative(root: string, file: string, specifier: string): string | undefined {
   const target = posix.normalize(posix.join(posix.dirname(file), specifier));
   const stem = target.replace(/\.(js|ts|mjs)$/, '');
   const candidates = [target, `${stem}.ts`, `${stem}.d.ts`, `${stem}/index.ts`];
-  return candidates.find((path) => path.endsWith('.ts') && existsSync(join(root, path)));
+  // A `.js` specifier names its `.ts` source; a JSON or other data file is named as it is.
+  const isFile = (path: string) =>
+    existsSync(join(root, path)) && statSync(join(root, path)).isFile();
+  return candidates.find(isFile);
 }
 
 /**
