@@ -95,6 +95,7 @@ function listOf(text: string): string[] {
 /** Problems of the table itself: unknown names, missing paths, cycles between layers. */
 export function checkTable(table: LayerTable, root: string): string[] {
   const problems: string[] = [];
+  if (table.ioModules.length === 0) problems.push('the "IO modules:" paragraph lists no module');
   const names = new Set(table.layers.map((layer) => layer.name));
   if (names.size !== table.layers.length) problems.push('two layers have the same name');
   for (const layer of table.layers) {
