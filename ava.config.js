@@ -7,6 +7,7 @@ const slow = [
   'test/train/train-cli.test.ts',
   'test/train/train-lenet.test.ts',
   'test/train/augment-cli.test.ts',
+  'test/train/normalize-cli.test.ts',
   'test/wasm/train-cli.test.ts',
   'test/emit/readme-flow.test.ts',
   'test/package/pack-install.test.ts',

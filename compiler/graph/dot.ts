@@ -43,7 +43,7 @@ const FILL: Record<string, string> = {
 function family(op: string): string {
   if (/conv|depthwise|separable/.test(op)) return 'conv';
   if (/pool/.test(op)) return 'pool';
-  if (['batchnorm', 'lrn', 'dropout'].includes(op)) return 'norm';
+  if (['batchnorm', 'lrn', 'dropout', 'normalize'].includes(op)) return 'norm';
   if (['linear', 'flatten'].includes(op)) return 'dense';
   if (['add', 'concat'].includes(op)) return 'join';
   if (op === 'input') return 'io';

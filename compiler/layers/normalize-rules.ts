@@ -38,13 +38,37 @@ function checkCount(ctx: InferContext, name: 'mean' | 'std', channels: number): 
   return false;
 }
 
+/**
+ * The buffers are float32: a value that rounds to infinity, or a std that rounds to 0, would make
+ * every output infinite or NaN. Reports CNN2008 at the first such value.
+ */
+function checkFloat32(ctx: InferContext, name: 'mean' | 'std'): boolean {
+  const value = ctx.node.args[name];
+  if (!value) return true;
+  const items = value.kind === 'list' ? value.items : [value];
+  for (const item of items) {
+    if (item.kind !== 'int' && item.kind !== 'float') continue;
+    const rounded = Math.fround(item.value);
+    if (Number.isFinite(rounded) && (name === 'mean' || rounded > 0)) continue;
+    const what = name === 'std' ? 'a positive float32' : 'a finite float32';
+    const message = `\`${name}\` of \`normalize\` must be ${what}, found ${item.value} (${rounded} as float32)`;
+    ctx.report(diagnostic('CNN2008', item.span, message));
+    return false;
+  }
+  return true;
+}
+
 /** `normalize`: any `[channels, …]` input, the same shape out, `2·C` buffers. */
 export const inferNormalize: InferRule = (ctx) => {
   if (!checkRank(ctx, 1, Infinity, '[channels, …]')) return undefined;
   const shape = inputShape(ctx);
   const channels = shape[0];
-  const meanOk = checkCount(ctx, 'mean', channels);
-  const stdOk = checkCount(ctx, 'std', channels);
-  if (!meanOk || !stdOk) return undefined;
+  const checks = [
+    checkCount(ctx, 'mean', channels),
+    checkCount(ctx, 'std', channels),
+    checkFloat32(ctx, 'mean'),
+    checkFloat32(ctx, 'std'),
+  ];
+  if (checks.includes(false)) return undefined;
   return { shape, cost: { params: 0, buffers: 2 * channels, macs: 0 } };
 };

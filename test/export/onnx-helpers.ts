@@ -88,6 +88,7 @@ export function trainedWeights(module: Module, seed: number): Uint8Array {
       data.forEach((v, i) => (data[i] = v * scale));
       if (spec.role === 'running_var') data.forEach((v, i) => (data[i] = Math.abs(v) + 0.5));
       if (spec.role === 'gamma') data.forEach((v, i) => (data[i] = 1 + v));
+      if (spec.role === 'std') data.forEach((v, i) => (data[i] = Math.abs(v) + 0.5));
       return [spec.name, { shape: [...spec.shape], data }];
     }),
   );

@@ -20,6 +20,7 @@ export interface TrainModel extends TrainingBase {
     options?: StepOptions,
   ): Promise<StepResult>;
   parameters(): ReadonlyMap<string, Float32Array>;
+  loadWeights(bytes: Uint8Array): void;
   dispose(): Promise<void>;
 }
 

@@ -50,12 +50,6 @@ export function adaptNormalize(
   const layers = adaptedLayers(graph);
   if (layers.length === 0) return 0;
   const prefixes = layerPrefixes(graph.nodes);
-  const [channels, ...spatial] = images.shape;
-  const stats = channelStatistics(
-    images.images,
-    channels,
-    spatial.reduce((a, b) => a * b, 1),
-  );
   const shapes = new Map(module.parameterSpecs.map((spec) => [spec.name, [...spec.shape]]));
   const weights = new Map(
     [...model.parameters()].map(([name, data]) => [
@@ -64,6 +58,12 @@ export function adaptNormalize(
     ]),
   );
   for (const node of layers) {
+    // Channels as the model's input has them: data `[1, C, L]` feeds an input `[C, L]` (leading
+    // 1s aside, the values of a sample are in the same order).
+    const shape = node.shape ?? images.shape;
+    const channels = shape[0];
+    const perChannel = shape.slice(1).reduce((a, b) => a * b, 1);
+    const stats = channelStatistics(images.images, channels, perChannel);
     const prefix = prefixes.get(node.id) ?? String(node.id);
     weights.set(`${prefix}.mean`, { shape: [channels], data: Float32Array.from(stats.mean) });
     weights.set(`${prefix}.std`, { shape: [channels], data: Float32Array.from(stats.std) });

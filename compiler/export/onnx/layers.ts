@@ -42,6 +42,26 @@ const batchnorm: Translate = (b, layer) => {
   return bindOut(b, layer);
 };
 
+/**
+ * `normalize`: Sub then Div by the buffers `mean` and `std`, as initializers of shape `[C, 1, …]`
+ * (one 1 per spatial dimension) so that they broadcast over `[N, C, …]`.
+ */
+const normalize: Translate = (b, layer) => {
+  const shape = layer.node.shape ?? [1];
+  const dims = [shape[0], ...shape.slice(1).map(() => 1)];
+  const mean = b.weight(`${layer.prefix}.mean`, dims);
+  const std = b.weight(`${layer.prefix}.std`, dims);
+  const centred = b.add(
+    layer.node,
+    'Sub',
+    out(layer, '/sub'),
+    [input(b, layer), mean],
+    out(layer, '/sub'),
+  );
+  b.add(layer.node, 'Div', out(layer), [centred, std], out(layer));
+  return bindOut(b, layer);
+};
+
 const lrn: Translate = (b, layer) => {
   const size = numberArg(layer.node, 'size', 5);
   if (size % 2 === 0)
@@ -141,6 +161,7 @@ export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   avgpool: pool,
   lppool: pool,
   batchnorm,
+  normalize,
   lrn,
   dropout: alias,
   identity: alias,

@@ -59,6 +59,34 @@ const CLASS_TEMPLATES: Record<string, string> = {
     def forward(self, *inputs):
         return torch.cat(inputs, dim=1)
 `,
+  Normalize: `class Normalize(nn.Module):
+    """cnnc's \`normalize\`: (x - mean) / std per channel. \`mean\` and \`std\` are buffers of
+    \`channels\` values (in the state_dict, never trained): the given ones, or, when none are
+    given, 0 and 1 until \`adapt\` learns them from the training images, as cnnc train does.
+    """
+
+    def __init__(self, channels, dims, mean=None, std=None):
+        super().__init__()
+        self.learnt = mean is None
+        self.view = (channels,) + (1,) * dims
+        mean = torch.zeros(channels) if mean is None else torch.tensor(mean, dtype=torch.float32)
+        std = torch.ones(channels) if std is None else torch.tensor(std, dtype=torch.float32)
+        self.register_buffer("mean", mean.expand(channels).clone())
+        self.register_buffer("std", std.expand(channels).clone())
+
+    def forward(self, x):
+        return (x - self.mean.view(self.view)) / self.std.view(self.view)
+
+    @torch.no_grad()
+    def adapt(self, images):
+        """Each channel's mean and population std over \`images\` [N, C, ...], in float64 (the
+        std at least 1e-7, as Keras's Normalization and cnnc train)."""
+        flat = images.transpose(0, 1).reshape(images.shape[1], -1).double()
+        mean = flat.mean(dim=1)
+        std = ((flat - mean[:, None]) ** 2).mean(dim=1).sqrt().clamp_min(1e-7)
+        self.mean.copy_(mean)
+        self.std.copy_(std)
+`,
   Pad: `class Pad(nn.Module):
     """cnnc's \`pad\` layer: F.pad with \`sides\` given last dimension first."""
 

@@ -229,6 +229,27 @@ function batchnormLayer(node: GraphNode, input: GraphNode): LayerModule {
   return done(`BatchNorm${dims}d(${args.join(', ')})`, [`BatchNorm${dims}d`]);
 }
 
+/** `Normalize(channels, dims[, mean=…, std=…])`: given values as one number or a list. */
+function normalizeLayer(node: GraphNode, input: GraphNode): LayerModule {
+  const shape = input.shape ?? [];
+  const values = (name: 'mean' | 'std'): string[] => {
+    const value = node.args[name];
+    if (!value) return [];
+    const items = value.kind === 'list' ? value.items : [value];
+    const numbers = items.map((item) =>
+      pythonNumber(item.kind === 'int' || item.kind === 'float' ? item.value : NaN),
+    );
+    return [`${name}=${value.kind === 'list' ? `[${numbers.join(', ')}]` : numbers[0]}`];
+  };
+  const args = [
+    pythonNumber(shape[0]),
+    pythonNumber(shape.length - 1),
+    ...values('mean'),
+    ...values('std'),
+  ];
+  return done(`Normalize(${args.join(', ')})`, ['Normalize']);
+}
+
 function padLayer(node: GraphNode, input: GraphNode): LayerModule {
   const dims = (input.shape ?? []).length - 1;
   const padding = padArg({ node, inputs: [input], report: () => undefined }, 'sides', dims);
@@ -268,6 +289,8 @@ export function layerModule(node: GraphNode, input: GraphNode | undefined): Laye
     }
     case 'batchnorm':
       return batchnormLayer(node, input);
+    case 'normalize':
+      return normalizeLayer(node, input);
     case 'dropout':
       return done(`nn.Dropout(${pythonNumber(numberArg(node, 'p', 0.5))})`);
     case 'leaky_relu':

@@ -10,7 +10,7 @@ const RESERVED = new Set(
     'finally for from global if import in is lambda nonlocal not or pass raise return try while ' +
     'with yield match case type print len range dict list tuple int float str bool object super ' +
     'self torch nn F math json os sys struct argparse np x y out inputs outputs model module ' +
-    'Add Concat Pad Separable BatchNorm1d BatchNorm2d BatchNorm3d PaddedConv1d PaddedConv2d ' +
+    'Add Concat Pad Normalize Separable BatchNorm1d BatchNorm2d BatchNorm3d PaddedConv1d PaddedConv2d ' +
     'PaddedConv3d load_safetensors save_safetensors INPUT_SHAPES OUTPUT_NAMES Model'
   ).split(' '),
 );

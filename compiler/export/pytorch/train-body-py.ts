@@ -239,6 +239,18 @@ def main():
     initialise(model, TRAIN["init"])
     if args.weights:
         model.load_state_dict(load_safetensors(args.weights), strict=True)
+    else:
+        # An argument-less normalize learns its mean and std from the training images before the
+        # first step, as cnnc train does (every process computes the same numbers).
+        for name, module in model.named_modules():
+            if getattr(module, "learnt", False):
+                module.adapt(torch.from_numpy(train_x))
+                if rank == 0:
+                    print(
+                        f"normalize {name} learnt from {len(train_x)} training images: "
+                        f"mean {module.mean.tolist()}, std {module.std.tolist()}",
+                        flush=True,
+                    )
     model.to(device)
     ddp = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None)
     optimizer = make_optimizer(ddp.parameters(), TRAIN["optimizer"], args.lr)
