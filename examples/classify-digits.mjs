@@ -2,7 +2,7 @@
 // weights `cnnc train` wrote. The held-out digits are the 20% `cnnc train` never trained on
 // (the same seeded split). Run, from the repository root:
 //   npx cnnc train examples/lenet5.cnn                 # writes runs/lenet5/weights.safetensors
-//   npx cnnc build examples/lenet5.cnn -o build/ --emit js
+//   npx cnnc build examples/lenet5.cnn -o build/ --emit js --train   # `evaluate` is training code
 //   node examples/classify-digits.mjs [runs/lenet5/weights.safetensors]
 import { readFileSync } from 'node:fs';
 import { loadTrainingData } from 'cnnc';

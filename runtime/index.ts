@@ -1,6 +1,8 @@
 // The public API of `cnnc/runtime`: what generated modules import, and what their users may use
 // directly (backends, tensors helpers, safetensors, seeded initialisers).
 export * from './backend.js';
+export * from './buffers.js';
+export * from './factories.js';
 export * from './chain.js';
 export * from './layer.js';
 export * from './model.js';
@@ -20,6 +22,7 @@ export * from './kernels/convtranspose2d.js';
 export * from './kernels/dropout.js';
 export * from './kernels/elementwise.js';
 export * from './kernels/gemm.js';
+export * from './kernels/groupnorm.js';
 export * from './kernels/im2col.js';
 export * from './kernels/linear.js';
 export * from './kernels/lrn.js';
@@ -28,6 +31,7 @@ export * from './kernels/pad.js';
 export * from './kernels/padding.js';
 export * from './kernels/pool2d.js';
 export * from './kernels/softmax.js';
+export * from './kernels/upsample.js';
 export * from './gradients/index.js';
 export * from './losses/index.js';
 export * from './optim/index.js';

@@ -2,6 +2,7 @@
 // store with its folded tensors, input checks, weight I/O and disposal. The generated code adds
 // the layer kernels and the straight-line `forward` between them.
 import { createBackend, type Backend, type BackendMode } from './backend.js';
+import { forwardBuffers, type ForwardBuffers } from './buffers.js';
 import {
   checkParameterSizes,
   foldBatchNorm,
@@ -52,6 +53,11 @@ export interface ModelBase {
   saveWeights(): Uint8Array;
   /** Releases kernels and worker pools (unless the backend was passed in). */
   dispose(): Promise<void>;
+  /**
+   * Bytes of value buffers the inference forward has allocated so far: the memory plan's slots,
+   * once per batch size (gpu.js's own transient kernel results are not counted; see buffers.ts).
+   */
+  bufferBytes(): number;
 }
 
 /** The runtime half of a model, used by generated code only. */
@@ -61,6 +67,8 @@ export interface ModelRuntime {
   param(name: string): Float32Array;
   /** Throws unless `data` holds `batch` samples of `perSample` values. */
   checkInput(name: string, data: Float32Array, batch: number, perSample: number): void;
+  /** The forward's value buffers, one per memory-plan slot of `perSample` values per sample. */
+  buffers(perSample: readonly number[]): ForwardBuffers;
   /** The finished model: `extra` (e.g. `forward`) plus {@link ModelBase}. */
   finish<Extra extends object>(extra: Extra): Extra & ModelBase;
   /** Whether the model is in training mode (`train()`), which `forward` reads. */
@@ -78,7 +86,11 @@ export interface ModelRuntime {
   refresh(): void;
   /** The elementwise sum of gradients of one value used several times (fan-out). */
   sum(parts: readonly Float32Array[]): Float32Array;
-  /** Adds the gradient `value` of parameter `name` to `grads` (summing when it is already there). */
+  /**
+   * Adds the gradient `value` of parameter `name` to `grads` (summing when it is already there).
+   * A `null` is an error: the compiler only collects gradients its rules declare, and a rule
+   * declares a parameter without one (a running statistic) by not collecting it at all.
+   */
   collect(grads: Map<string, Float32Array>, name: string, value: Float32Array | null): void;
 }
 
@@ -101,6 +113,7 @@ export function createModelRuntime(
     : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0);
   let effective = withFolds(values, folds);
   let training = false;
+  const pools: ForwardBuffers[] = [];
   const trainable = specs
     .filter((spec) => ['weight', 'bias', 'gamma', 'beta'].includes(spec.role))
     .map((spec) => spec.name);
@@ -115,6 +128,7 @@ export function createModelRuntime(
     dispose: async () => {
       if (!options.backend) await backend.dispose();
     },
+    bufferBytes: () => pools.reduce((acc, pool) => acc + pool.allocatedBytes, 0),
   };
   const runtime: ModelRuntime = {
     backend,
@@ -130,6 +144,11 @@ export function createModelRuntime(
         throw new Error(
           `input \`${name}\` needs ${batch} × ${perSample} = ${batch * perSample} values, found ${data.length}`,
         );
+    },
+    buffers(perSample) {
+      const pool = forwardBuffers(perSample);
+      pools.push(pool);
+      return pool;
     },
     finish: (extra) => Object.assign(extra, base),
     get training() {
@@ -163,7 +182,8 @@ export function createModelRuntime(
     },
     sum: sumAll,
     collect(grads, name, value) {
-      if (value === null) return;
+      if (value === null)
+        throw new Error(`internal error: the backward returned no gradient for \`${name}\``);
       const previous = grads.get(name);
       grads.set(name, previous ? sumAll([previous, value]) : value);
     },

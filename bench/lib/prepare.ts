@@ -90,7 +90,7 @@ export function prepareModel(
     return path;
   };
   const gpujsDir = dir('gpujs');
-  const gpujs = runCnnc(root, ['build', file, '-o', gpujsDir, '--emit', 'js']);
+  const gpujs = runCnnc(root, ['build', file, '-o', gpujsDir, '--emit', 'js', '--train']);
   const gpujsModule = moduleFile(gpujsDir, file, '.mjs');
   if (!gpujs.ok || gpujsModule === null) throw new Error(`cnnc build ${file}: ${gpujs.error}`);
 
@@ -112,7 +112,17 @@ export function prepareModel(
   let wasmReason = 'not selected';
   if (needs.wasm) {
     const wasmDir = dir('wasm');
-    const wasm = runCnnc(root, ['build', file, '-o', wasmDir, '--emit', 'js', '--target', 'wasm']);
+    const wasm = runCnnc(root, [
+      'build',
+      file,
+      '-o',
+      wasmDir,
+      '--emit',
+      'js',
+      '--target',
+      'wasm',
+      '--train',
+    ]);
     wasmModule = wasm.ok ? moduleFile(wasmDir, file, '.mjs') : null;
     wasmReason = wasm.ok ? 'no module written' : `cnnc build --target wasm: ${wasm.error}`;
   }

@@ -4,21 +4,16 @@
 import type { SourceLookup } from '../diagnostics/line-index.js';
 import { lineIndexLookup, lineOf, type LineIndex } from '../diagnostics/line-index.js';
 import type { GraphNode, ModelGraph, PathStep } from '../ir/graph.js';
+import { layers } from '../layers/registry.js';
 import { product } from '../shapes/conv-arithmetic.js';
 
 /** Bytes per activation or parameter: every tensor is float32. */
 export const BYTES_PER_VALUE = 4;
 
 /** Layers whose MACs count in the "conv + linear" total that published MAC figures use. */
-export const CONV_LINEAR_OPS: ReadonlySet<string> = new Set([
-  'conv',
-  'conv1d',
-  'conv3d',
-  'depthwise',
-  'separable',
-  'convtranspose',
-  'linear',
-]);
+export const CONV_LINEAR_OPS: ReadonlySet<string> = new Set(
+  layers.filter((spec) => spec.traits?.convLike).map((spec) => spec.name),
+);
 
 /** One node of the model: what the table shows per layer, all counts per sample. */
 export interface SummaryRow {

@@ -52,6 +52,8 @@ export interface BuildCliOptions {
   printIrAfter?: string;
   explainOpt: boolean;
   runtime?: string;
+  /** Also emit the training half (`trainStep`, `evaluate`, the training modes). */
+  train?: boolean;
 }
 
 function sourceName(file: string): string {
@@ -167,6 +169,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       emit,
       source: sourceName(file),
       texts,
+      training: options.train === true,
       train: program.train.find((config) => config.model === model.name),
       // `wasm` is cnnc's own WebAssembly target (Node); `node`/`browser` pick gpu.js's mode.
       ...(options.target === 'wasm' ? { target: wasmTarget } : { platform: options.target }),

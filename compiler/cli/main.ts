@@ -105,6 +105,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--print-ir-after <pass>', 'print the IR after a pass (or `all`)')
     .option('--explain-opt', 'list what each pass did to which layer', false)
     .option('--runtime <specifier>', 'module specifier of the runtime (default cnnc/runtime)')
+    .option('--train', 'also emit the training half (trainStep, evaluate, train()/eval())', false)
     .action(async (file: string, opts: BuildCliOptions) => {
       // Loaded on use: code generation pulls in ts-morph and prettier, which `check` never needs.
       const { runBuild } = await import('./build.js');

@@ -34,7 +34,10 @@ export interface BuildOptions {
   platform?: 'node' | 'browser';
   verify?: boolean;
   after?: (pass: Pass, graph: Graph) => void;
-  /** Emit `trainStep`/`evaluate` and the training modes (default true). */
+  /**
+   * Emit the training half too: `trainStep`/`evaluate` and the training modes (`cnnc build
+   * --train`, `cnnc train`). Default false: an inference module carries no training code.
+   */
   training?: boolean;
   /** The model's `train` section (defaults of LANGUAGE.md §8 when absent). */
   train?: TrainConfig;
@@ -52,6 +55,19 @@ export interface BuiltModule {
 
 /** Prettier options of emitted code: the repository's own style, fixed for deterministic bytes. */
 const PRETTIER = { singleQuote: true, printWidth: 100, trailingComma: 'all' } as const;
+
+/** The 1-based line and column of an offset in one of the compiled texts. */
+export function locator(texts: ReadonlyMap<string, string>) {
+  const indexes = new Map<string, LineIndex>();
+  return (file: string, offset: number): { line: number; column: number } | null => {
+    const text = texts.get(file);
+    if (text === undefined) return null;
+    const index = indexes.get(file) ?? buildLineIndex(text);
+    indexes.set(file, index);
+    const position = displayPositionAt(index, offset);
+    return { line: position.line, column: position.column };
+  };
+}
 
 /** A `file:line:col` tracer over the compiled texts. */
 export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string) => string) {
@@ -74,13 +90,7 @@ export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string
 function planTraining(model: ModelGraph, target: Target, options: BuildOptions): TrainingEmit {
   const graph = optimizeForTraining(model, { conv: options.conv, verify: options.verify });
   const plan = planModule(graph, target, () => undefined, model.nodes);
-  const init = trainInitOf(options.train);
-  return {
-    plan,
-    backward: planBackward(plan),
-    spec: trainSpecOf(options.train),
-    ...(init ? { init } : {}),
-  };
+  return { plan, backward: planBackward(plan), spec: trainSpecOf(options.train) };
 }
 
 /** Builds one checked model; diagnostics with errors mean `code` is empty. */
@@ -105,13 +115,32 @@ export async function buildModel(model: ModelGraph, options: BuildOptions): Prom
   const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
   // The wasm target writes its own module (see docs/wasm-target.md).
   const wasm = target === wasmTarget;
-  const training = options.training === false ? undefined : planTraining(model, target, options);
+  const training = options.training === true ? planTraining(model, target, options) : undefined;
+  // On gpu.js a layer without a backward cannot train at all: a build error, not generated code
+  // that throws (the wasm target instead trains such models on gpu.js, see docs/wasm-target.md).
+  const missing = training?.backward.missing;
+  if (missing && !wasm) {
+    diagnostics.push({
+      code: 'CNN4002',
+      severity: 'error',
+      message: `\`${missing.node.op}\` cannot be built for training on the ${target.name} target: ${training?.backward.unsupported ?? ''}`,
+      span: missing.node.span,
+      labels: [],
+      hints: ['build without `--train` for inference only'],
+      notes: [],
+      fixes: [],
+    });
+    return result;
+  }
+  const init = trainInitOf(options.train);
   const emitOptions = {
     source: options.source,
     trace: tracer(options.texts, baseName),
+    locate: locator(options.texts),
     ...(options.runtimeModule ? { runtimeModule: options.runtimeModule } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(training ? { training } : {}),
+    ...(init ? { init } : {}),
   };
   const text = wasm
     ? (

@@ -21,30 +21,41 @@ import type { ModulePlan, PlannedLayer } from './plan-module.js';
 import { perSample } from './plan-module.js';
 import type { Literal, LiteralRecord, Target } from './target.js';
 
-/** Writes the `// file:line:col op` comment of a layer. */
-export type LayerTrace = (layer: PlannedLayer) => string;
+/** Where a layer is in the source, for emitted comments and messages. */
+export interface LayerTrace {
+  /** The `// file:line:col op` comment of a layer. */
+  comment(layer: PlannedLayer): string;
+  /** Its 1-based line and column, when the source text is known. */
+  position(layer: PlannedLayer): { line: number; column: number } | null;
+  /** What it computes: `conv + batchnorm + relu`. */
+  what(layer: PlannedLayer): string;
+}
 
 /** The training half of a module: its plan (no folds, no fusion), backward and `train` section. */
 export interface TrainingEmit {
   plan: ModulePlan;
   backward: TrainingPlan;
   spec: LiteralRecord;
-  /** The `train` section's `init`, when `create` supports it. */
-  init?: TrainInit;
 }
 
 /** Where emitted code finds `file:line:col` for a span offset. */
 export type Trace = (file: string, offset: number) => string;
+
+/** The 1-based line and column of a span offset, or null when the file's text is unknown. */
+export type Locate = (file: string, offset: number) => { line: number; column: number } | null;
 
 /** Options of {@link emitModule}. */
 export interface EmitOptions {
   /** The `.cnn` file name shown in the header. */
   source: string;
   trace: Trace;
+  locate?: Locate;
   /** Overrides the runtime module specifier (tests point it at the sources). */
   runtimeModule?: string;
   /** Adds `trainStep`, `evaluate` and the training modes. */
   training?: TrainingEmit;
+  /** The `train` section's `init`: the default scheme of `create` (inference modules too). */
+  init?: TrainInit;
   /** Bakes the default backend mode into `create` (see `BuildOptions.platform`). */
   platform?: 'node' | 'browser';
 }
@@ -78,12 +89,17 @@ function factories(plan: ModulePlan): string[] {
   return [...names].sort();
 }
 
+/** What `layer` computes: its op, then what was folded and fused into it. */
+export function layerWhat(layer: PlannedLayer): string {
+  const { node } = layer;
+  const fused = [...(node.folded ? ['batchnorm'] : []), ...(node.epilogue ?? []).map((s) => s.op)];
+  return [node.op, ...fused].join(' + ');
+}
+
 /** The trace comment of `layer`: its source position and what it computes. */
 export function traceComment(layer: PlannedLayer, options: EmitOptions): string {
   const { node } = layer;
-  const fused = [...(node.folded ? ['batchnorm'] : []), ...(node.epilogue ?? []).map((s) => s.op)];
-  const what = [node.op, ...fused].join(' + ');
-  return `// ${commentText(options.trace(node.span.file, node.span.start))} ${what}`;
+  return `// ${commentText(options.trace(node.span.file, node.span.start))} ${layerWhat(layer)}`;
 }
 
 export function writeShapes(file: SourceFile, plan: ModulePlan): void {
@@ -138,11 +154,18 @@ export function writeTables(file: SourceFile, plan: ModulePlan): void {
   });
 }
 
+/** `forward`'s parameters: one per model input, then `batch`. */
+function forwardParameters(plan: ModulePlan): { name: string; type: string }[] {
+  return [
+    ...plan.inputs.map((input) => ({ name: input.identifier, type: 'Float32Array' })),
+    { name: 'batch', type: 'number' },
+  ];
+}
+
 export function forwardSignature(plan: ModulePlan): { params: string; result: string } {
-  const params = [
-    ...plan.inputs.map((input) => `${input.identifier}: Float32Array`),
-    'batch: number',
-  ].join(', ');
+  const params = forwardParameters(plan)
+    .map(({ name, type }) => `${name}: ${type}`)
+    .join(', ');
   const result =
     plan.outputs.length === 1
       ? 'Float32Array'
@@ -151,7 +174,7 @@ export function forwardSignature(plan: ModulePlan): { params: string; result: st
 }
 
 function writeInterface(file: SourceFile, plan: ModulePlan, training: boolean): void {
-  const { params, result } = forwardSignature(plan);
+  const { result } = forwardSignature(plan);
   const ins = plan.inputs
     .map((i) => `\`${i.identifier}\` is [batch, ${i.shape.join(', ')}]`)
     .join(', ');
@@ -177,16 +200,19 @@ function writeInterface(file: SourceFile, plan: ModulePlan, training: boolean): 
   });
   const model = file.getInterfaceOrThrow(plan.typeName);
   const method = model.getMethodOrThrow('forward');
-  const inputs = params.split(', ').map((part) => part.split(': '));
-  for (const [name, type] of inputs) method.addParameter({ name, type });
+  const inputs = forwardParameters(plan);
+  for (const parameter of inputs) method.addParameter(parameter);
   if (training) addTrainingMethods(model, inputs);
 }
 
 /** Adds `trainStep` and `evaluate` to the model interface; `inputs` are forward's parameters. */
-function addTrainingMethods(model: InterfaceDeclaration, inputs: string[][]): void {
+function addTrainingMethods(
+  model: InterfaceDeclaration,
+  inputs: { name: string; type: string }[],
+): void {
   const labelled = [
     ...inputs.slice(0, -1),
-    ['labels', 'ArrayLike<number>'],
+    { name: 'labels', type: 'ArrayLike<number>' },
     inputs[inputs.length - 1],
   ];
   model.addMethod({
@@ -194,10 +220,7 @@ function addTrainingMethods(model: InterfaceDeclaration, inputs: string[][]): vo
     docs: [
       'One training step on `batch` samples with their labels (class indices, or targets shaped like the output for `mse`/`bce`): training forward, loss, backward, optimizer update. Resolves to the loss before the update.',
     ],
-    parameters: [
-      ...labelled.map(([name, type]) => ({ name, type })),
-      { name: 'options', type: 'StepOptions', hasQuestionToken: true },
-    ],
+    parameters: [...labelled, { name: 'options', type: 'StepOptions', hasQuestionToken: true }],
     returnType: 'Promise<StepResult>',
   });
   model.addMethod({
@@ -205,7 +228,7 @@ function addTrainingMethods(model: InterfaceDeclaration, inputs: string[][]): vo
     docs: [
       "Loss, accuracy, precision, recall and AUC of the inference forward over `batch` samples (run in chunks of the `train` section's batch).",
     ],
-    parameters: labelled.map(([name, type]) => ({ name, type })),
+    parameters: labelled,
     returnType: 'Promise<Evaluation>',
   });
 }
@@ -262,13 +285,19 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
     ...(options.platform
       ? [`mode: ${stringLiteral(options.platform === 'browser' ? 'gpu' : 'webasm')}`]
       : []),
-    ...(training?.init ? [`init: ${initLiteral(training.init)}`] : []),
+    ...(options.init ? [`init: ${initLiteral(options.init)}`] : []),
   ];
   const init = defaults.length > 0 ? `{ ${defaults.join(', ')}, ...options }` : 'options';
   writer.writeLine(
     `const runtime = createModelRuntime(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)});`,
   );
   writer.writeLine('const backend = runtime.backend;');
+  if (plan.buffers.length > 0) {
+    writer.writeLine(
+      '// The memory plan: one buffer per slot of intermediate values (values per sample).',
+    );
+    writer.writeLine(`const buffers = runtime.buffers([${plan.buffers.join(', ')}]);`);
+  }
   for (const layer of plan.layers) {
     if (layer.calls.length === 0) continue;
     writer.writeLine(traceComment(layer, options));
@@ -296,7 +325,11 @@ function writeTrainingBody(
   training: TrainingEmit,
   options: EmitOptions,
 ): void {
-  const trace: LayerTrace = (layer) => traceComment(layer, options);
+  const trace: LayerTrace = {
+    comment: (layer) => traceComment(layer, options),
+    position: (layer) => options.locate?.(layer.node.span.file, layer.node.span.start) ?? null,
+    what: layerWhat,
+  };
   writer.writeLine('const trainer = runtime.trainer(trainSpec);');
   writeTrainingKernels(writer, training.backward, trace);
   const { params, result } = forwardSignature(plan);
@@ -320,13 +353,22 @@ function writeTrainingBody(
 }
 
 function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
-  const variable = new Map<number, string>();
   for (const input of plan.inputs) {
     writer.writeLine(
       `runtime.checkInput(${stringLiteral(input.name)}, ${input.identifier}, batch, ${perSample(input)});`,
     );
-    variable.set(input.node, input.identifier);
   }
+  if (plan.buffers.length === 0) return writeForwardBody(writer, plan, options);
+  writer.writeLine('const slots = buffers.acquire(batch);');
+  writer.write('try').block(() => writeForwardBody(writer, plan, options));
+  writer.write('finally').block(() => writer.writeLine('buffers.release(slots);'));
+}
+
+/** The layer calls of the forward; values in planned buffers, outputs in fresh arrays. */
+function writeForwardBody(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
+  const variable = new Map<number, string>();
+  const pooled = new Set<string>();
+  for (const input of plan.inputs) variable.set(input.node, input.identifier);
   for (const layer of plan.layers) {
     const inputs = layer.node.inputs.map((id) => variable.get(id) ?? 'undefined');
     if (layer.alias) {
@@ -339,18 +381,29 @@ function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOp
       const params = call.params.map((name) =>
         name === null ? 'null' : `runtime.param(${stringLiteral(name)})`,
       );
-      const name = `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
-      writer.writeLine(
-        `const ${name} = await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')});`,
-      );
+      const last = idx === layer.calls.length - 1;
+      const name =
+        last && layer.identifier
+          ? layer.identifier
+          : `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
+      const run = `await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')})`;
+      if (last && layer.buffer !== undefined) {
+        writer.writeLine(`const ${name} = buffers.put(slots[${layer.buffer}], ${run});`);
+        pooled.add(name);
+      } else writer.writeLine(`const ${name} = ${run};`);
       current = [name];
     });
     variable.set(layer.node.id, current[0]);
   }
-  if (plan.outputs.length === 1) writer.writeLine(`return ${variable.get(plan.outputs[0].node)};`);
+  // An output that is a planned buffer (a reshaped intermediate) is copied: the caller keeps it.
+  const result = (node: number) => {
+    const name = variable.get(node) ?? 'undefined';
+    return pooled.has(name) ? `${name}.slice()` : name;
+  };
+  if (plan.outputs.length === 1) writer.writeLine(`return ${result(plan.outputs[0].node)};`);
   else
     writer.writeLine(
-      `return { ${plan.outputs.map((o) => `${o.identifier}: ${variable.get(o.node)}`).join(', ')} };`,
+      `return { ${plan.outputs.map((o) => `${o.identifier}: ${result(o.node)}`).join(', ')} };`,
     );
 }
 

@@ -3,7 +3,7 @@
 // `trainStep` (forward, loss, the backward schedule in reverse, one optimizer step) and `evaluate`.
 // Like the inference forward, everything is straight-line code over named kernel calls.
 import type { CodeBlockWriter } from 'ts-morph';
-import { numberArg } from '../shapes/read-args.js';
+import { argNumber } from '../layers/args.js';
 import { stringLiteral } from './names.js';
 import {
   LOSS_GRADIENT,
@@ -13,7 +13,6 @@ import {
 } from './plan-backward.js';
 import { perSample, type ModulePlan } from './plan-module.js';
 import { writeLiteral, type LayerTrace } from './emit-module.js';
-import type { LiteralRecord } from './target.js';
 
 /** The runtime exports the training code calls. */
 export function trainingImports(training: TrainingPlan): string[] {
@@ -25,12 +24,11 @@ export function trainingImports(training: TrainingPlan): string[] {
   return [...names];
 }
 
-function forwardDescriptor(step: TrainStep): LiteralRecord {
-  if (step.rule.trainForward !== 'batchnormTrain') return step.call.descriptor;
-  return { ...step.call.descriptor, momentum: numberArg(step.layer.node, 'momentum', 0.1) };
-}
-
-/** Writes `const trainN_i = …` and `const gradN_i = …` for every step. */
+/**
+ * Writes `const dN_i = { … } as const` (the step's descriptor, stated once), then
+ * `const trainN_i = factory(backend, dN_i)` and `const gradN_i = factoryGrad(backend, dN_i)`: a
+ * backward takes its forward's descriptor.
+ */
 export function writeTrainingKernels(
   writer: CodeBlockWriter,
   training: TrainingPlan,
@@ -38,17 +36,22 @@ export function writeTrainingKernels(
 ): void {
   if (training.unsupported) return;
   for (const step of training.steps) {
-    writer.writeLine(trace(step.layer));
+    writer.writeLine(trace.comment(step.layer));
     const factory = step.rule.trainForward ?? step.call.factory;
     const backendArg =
       step.call.takesBackend !== false || step.rule.trainForward ? 'backend, ' : '';
-    writer.write(`const ${step.kernel} = ${factory}(${backendArg}`);
-    writeLiteral(writer, forwardDescriptor(step));
-    writer.write(');').newLine();
-    writer.write(`const ${step.grad} = ${step.rule.grad}(backend, `);
+    writer.write(`const ${step.descriptor} = `);
     writeLiteral(writer, step.call.descriptor);
-    if (step.rule.inputOption && !step.inputGradient) writer.write(', { inputGradient: false }');
-    writer.write(');').newLine();
+    writer.write(' as const;').newLine();
+    const forward =
+      step.rule.trainForward === 'batchnormTrain'
+        ? `{ ...${step.descriptor}, momentum: ${argNumber(step.layer.node, 'momentum')} }`
+        : step.descriptor;
+    writer.writeLine(`const ${step.kernel} = ${factory}(${backendArg}${forward});`);
+    const option = step.rule.inputOption && !step.inputGradient ? ', { inputGradient: false }' : '';
+    writer.writeLine(
+      `const ${step.grad} = ${step.rule.grad}(backend, ${step.descriptor}${option});`,
+    );
   }
 }
 
@@ -93,14 +96,11 @@ export function writeTrainForward(
       writer.writeLine(
         `runtime.checkInput(${stringLiteral(input.name)}, ${input.identifier}, batch, ${perSample(input)});`,
       );
-    if (training.unsupported) {
-      writer.writeLine(
-        `throw new Error(${stringLiteral(`cannot train: ${training.unsupported}`)});`,
-      );
-      return;
-    }
+    // buildModel reports a layer without a backward (CNN4002) before any code is written.
+    if (training.unsupported)
+      throw new Error(`internal error: emitting training code although ${training.unsupported}`);
     for (const step of training.steps) {
-      writer.writeLine(trace(step.layer));
+      writer.writeLine(trace.comment(step.layer));
       writeForwardStep(writer, step);
     }
     if (training.steps.some((step) => step.rule.trainForward === 'batchnormTrain'))
@@ -152,7 +152,7 @@ function writeBackwardOp(
     return;
   }
   const { step } = op;
-  writer.writeLine(trace(step.layer));
+  writer.writeLine(trace.comment(step.layer));
   const saved = savedObject(step, reader(training));
   writer.writeLine(`const ${op.result} = await ${step.grad}(${op.gradOutput}, ${saved}, batch);`);
   for (const input of op.inputs) {
@@ -187,11 +187,11 @@ export function writeTrainStep(
     writer.writeLine(
       `const { loss, gradient: ${LOSS_GRADIENT} } = trainer.loss(${output}, labels, batch);`,
     );
-    // NOTE: only `line:col op` enters the code; the file name stays in comments.
-    const position = (text: string) => /:(\d+):(\d+) ([^\n]*)$/.exec(text)?.slice(1) ?? [];
+    // NOTE: only `op` and the position enter the code; the file name stays in comments.
     const traced = training.steps.map((step) => {
-      const [line, column, what] = position(trace(step.layer));
-      return `[${stringLiteral(`\`${what}\` at line ${line}, column ${column}`)}, f.${step.output}]`;
+      const at = trace.position(step.layer);
+      const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+      return `[${stringLiteral(`\`${trace.what(step.layer)}\`${where}`)}, f.${step.output}]`;
     });
     writer.writeLine(
       `if (!Number.isFinite(loss)) trainer.nonFinite(loss, [${traced.join(', ')}]);`,

@@ -1,27 +1,38 @@
 // The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
-import { numberArg, symbolArg } from '../shapes/read-args.js';
+import { argChoice, argNumber } from '../layers/args.js';
 import { outputPadding, windowGeometry, type WindowGeometry } from '../passes/geometry.js';
 import type { OptNode } from '../passes/graph.js';
-import type { KernelCall, LayerContext, LayerPlan, LiteralRecord } from './target.js';
+import type {
+  ActivationKind,
+  ActivationSpec,
+  ConvAxis,
+  PadMode,
+} from '../../contract/descriptors.js';
+import { kernelCall, type KernelCall, type LayerContext, type LayerPlan } from './target.js';
 
-/** The fused activation of a node's first epilogue step, as the runtime's `ActivationSpec`. */
-export function activationOf(node: OptNode): LiteralRecord | undefined {
-  const step = node.epilogue?.[0];
-  if (!step) return undefined;
-  return step.alpha !== undefined ? { kind: step.op, alpha: step.alpha } : { kind: step.op };
+/** An elementwise op of the IR as the runtime's activation kind (the fusion passes fuse only these). */
+export function activationKind(op: string): ActivationKind {
+  return op as ActivationKind;
 }
 
-function withActivation(desc: LiteralRecord, node: OptNode): LiteralRecord {
+/** The fused activation of a node's first epilogue step, as the runtime's `ActivationSpec`. */
+export function activationOf(node: OptNode): ActivationSpec | undefined {
+  const step = node.epilogue?.[0];
+  if (!step) return undefined;
+  const kind = activationKind(step.op);
+  return step.alpha !== undefined ? { kind, alpha: step.alpha } : { kind };
+}
+
+/** `desc` with the node's fused activation, when it has one. */
+export function withActivation<T extends object>(
+  desc: T,
+  node: OptNode,
+): T & { activation?: ActivationSpec } {
   const activation = activationOf(node);
   return activation ? { ...desc, activation } : desc;
 }
 
-function axis(
-  geometry: WindowGeometry,
-  idx: number,
-  inSize: number,
-  outSize: number,
-): LiteralRecord {
+function axis(geometry: WindowGeometry, idx: number, inSize: number, outSize: number): ConvAxis {
   return {
     inSize,
     outSize,
@@ -42,25 +53,21 @@ export function convCall(
   activation: boolean,
 ): KernelCall {
   const { inShape, outShape, groups } = shapes;
-  const padMode = symbolArg(node, 'pad_mode') ?? 'zeros';
+  const padMode = argChoice(node, 'pad_mode') as PadMode;
   const rank = inShape.length - 1;
   const base = { inChannels: inShape[0], outChannels: outShape[0], groups, padMode };
-  const fused = (desc: LiteralRecord) => (activation ? withActivation(desc, node) : desc);
+  const fused = <T extends object>(desc: T) => (activation ? withActivation(desc, node) : desc);
   if (rank === 1) {
     const desc = { ...base, length: axis(geometry, 0, inShape[1], outShape[1]) };
-    return { factory: 'conv1d', descriptor: fused(desc), params };
+    return kernelCall('conv1d', fused(desc), params);
   }
   if (rank === 3) {
     const [d, h, w] = [0, 1, 2].map((idx) =>
       axis(geometry, idx, inShape[idx + 1], outShape[idx + 1]),
     );
-    return {
-      factory: 'conv3d',
-      descriptor: fused({ ...base, depth: d, height: h, width: w }),
-      params,
-    };
+    return kernelCall('conv3d', fused({ ...base, depth: d, height: h, width: w }), params);
   }
-  const desc: LiteralRecord = {
+  const desc = {
     inChannels: inShape[0],
     inHeight: inShape[1],
     inWidth: inShape[2],
@@ -82,7 +89,7 @@ export function convCall(
   };
   const factory =
     node.lowering === 'im2col' || node.lowering === 'gemm' ? 'conv2dIm2col' : 'conv2d';
-  return { factory, descriptor: fused(desc), params };
+  return kernelCall(factory, fused(desc), params);
 }
 
 /** Plans conv, conv1d, conv3d, depthwise and separable. */
@@ -121,7 +128,7 @@ export function planConv(ctx: LayerContext): LayerPlan {
     );
     return { kind: 'kernels', calls: [depthwise, pointwise] };
   }
-  const groups = node.op === 'depthwise' ? inShape[0] : numberArg(node, 'groups', 1);
+  const groups = node.op === 'depthwise' ? inShape[0] : argNumber(node, 'groups');
   return {
     kind: 'kernels',
     calls: [convCall(node, geometry, { inShape, outShape, groups }, weightBias, true)],
@@ -143,7 +150,7 @@ export function planConvTranspose(ctx: LayerContext): LayerPlan {
   if (!geometry)
     return { kind: 'unsupported', reason: 'its window arguments do not fit its input' };
   const outputPad = outputPadding(node, 2);
-  const desc: LiteralRecord = {
+  const desc = {
     inChannels: inShape[0],
     inHeight: inShape[1],
     inWidth: inShape[2],
@@ -162,16 +169,15 @@ export function planConvTranspose(ctx: LayerContext): LayerPlan {
     padRight: geometry.pads[1].hi,
     outputPadHeight: outputPad[0],
     outputPadWidth: outputPad[1],
-    groups: numberArg(node, 'groups', 1),
+    groups: argNumber(node, 'groups'),
   };
   return {
     kind: 'kernels',
     calls: [
-      {
-        factory: 'convTranspose2d',
-        descriptor: withActivation(desc, node),
-        params: [ctx.param('weight'), ctx.param('bias')],
-      },
+      kernelCall('convTranspose2d', withActivation(desc, node), [
+        ctx.param('weight'),
+        ctx.param('bias'),
+      ]),
     ],
   };
 }

@@ -1,19 +1,22 @@
 // The gpu.js target: maps each optimised node to kernel factories of `cnnc/runtime`. 1-D inputs
 // run on the 2-D pooling and padding kernels with a unit height; global pooling of any rank runs
 // on the adaptive kernel over the flattened spatial dimensions.
-import { boolArg, numberArg, symbolArg } from '../shapes/read-args.js';
+import { argChoice, argBool, argNumber, argSymbol } from '../layers/args.js';
 import { sizeOf, windowGeometry } from '../passes/geometry.js';
 import { ELEMENTWISE_OPS, type OptNode } from '../passes/graph.js';
-import { activationOf, planConv, planConvTranspose } from './gpujs-conv.js';
-import type { KernelCall, LayerContext, LayerPlan, LiteralRecord, Target } from './target.js';
+import { lookupLayer } from '../layers/registry.js';
+import type { PadMode, PoolKind } from '../../contract/descriptors.js';
+import { activationKind, planConv, planConvTranspose, withActivation } from './gpujs-conv.js';
+import {
+  kernelCall,
+  type KernelCall,
+  type LayerContext,
+  type LayerPlan,
+  type Target,
+} from './target.js';
 
 function kernels(...calls: KernelCall[]): LayerPlan {
   return { kind: 'kernels', calls };
-}
-
-function withActivation(desc: LiteralRecord, node: OptNode): LiteralRecord {
-  const activation = activationOf(node);
-  return activation ? { ...desc, activation } : desc;
 }
 
 /** `[channels, height, width]` of a 1- or 2-D value (1-D gets a unit height). */
@@ -27,22 +30,22 @@ function planPool(ctx: LayerContext): LayerPlan {
   const { node } = ctx;
   const inShape = ctx.inputs[0].shape ?? [];
   const outShape = node.shape ?? [];
-  const kind = node.op === 'maxpool' ? 'max' : node.op === 'avgpool' ? 'avg' : 'lp';
-  const global = symbolArg(node, 'kernel') === 'global';
+  const kind: PoolKind = node.op === 'maxpool' ? 'max' : node.op === 'avgpool' ? 'avg' : 'lp';
+  const global = argSymbol(node, 'kernel') === 'global';
   if ((global || node.args.adaptive) && kind !== 'lp') {
     const planes = global ? [inShape[0], 1, sizeOf(inShape.slice(1))] : asPlanes(inShape);
     const out = global ? [outShape[0], 1, 1] : asPlanes(outShape);
     if (!planes || !out)
       return { kind: 'unsupported', reason: `adaptive pooling runs on 1-D and 2-D inputs only` };
     const desc = {
-      kind,
+      kind: kind === 'max' ? ('max' as const) : ('avg' as const),
       channels: planes[0],
       inHeight: planes[1],
       inWidth: planes[2],
       outHeight: out[1],
       outWidth: out[2],
     };
-    return kernels({ factory: 'adaptivePool2d', descriptor: desc, params: [] });
+    return kernels(kernelCall('adaptivePool2d', desc));
   }
   const planes = asPlanes(inShape);
   const out = asPlanes(outShape);
@@ -66,7 +69,7 @@ function planPool(ctx: LayerContext): LayerPlan {
   const [kh, kw] = pick(geometry.kernel, 1);
   const [sh, sw] = pick(geometry.stride, 1);
   const [ph, pw] = pick(geometry.pads, { lo: 0, hi: 0 });
-  const desc: LiteralRecord = {
+  const desc = {
     kind,
     channels: planes[0],
     inHeight: planes[1],
@@ -81,10 +84,11 @@ function planPool(ctx: LayerContext): LayerPlan {
     padBottom: ph.hi,
     padLeft: pw.lo,
     padRight: pw.hi,
-    countIncludePad: boolArg(node, 'count_include_pad', true),
-    p: numberArg(node, 'p', 2),
+    // The kernel reads `countIncludePad` for avgpool only and `p` for lppool only.
+    countIncludePad: kind === 'avg' ? argBool(node, 'count_include_pad') : true,
+    p: kind === 'lp' ? argNumber(node, 'p') : 2,
   };
-  return kernels({ factory: 'pool2d', descriptor: desc, params: [] });
+  return kernels(kernelCall('pool2d', desc));
 }
 
 function planPad(ctx: LayerContext): LayerPlan {
@@ -120,28 +124,25 @@ function planPad(ctx: LayerContext): LayerPlan {
     padBottom: totalH - top,
     padLeft: left,
     padRight: totalW - left,
-    mode: symbolArg(node, 'mode') ?? 'zeros',
+    mode: argChoice(node, 'mode') as PadMode,
   };
-  return kernels({ factory: 'pad', descriptor: desc, params: [] });
+  return kernels(kernelCall('pad', desc));
 }
 
 function planElementwise(ctx: LayerContext): LayerPlan {
   const { node } = ctx;
   const features = sizeOf(node.shape ?? []);
   const head = {
-    kind: node.op,
-    ...(node.args.alpha ? { alpha: numberArg(node, 'alpha', 0) } : {}),
+    kind: activationKind(node.op),
+    ...(node.args.alpha ? { alpha: argNumber(node, 'alpha') } : {}),
   };
   const rest = (node.epilogue ?? []).map((step) =>
-    step.alpha !== undefined ? { kind: step.op, alpha: step.alpha } : { kind: step.op },
+    step.alpha !== undefined
+      ? { kind: activationKind(step.op), alpha: step.alpha }
+      : { kind: activationKind(step.op) },
   );
-  if (rest.length === 0)
-    return kernels({ factory: 'activation', descriptor: { features, ...head }, params: [] });
-  return kernels({
-    factory: 'elementwiseChain',
-    descriptor: { features, steps: [head, ...rest] },
-    params: [],
-  });
+  if (rest.length === 0) return kernels(kernelCall('activation', { features, ...head }));
+  return kernels(kernelCall('elementwiseChain', { features, steps: [head, ...rest] }));
 }
 
 function channelsAndSpatial(shape: readonly number[]): { channels: number; spatial: number } {
@@ -157,75 +158,62 @@ function planOther(ctx: LayerContext): LayerPlan {
       return { kind: 'alias' };
     case 'dropout':
       return kernels({
-        factory: 'dropout',
-        descriptor: { features, p: numberArg(node, 'p', 0.5) },
-        params: [],
+        ...kernelCall('dropout', { features, p: argNumber(node, 'p') }),
         takesBackend: false,
       });
     case 'identity':
-      return kernels({
-        factory: 'activation',
-        descriptor: { features, kind: 'identity' },
-        params: [],
-      });
+      return kernels(kernelCall('activation', { features, kind: 'identity' }));
     case 'linear':
-      return kernels({
-        factory: 'linear',
-        descriptor: withActivation(
-          { inFeatures: sizeOf(ctx.inputs[0].shape ?? []), outFeatures: shape[0] },
-          node,
+      return kernels(
+        kernelCall(
+          'linear',
+          withActivation(
+            { inFeatures: sizeOf(ctx.inputs[0].shape ?? []), outFeatures: shape[0] },
+            node,
+          ),
+          [ctx.param('weight'), ctx.param('bias')],
         ),
-        params: [ctx.param('weight'), ctx.param('bias')],
-      });
+      );
     case 'batchnorm':
-      return kernels({
-        factory: 'batchnorm',
-        descriptor: withActivation(
-          { ...channelsAndSpatial(shape), eps: numberArg(node, 'eps', 1e-5) },
-          node,
+      return kernels(
+        kernelCall(
+          'batchnorm',
+          withActivation({ ...channelsAndSpatial(shape), eps: argNumber(node, 'eps') }, node),
+          [
+            ctx.param('weight'),
+            ctx.param('bias'),
+            ctx.param('running_mean'),
+            ctx.param('running_var'),
+          ],
         ),
-        params: [
-          ctx.param('weight'),
-          ctx.param('bias'),
-          ctx.param('running_mean'),
-          ctx.param('running_var'),
-        ],
-      });
+      );
     case 'normalize':
-      return kernels({
-        factory: 'normalize',
-        descriptor: channelsAndSpatial(shape),
-        params: [ctx.param('mean'), ctx.param('std')],
-      });
+      return kernels(
+        kernelCall('normalize', channelsAndSpatial(shape), [ctx.param('mean'), ctx.param('std')]),
+      );
     case 'softmax':
-      return kernels({ factory: 'softmax', descriptor: channelsAndSpatial(shape), params: [] });
+      return kernels(kernelCall('softmax', channelsAndSpatial(shape)));
     case 'lrn':
-      return kernels({
-        factory: 'lrn',
-        descriptor: {
+      return kernels(
+        kernelCall('lrn', {
           ...channelsAndSpatial(shape),
-          size: numberArg(node, 'size', 5),
-          alpha: numberArg(node, 'alpha', 1e-4),
-          beta: numberArg(node, 'beta', 0.75),
-          k: numberArg(node, 'k', 2),
-        },
-        params: [],
-      });
+          size: argNumber(node, 'size'),
+          alpha: argNumber(node, 'alpha'),
+          beta: argNumber(node, 'beta'),
+          k: argNumber(node, 'k'),
+        }),
+      );
     case 'add':
-      return kernels({
-        factory: 'add',
-        descriptor: withActivation({ features, inputs: node.inputs.length }, node),
-        params: [],
-      });
+      return kernels(
+        kernelCall('add', withActivation({ features, inputs: node.inputs.length }, node)),
+      );
     case 'concat':
-      return kernels({
-        factory: 'concat',
-        descriptor: {
+      return kernels(
+        kernelCall('concat', {
           channels: ctx.inputs.map((input) => (input.shape ?? [])[0]),
           spatial: sizeOf(shape.slice(1)),
-        },
-        params: [],
-      });
+        }),
+      );
   }
   return { kind: 'unsupported', reason: `\`${node.op}\` has no gpu.js kernel` };
 }
@@ -236,6 +224,10 @@ export const gpujsTarget: Target = {
   runtimeModule: 'cnnc/runtime',
   planLayer(ctx) {
     const op = ctx.node.op;
+    const spec = lookupLayer(op);
+    const declared = spec?.unsupportedOn?.['gpu.js'];
+    if (declared) return { kind: 'unsupported', reason: declared };
+    if (spec?.backends) return spec.backends.gpujs(ctx);
     if (['conv', 'conv1d', 'conv3d', 'depthwise', 'separable'].includes(op)) return planConv(ctx);
     if (op === 'convtranspose') return planConvTranspose(ctx);
     if (op === 'maxpool' || op === 'avgpool' || op === 'lppool') return planPool(ctx);

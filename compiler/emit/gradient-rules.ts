@@ -4,6 +4,9 @@
 // the layer's inputs and parameters. Reverse-mode differentiation (./plan-backward.ts) is driven
 // by this table alone, like tinygrad's `pm_gradient`: one line per op.
 
+import type { KernelFactory } from '../../contract/descriptors.js';
+import { layers } from '../layers/registry.js';
+
 /** What a backward reads from its forward, which decides the `saved` object emitted for it. */
 export type SavedKind =
   /** `{ input, weight, bias }`: the layer input and its first two parameters. */
@@ -55,8 +58,13 @@ const simple = (grad: string, saved: SavedKind): GradientRule => ({
   inputOption: false,
 });
 
-/** Forward kernel factory → its backward rule. */
-export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
+/**
+ * Forward kernel factory → its backward rule, for the layers planned in compiler/emit/. A layer
+ * that carries its own plan (`backends` in its spec, e.g. `groupnorm`, `upsample`) carries the
+ * rules of its factories there; test/layers/completeness.test.ts fails for a planned factory with
+ * no rule in either place.
+ */
+export const GRADIENT_RULES: Readonly<Partial<Record<KernelFactory, GradientRule>>> = {
   conv2d: conv('conv2dGrad'),
   conv2dIm2col: conv('conv2dGrad'),
   conv1d: conv('conv1dGrad'),
@@ -97,6 +105,12 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
 };
 
 /** The rule of `factory`, or undefined when no backward is registered for it. */
-export function gradientRule(factory: string): GradientRule | undefined {
-  return Object.hasOwn(GRADIENT_RULES, factory) ? GRADIENT_RULES[factory] : undefined;
+export function gradientRule(factory: KernelFactory | string): GradientRule | undefined {
+  if (Object.hasOwn(GRADIENT_RULES, factory)) return GRADIENT_RULES[factory as KernelFactory];
+  // Layers that carry their own plan carry the rules of its factories too.
+  for (const spec of layers) {
+    const own = spec.backends?.gradients;
+    if (own && Object.hasOwn(own, factory)) return own[factory];
+  }
+  return undefined;
 }

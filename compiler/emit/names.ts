@@ -12,15 +12,16 @@ const RESERVED = new Set(
     'public static yield await async of any boolean number string symbol type undefined never ' +
     'unknown object declare module namespace require arguments eval constructor prototype ' +
     '__proto__ NaN Infinity globalThis Float32Array Promise Error batch runtime backend options ' +
-    'forward create'
+    'forward create buffers slots'
   ).split(' '),
 );
 
+/** The forms of the module's own variables (`v12`, `layer3_0`, `d5_0`, `train5_0`, `d_v8_1`…). */
+const GENERATED = /^(d_)?(v|buf|layer|train|grad|[bdr])\d+(_\d+)*$/;
+
 /** Whether `name` may be emitted as written. */
 export function isSafeIdentifier(name: string): boolean {
-  return (
-    /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name) && !/^(v|buf|layer)\d+$/.test(name)
-  );
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name) && !GENERATED.test(name);
 }
 
 /**

@@ -5,20 +5,13 @@
 // first layer inside the first block call; `3.weight` the fourth statement's. See
 // docs/generated-api.md. Nothing here depends on a target.
 import type { GraphNode, PathStep } from '../ir/graph.js';
-import { boolArg, numberArg } from '../shapes/read-args.js';
 import type { Graph, OptNode } from '../passes/graph.js';
-import { outputPadding, sizeOf, windowGeometry } from '../passes/geometry.js';
-import { normalizeValues } from '../layers/normalize-rules.js';
+import { windowGeometry } from '../passes/geometry.js';
+import { lookupLayer } from '../layers/registry.js';
+import type { ParamEntry } from '../layers/types.js';
 
-/** A tensor of the model, as the runtime's `ParamSpec`. */
-export interface ParamEntry {
-  name: string;
-  shape: number[];
-  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var' | 'mean' | 'std';
-  bias?: string;
-  /** A buffer's fixed initial values (`normalize(mean=…, std=…)`), one per channel. */
-  values?: number[];
-}
+/** A tensor of the model, as the runtime's `ParamSpec` (declared with the layer specs). */
+export type { ParamEntry };
 
 function stepKey(step: PathStep): string {
   return `${step.kind}:${step.name}:${step.index}:${step.span.start}`;
@@ -53,77 +46,12 @@ function inputOf(graph: Graph, node: GraphNode): OptNode | undefined {
   return graph.nodes.find((other) => other.id === node.inputs[0]);
 }
 
-function weightAndBias(prefix: string, shape: number[], bias: boolean, out: number): ParamEntry[] {
-  const weight: ParamEntry = { name: `${prefix}.weight`, shape, role: 'weight' };
-  if (!bias) return [weight];
-  return [
-    { ...weight, bias: `${prefix}.bias` },
-    { name: `${prefix}.bias`, shape: [out], role: 'bias' },
-  ];
-}
-
-/** The tensors of `node` (empty for layers without parameters), in PyTorch's order. */
+/** The tensors of `node` (empty for layers without parameters), in PyTorch's order: its spec's rule. */
 export function paramsOf(graph: Graph, node: GraphNode, prefix: string): ParamEntry[] {
+  const rule = lookupLayer(node.op)?.params;
+  if (!rule || rule === 'none') return [];
   const input = inputOf(graph, node);
   const inShape = input?.shape ?? [];
-  const outShape = node.shape ?? [];
-  const bias = boolArg(node, 'bias', true);
   const kernel = input ? (windowGeometry(node, input)?.kernel ?? []) : [];
-  const inChannels = inShape[0];
-  const out = outShape[0];
-  switch (node.op) {
-    case 'conv':
-    case 'conv1d':
-    case 'conv3d': {
-      const groups = numberArg(node, 'groups', 1);
-      return weightAndBias(prefix, [out, inChannels / groups, ...kernel], bias, out);
-    }
-    case 'depthwise':
-      return weightAndBias(prefix, [out, 1, ...kernel], bias, out);
-    case 'separable':
-      return [
-        { name: `${prefix}.depthwise.weight`, shape: [inChannels, 1, ...kernel], role: 'weight' },
-        ...weightAndBias(
-          `${prefix}.pointwise`,
-          [out, inChannels, ...kernel.map(() => 1)],
-          bias,
-          out,
-        ),
-      ];
-    case 'convtranspose': {
-      const groups = numberArg(node, 'groups', 1);
-      outputPadding(node, kernel.length);
-      return weightAndBias(prefix, [inChannels, out / groups, ...kernel], bias, out);
-    }
-    case 'linear':
-      return weightAndBias(prefix, [out, sizeOf(inShape)], bias, out);
-    case 'batchnorm':
-      return batchnormParams(prefix, out, boolArg(node, 'affine', true));
-    case 'normalize':
-      return normalizeParams(node, prefix, out);
-    default:
-      return [];
-  }
-}
-
-function batchnormParams(prefix: string, channels: number, affine: boolean): ParamEntry[] {
-  const affineParams: ParamEntry[] = affine
-    ? [
-        { name: `${prefix}.weight`, shape: [channels], role: 'gamma' },
-        { name: `${prefix}.bias`, shape: [channels], role: 'beta' },
-      ]
-    : [];
-  return [
-    ...affineParams,
-    { name: `${prefix}.running_mean`, shape: [channels], role: 'running_mean' },
-    { name: `${prefix}.running_var`, shape: [channels], role: 'running_var' },
-  ];
-}
-
-/** `normalize`'s buffers `mean` and `std`, with their values when the source gives them. */
-function normalizeParams(node: GraphNode, prefix: string, channels: number): ParamEntry[] {
-  return (['mean', 'std'] as const).map((role) => {
-    const values = normalizeValues(node, role, channels);
-    return { name: `${prefix}.${role}`, shape: [channels], role, ...(values ? { values } : {}) };
-  });
+  return rule({ node, inShape, kernel, prefix });
 }

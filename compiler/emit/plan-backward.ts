@@ -12,9 +12,12 @@ export interface TrainStep {
   layer: PlannedLayer;
   call: KernelCall;
   rule: GradientRule;
-  /** Identifiers of the forward kernel and of its backward in the generated `create`. */
+  /** Identifiers of the descriptor both share, the forward kernel and its backward in `create`. */
+  descriptor: string;
   kernel: string;
   grad: string;
+  /** The variable holding its backward's result (`{ input, weight, … }`). */
+  gradResult: string;
   /** Value variables the step reads (model inputs or earlier outputs), in argument order. */
   inputs: string[];
   output: string;
@@ -55,6 +58,8 @@ export interface TrainingPlan {
   outputs: string[];
   /** Why the model cannot train (a kernel without a backward), or null. */
   unsupported: string | null;
+  /** The layer whose kernel has no backward, for the build's diagnostic. */
+  missing: PlannedLayer | null;
 }
 
 /** The gradient variable of the loss with respect to the model output. */
@@ -86,8 +91,10 @@ function forwardSteps(plan: ModulePlan): { steps: TrainStep[]; variables: Map<nu
           paramGrads: [],
           inputOption: false,
         },
+        descriptor: `d${suffix}`,
         kernel: `train${suffix}`,
         grad: `grad${suffix}`,
+        gradResult: `b${suffix}`,
         inputs: current,
         output,
         ...(rule?.trainForward ? { result: `r${suffix}` } : {}),
@@ -136,8 +143,14 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
       const field = step.rule.paramGrads[idx];
       if (name !== null && field) params.push({ field, target: name });
     });
-    const result = `b${step.kernel.slice('train'.length)}`;
-    backward.push({ kind: 'grad', step, gradOutput, result, inputs: inputTargets, params });
+    backward.push({
+      kind: 'grad',
+      step,
+      gradOutput,
+      result: step.gradResult,
+      inputs: inputTargets,
+      params,
+    });
   }
-  return { steps, backward, inputs, output, outputs, unsupported };
+  return { steps, backward, inputs, output, outputs, unsupported, missing: missing?.layer ?? null };
 }

@@ -5,7 +5,7 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { GraphNode } from '../ir/graph.js';
 import type { Graph, OptNode } from '../passes/graph.js';
 import { sizeOf } from '../passes/geometry.js';
-import { safeIdentifier } from './names.js';
+import { isSafeIdentifier, safeIdentifier } from './names.js';
 import { layerPrefixes, paramsOf, type ParamEntry } from './param-names.js';
 import type { KernelCall, Target } from './target.js';
 
@@ -28,6 +28,13 @@ export interface PlannedLayer {
   calls: KernelCall[];
   /** True for reshapes that reuse their input's value. */
   alias: boolean;
+  /** The forward buffer ({@link ModulePlan.buffers}) its result goes to; absent: a fresh array. */
+  buffer?: number;
+  /**
+   * Its value's variable in the forward when the source names it uniquely (`let skip` → `skip`,
+   * the last layer of the only call of `block Stem` → `stem`); absent: `v<id>`.
+   */
+  identifier?: string;
 }
 
 /** A model input or output with its identifier in the generated code. */
@@ -47,6 +54,12 @@ export interface ModulePlan {
   layers: PlannedLayer[];
   inputs: PlannedValue[];
   outputs: PlannedValue[];
+  /**
+   * Values per sample of each forward buffer: the memory plan's slots that hold an intermediate
+   * value (not a model input, which is the caller's, nor an output, which the caller keeps), each
+   * as large as the largest value it holds. Empty without a memory plan (-O0).
+   */
+  buffers: number[];
 }
 
 function diag(
@@ -167,12 +180,89 @@ export function planModule(
       alias: plan.kind === 'alias',
     });
   }
+  const buffers = planBuffers(graph, layers);
   const { inputs, outputs } = planValues(graph, report);
+  nameValues(layers, inputs, outputs);
   const typeName = safeIdentifier(
     graph.name,
     new Set(['Model', 'CreateOptions', 'ModelBase', 'ParamSpec', 'FoldSpec']),
   );
-  return { model: graph.name, typeName, params, folds, layers, inputs, outputs };
+  return { model: graph.name, typeName, params, folds, layers, inputs, outputs, buffers };
+}
+
+/**
+ * Gives each layer that computes an intermediate value the forward buffer of its memory-plan slot
+ * (numbered densely in slot order) and returns the buffers' sizes. The plan never gives a layer
+ * the slot of a value it reads, nor a slot still read later, so each buffer is free when written.
+ */
+function planBuffers(graph: Graph, layers: PlannedLayer[]): number[] {
+  const outputs = new Set(graph.outputs.map((output) => output.node));
+  const pooled = layers.filter(
+    (layer) =>
+      !layer.alias &&
+      layer.calls.length > 0 &&
+      layer.node.buffer !== undefined &&
+      !outputs.has(layer.node.id),
+  );
+  const slots = [...new Set(pooled.map((layer) => layer.node.buffer as number))].sort(
+    (a, b) => a - b,
+  );
+  const sizes = slots.map(() => 0);
+  for (const layer of pooled) {
+    const index = slots.indexOf(layer.node.buffer as number);
+    layer.buffer = index;
+    sizes[index] = Math.max(sizes[index], sizeOf(layer.node.shape ?? []));
+  }
+  return sizes;
+}
+
+/**
+ * The name the source gives a layer's value: its `let`/`output` name, else the (lower-camel) name
+ * of the innermost block call it is the last layer of.
+ */
+function sourceName(layer: PlannedLayer, layers: readonly PlannedLayer[]): string | undefined {
+  const { node } = layer;
+  if (node.name !== undefined) return node.name;
+  for (let depth = node.path.length - 1; depth >= 0; depth--) {
+    const step = node.path[depth];
+    if (step.kind !== 'block') continue;
+    const inCall = (other: PlannedLayer) =>
+      other.node.path.length > depth &&
+      node.path.slice(0, depth + 1).every((s, idx) => {
+        const o = other.node.path[idx];
+        return o.kind === s.kind && o.name === s.name && o.index === s.index;
+      });
+    const last = layers.filter((other) => !other.alias && inCall(other)).pop();
+    if (last === layer) return step.name.charAt(0).toLowerCase() + step.name.slice(1);
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Gives each layer the source's name for its value where that name is unique in the model and a
+ * safe identifier no input, output or other value uses (names.ts); the others keep `v<id>`.
+ */
+function nameValues(
+  layers: PlannedLayer[],
+  inputs: readonly PlannedValue[],
+  outputs: readonly PlannedValue[],
+): void {
+  const computing = layers.filter((layer) => !layer.alias && layer.calls.length > 0);
+  // An output's value is called as the output is (`output logits` → `logits`).
+  const outputOf = new Map(outputs.map((output) => [output.node, output.identifier]));
+  const names = computing.map((layer) => outputOf.get(layer.node.id) ?? sourceName(layer, layers));
+  const count = new Map<string, number>();
+  for (const name of names) if (name) count.set(name, (count.get(name) ?? 0) + 1);
+  const used = new Set(inputs.map((input) => input.identifier));
+  for (const output of outputs)
+    if (!computing.some((layer) => layer.node.id === output.node)) used.add(output.identifier);
+  computing.forEach((layer, idx) => {
+    const name = names[idx];
+    if (!name || count.get(name) !== 1 || used.has(name) || !isSafeIdentifier(name)) return;
+    used.add(name);
+    layer.identifier = name;
+  });
 }
 
 /** Elements per sample of a planned value. */

@@ -1,6 +1,7 @@
 // The interface between the IR and a kernel backend. A target turns one optimised node into the
 // kernel calls that compute it (descriptors are plain data), or says why it cannot. gpu.js is the
 // first target (./gpujs-target.ts); a WebAssembly target will implement the same interface.
+import type { KernelDescriptors, KernelFactory } from '../../contract/descriptors.js';
 import type { Graph, OptNode } from '../passes/graph.js';
 
 /** Plain data for a kernel descriptor: numbers, strings, booleans, lists and records. */
@@ -11,13 +12,27 @@ export interface LiteralRecord {
 
 /** One kernel factory call: `factory(backend, descriptor)` in the runtime. */
 export interface KernelCall {
-  /** The runtime export that builds the layer kernel, e.g. `conv2d`. */
-  factory: string;
+  /** The runtime export that builds the layer kernel, e.g. `conv2d` (contract/descriptors.ts). */
+  factory: KernelFactory;
+  /** The factory's descriptor as plain data; {@link kernelCall} checks it against the contract. */
   descriptor: LiteralRecord;
   /** Parameter names passed after the value inputs, in order; `null` for an absent bias. */
   params: (string | null)[];
   /** False for factories that take no backend (inference `dropout`). */
   takesBackend?: boolean;
+}
+
+/**
+ * A kernel call whose descriptor is type-checked against the descriptor the runtime factory takes
+ * (contract/descriptors.ts). Every target builds its calls through this function.
+ */
+export function kernelCall<F extends KernelFactory>(
+  factory: F,
+  descriptor: KernelDescriptors[F],
+  params: (string | null)[] = [],
+): KernelCall {
+  // A descriptor is plain data (numbers, strings, booleans, lists and records of them).
+  return { factory, descriptor: descriptor as unknown as LiteralRecord, params };
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { CallElement } from '../../grammar/ast.js';
 import type { GraphNode, NodeId, PathStep } from '../ir/graph.js';
 import type { Value } from '../ir/value.js';
-import { lookupLayer } from '../layers/registry.js';
+import { lookupLayer, type LayerName } from '../layers/registry.js';
+import { resolveGeometry } from '../ir/geometry.js';
 import type { Declarations } from './declarations.js';
 import type { EvalEnv } from './evaluate.js';
 import type { Scope } from './scope.js';
@@ -77,7 +78,7 @@ export function evalEnv(ctx: BodyCtx): EvalEnv {
 /** Adds a node and infers its shape when all its inputs have one. */
 export function addNode(
   ctx: BodyCtx,
-  op: string,
+  op: LayerName,
   inputs: NodeId[],
   args: Record<string, Value>,
   span: Span,
@@ -117,6 +118,9 @@ export function addNode(
     if (inferred) {
       node.shape = inferred.shape;
       node.cost = inferred.cost;
+      // The window is resolved once here; passes, targets and exporters read it from the node.
+      const geometry = spec.traits?.window ? resolveGeometry(node, producers[0]) : undefined;
+      if (geometry) node.geometry = geometry;
     }
   }
   return node.id;

@@ -6,6 +6,7 @@ import type { NodeId } from '../ir/graph.js';
 import type { Value } from '../ir/value.js';
 import { layerNames, lookupLayer } from '../layers/registry.js';
 import type { LayerSpec } from '../layers/types.js';
+import type { LayerName } from '../layers/registry.js';
 import { suggest } from '../util/edit-distance.js';
 import { bindLayerArgs, matchArguments } from './bind-args.js';
 import {
@@ -105,7 +106,12 @@ function missingInput(ctx: BodyCtx, call: CallElement): Current {
   return BROKEN;
 }
 
-function expandLayer(spec: LayerSpec, call: CallElement, ctx: BodyCtx, cur: Current): Current {
+function expandLayer(
+  spec: LayerSpec<LayerName>,
+  call: CallElement,
+  ctx: BodyCtx,
+  cur: Current,
+): Current {
   const args = bindLayerArgs(spec, call.callee.name, call.args, call.span, evalEnv(ctx));
   if (!args || cur === BROKEN) return BROKEN;
   if (cur === NONE) return missingInput(ctx, call);

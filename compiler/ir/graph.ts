@@ -3,6 +3,8 @@
 // every later pass is `Graph => Graph`.
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Value } from './value.js';
+import type { OpName } from '../layers/registry.js';
+import type { WindowGeometry } from './geometry.js';
 
 export type NodeId = number;
 
@@ -38,8 +40,8 @@ export interface NodeCost {
  */
 export interface GraphNode {
   id: NodeId;
-  /** The canonical layer name (`fc` is stored as `linear`), or `input`, `add`, `concat`. */
-  op: string;
+  /** The canonical layer name (`fc` is stored as `linear`), or `input`: a closed union. */
+  op: OpName;
   inputs: NodeId[];
   args: Record<string, Value>;
   /** The layer call in the source; a fused node keeps its main op's span. */
@@ -50,6 +52,8 @@ export interface GraphNode {
   /** Per-sample output shape; absent when it could not be inferred (an error was reported). */
   shape?: Shape;
   cost?: NodeCost;
+  /** The window of a windowed layer (convolutions, pools), resolved once when its shape is inferred. */
+  geometry?: WindowGeometry;
 }
 
 export interface ModelOutput {

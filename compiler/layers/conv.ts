@@ -1,5 +1,7 @@
 // Convolutions: conv, conv1d, conv3d, depthwise, separable and convtranspose.
-import type { ArgSpec, LayerSpec } from './types.js';
+import { defineLayer, type ArgSpec, type ParamContext, type ParamEntry } from './types.js';
+import { hasBias, outChannels, weightAndBias } from './params.js';
+import { numberArg } from '../shapes/read-args.js';
 import { inferConv, inferDepthwise, inferSeparable } from './conv-rules.js';
 import { inferConvTranspose } from './transpose-rules.js';
 
@@ -43,33 +45,81 @@ const padMode: ArgSpec = {
   doc: 'how padding is filled',
 };
 
+const CONV_TRAITS = { fusesActivation: true, convLike: true, window: 'conv' } as const;
+
+function convParams(ctx: ParamContext): ParamEntry[] {
+  const out = outChannels(ctx);
+  const groups = numberArg(ctx.node, 'groups', 1);
+  return weightAndBias(
+    ctx.prefix,
+    [out, ctx.inShape[0] / groups, ...ctx.kernel],
+    hasBias(ctx.node),
+    out,
+  );
+}
+
+function separableParams(ctx: ParamContext): ParamEntry[] {
+  const inChannels = ctx.inShape[0];
+  const out = outChannels(ctx);
+  return [
+    {
+      name: `${ctx.prefix}.depthwise.weight`,
+      shape: [inChannels, 1, ...ctx.kernel],
+      role: 'weight',
+    },
+    ...weightAndBias(
+      `${ctx.prefix}.pointwise`,
+      [out, inChannels, ...ctx.kernel.map(() => 1)],
+      hasBias(ctx.node),
+      out,
+    ),
+  ];
+}
+
+function transposeParams(ctx: ParamContext): ParamEntry[] {
+  const out = outChannels(ctx);
+  const groups = numberArg(ctx.node, 'groups', 1);
+  return weightAndBias(
+    ctx.prefix,
+    [ctx.inShape[0], out / groups, ...ctx.kernel],
+    hasBias(ctx.node),
+    out,
+  );
+}
+
 const convArgs = [out, kernel, stride, pad, dilation, groups, bias, padMode];
 
-export const conv: LayerSpec = {
+export const conv = defineLayer({
   name: 'conv',
   doc: '2-D convolution (cross-correlation, as in PyTorch `Conv2d`)',
   args: convArgs,
   inputs: 'one',
   infer: inferConv(2),
-};
+  params: convParams,
+  traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+});
 
-export const conv1d: LayerSpec = {
+export const conv1d = defineLayer({
   name: 'conv1d',
   doc: '1-D convolution over `[channels, length]`',
   args: convArgs,
   inputs: 'one',
   infer: inferConv(1),
-};
+  params: convParams,
+  traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+});
 
-export const conv3d: LayerSpec = {
+export const conv3d = defineLayer({
   name: 'conv3d',
   doc: '3-D convolution over `[channels, depth, height, width]`',
   args: convArgs,
   inputs: 'one',
   infer: inferConv(3),
-};
+  params: convParams,
+  traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+});
 
-export const depthwise: LayerSpec = {
+export const depthwise = defineLayer({
   name: 'depthwise',
   doc: 'depthwise convolution: `groups = in.channels`, `out = multiplier · in.channels`',
   args: [
@@ -83,17 +133,27 @@ export const depthwise: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferDepthwise,
-};
+  params: (ctx) =>
+    weightAndBias(
+      ctx.prefix,
+      [outChannels(ctx), 1, ...ctx.kernel],
+      hasBias(ctx.node),
+      outChannels(ctx),
+    ),
+  traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+});
 
-export const separable: LayerSpec = {
+export const separable = defineLayer({
   name: 'separable',
   doc: 'depthwise convolution then 1×1 pointwise convolution (Xception, Keras `SeparableConv2D`)',
   args: [out, kernel, stride, pad, dilation, bias, padMode],
   inputs: 'one',
   infer: inferSeparable,
-};
+  params: separableParams,
+  traits: CONV_TRAITS,
+});
 
-export const convtranspose: LayerSpec = {
+export const convtranspose = defineLayer({
   name: 'convtranspose',
   doc: '2-D transposed convolution (PyTorch `ConvTranspose2d`)',
   args: [
@@ -118,4 +178,6 @@ export const convtranspose: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferConvTranspose,
-};
+  params: transposeParams,
+  traits: { ...CONV_TRAITS, window: 'transpose' },
+});

@@ -1,9 +1,11 @@
 // Normalisation and regularisation: batchnorm, lrn, dropout and normalize.
 import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
-import { inferNormalize } from './normalize-rules.js';
-import type { LayerSpec } from './types.js';
+import { defineLayer, type ParamEntry } from './types.js';
+import { affineParams, outChannels } from './params.js';
+import { boolArg } from '../shapes/read-args.js';
+import { inferNormalize, normalizeValues } from './normalize-rules.js';
 
-export const batchnorm: LayerSpec = {
+export const batchnorm = defineLayer({
   name: 'batchnorm',
   doc: 'batch normalisation over channels (batch statistics in training, running ones in eval)',
   args: [
@@ -23,9 +25,23 @@ export const batchnorm: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferBatchnorm,
-};
+  params: (ctx) => {
+    const channels = outChannels(ctx);
+    const running = (name: 'running_mean' | 'running_var'): ParamEntry => ({
+      name: `${ctx.prefix}.${name}`,
+      shape: [channels],
+      role: name,
+    });
+    return [
+      ...affineParams(ctx.prefix, channels, boolArg(ctx.node, 'affine', true)),
+      running('running_mean'),
+      running('running_var'),
+    ];
+  },
+  traits: { fusesActivation: true },
+});
 
-export const lrn: LayerSpec = {
+export const lrn = defineLayer({
   name: 'lrn',
   doc: 'local response normalisation across channels (AlexNet, GoogLeNet)',
   args: [
@@ -36,9 +52,10 @@ export const lrn: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferLrn,
-};
+  params: 'none',
+});
 
-export const dropout: LayerSpec = {
+export const dropout = defineLayer({
   name: 'dropout',
   doc: 'zero each unit with probability `p` in training, scaling the rest by 1/(1−p)',
   args: [
@@ -51,9 +68,11 @@ export const dropout: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferSameShape,
-};
+  params: 'none',
+  traits: { noOpAtInference: true },
+});
 
-export const normalize: LayerSpec = {
+export const normalize = defineLayer({
   name: 'normalize',
   doc: '(x − mean) / std per channel; without arguments, `cnnc train` learns mean and std from the training data',
   args: [
@@ -74,4 +93,15 @@ export const normalize: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferNormalize,
-};
+  params: (ctx) =>
+    (['mean', 'std'] as const).map((role): ParamEntry => {
+      const channels = outChannels(ctx);
+      const values = normalizeValues(ctx.node, role, channels);
+      return {
+        name: `${ctx.prefix}.${role}`,
+        shape: [channels],
+        role,
+        ...(values ? { values } : {}),
+      };
+    }),
+});

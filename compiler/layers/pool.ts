@@ -1,6 +1,6 @@
 // Pooling: maxpool, avgpool and lppool, with `global` and `adaptive` forms.
 import { inferPool } from './pool-rules.js';
-import type { ArgSpec, LayerSpec } from './types.js';
+import { defineLayer, type ArgSpec } from './types.js';
 
 const kernel: ArgSpec = {
   name: 'kernel',
@@ -39,15 +39,17 @@ const adaptive: ArgSpec = {
   doc: 'pool to this output size (PyTorch `AdaptiveAvgPool2d`)',
 };
 
-export const maxpool: LayerSpec = {
+export const maxpool = defineLayer({
   name: 'maxpool',
   doc: 'max pooling',
   args: [kernel, stride, pad, ceil, adaptive],
   inputs: 'one',
   infer: inferPool,
-};
+  params: 'none',
+  traits: { window: 'pool' },
+});
 
-export const avgpool: LayerSpec = {
+export const avgpool = defineLayer({
   name: 'avgpool',
   doc: 'average pooling',
   args: [
@@ -65,9 +67,11 @@ export const avgpool: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferPool,
-};
+  params: 'none',
+  traits: { window: 'pool' },
+});
 
-export const lppool: LayerSpec = {
+export const lppool = defineLayer({
   name: 'lppool',
   doc: 'power-average pooling: `(Σ x^p)^(1/p)` over each window',
   args: [
@@ -84,4 +88,6 @@ export const lppool: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferPool,
-};
+  params: 'none',
+  traits: { window: 'pool' },
+});

@@ -2,35 +2,50 @@
 import * as activation from './activation.js';
 import * as convs from './conv.js';
 import * as dense from './dense-layers.js';
+import * as groupnorm from './groupnorm.js';
 import * as norm from './norm.js';
 import * as pool from './pool.js';
 import * as structure from './structure.js';
-import type { LayerSpec } from './types.js';
+import * as upsample from './upsample.js';
+import type { LayerSpec, LayerTraits } from './types.js';
 
-const all: LayerSpec[] = [
+const all = [
   ...Object.values(convs),
   ...Object.values(pool),
   ...Object.values(dense),
   ...Object.values(norm),
   ...Object.values(activation),
   ...Object.values(structure),
+  ...Object.values(groupnorm),
+  ...Object.values(upsample),
 ];
 
-const byName = new Map<string, LayerSpec>();
+/** The canonical name of every layer: a closed union, so a misspelt op is a type error. */
+export type LayerName = (typeof all)[number]['name'];
+
+/** What a graph node computes: a layer, or a model input. */
+export type OpName = LayerName | 'input';
+
+const byName = new Map<string, LayerSpec<LayerName>>();
 for (const spec of all) {
   byName.set(spec.name, spec);
-  for (const alias of spec.aliases ?? []) byName.set(alias, spec);
+  for (const alias of (spec as LayerSpec).aliases ?? []) byName.set(alias, spec);
 }
 
 /** Every layer, each once, in a stable order. */
-export const layers: readonly LayerSpec[] = all;
+export const layers: readonly LayerSpec<LayerName>[] = all;
 
 /** Looks a layer up by name or alias. */
-export function lookupLayer(name: string): LayerSpec | undefined {
+export function lookupLayer(name: string): LayerSpec<LayerName> | undefined {
   return byName.get(name);
 }
 
 /** Every name a layer can be called by, for did-you-mean suggestions and completion. */
 export function layerNames(): string[] {
   return [...byName.keys()];
+}
+
+/** Whether the layer `op` has `trait` (false for `input` and unknown names). */
+export function hasTrait(op: string, trait: keyof LayerTraits): boolean {
+  return Boolean(byName.get(op)?.traits?.[trait]);
 }

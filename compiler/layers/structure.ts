@@ -1,8 +1,8 @@
 // Layers that reshape or join values: pad, add and concat.
 import { inferAdd, inferConcat, inferPad } from './structure-rules.js';
-import type { LayerSpec } from './types.js';
+import { defineLayer } from './types.js';
 
-export const pad: LayerSpec = {
+export const pad = defineLayer({
   name: 'pad',
   doc: 'explicit padding layer',
   args: [
@@ -20,20 +20,24 @@ export const pad: LayerSpec = {
   ],
   inputs: 'one',
   infer: inferPad,
-};
+  params: 'none',
+});
 
-export const add: LayerSpec = {
+export const add = defineLayer({
   name: 'add',
   doc: 'elementwise sum of values of equal shape',
   args: [],
   inputs: 'many',
   infer: inferAdd,
-};
+  params: 'none',
+  traits: { fusesActivation: true },
+});
 
-export const concat: LayerSpec = {
+export const concat = defineLayer({
   name: 'concat',
   doc: 'concatenation along channels of values with equal other dimensions',
   args: [],
   inputs: 'many',
   infer: inferConcat,
-};
+  params: 'none',
+});

@@ -3,6 +3,9 @@
 // family of layers in this folder; ./registry.ts lists them all.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
+import type { GradientRule } from '../emit/gradient-rules.js';
+import type { LayerContext, LayerPlan } from '../emit/target.js';
+import type { Translate } from '../export/onnx/translate.js';
 
 export type ArgType =
   | { kind: 'int'; min?: number; max?: number }
@@ -57,8 +60,52 @@ export interface Inferred {
 /** Computes a node's output shape and cost, or reports why it has none and returns undefined. */
 export type InferRule = (ctx: InferContext) => Inferred | undefined;
 
-export interface LayerSpec {
+/**
+ * What passes, targets and reports may assume about a layer, so none of them keeps its own list of
+ * op names. Absent means false.
+ */
+export interface LayerTraits {
+  /** An elementwise activation that fuses as an epilogue (softmax needs its channel column, so not it). */
+  elementwise?: boolean;
+  /** Its kernels take one fused activation after the bias (compiler/passes/fuse-activation.ts). */
+  fusesActivation?: boolean;
+  /** Output channels are dimension 0 of the weight, so a following BatchNorm folds into it. */
+  foldsBatchnorm?: boolean;
+  /** Its value is its input's buffer, reinterpreted (`flatten`). */
+  aliasesInput?: boolean;
+  /** The identity at inference (`dropout`, `identity`). */
+  noOpAtInference?: boolean;
+  /** A weighted sum over a window: convolutions and `linear`, whose MACs published totals count. */
+  convLike?: boolean;
+  /** Which output-size arithmetic its window follows, for hovers. */
+  window?: 'conv' | 'pool' | 'transpose';
+}
+
+/** A tensor of a layer, as the runtime's `ParamSpec`; `name` is the full `state_dict` key. */
+export interface ParamEntry {
   name: string;
+  shape: number[];
+  role: 'weight' | 'bias' | 'gamma' | 'beta' | 'running_mean' | 'running_var' | 'mean' | 'std';
+  bias?: string;
+  /** A buffer's fixed initial values (`normalize(mean=…, std=…)`), one per channel. */
+  values?: number[];
+}
+
+/** What a parameter rule sees: the node (arguments resolved, shape inferred) and its input shape. */
+export interface ParamContext {
+  node: GraphNode;
+  inShape: readonly number[];
+  /** The window of a windowed layer (kernel per spatial dimension), else empty. */
+  kernel: readonly number[];
+  /** The `state_dict` prefix of the node, e.g. `3` or `0.1`. */
+  prefix: string;
+}
+
+/** The layer's tensors with their PyTorch names and layouts, in PyTorch's order. */
+export type ParamRule = (ctx: ParamContext) => ParamEntry[];
+
+export interface LayerSpec<N extends string = string> {
+  name: N;
   aliases?: readonly string[];
   /** One line for hovers and completion. */
   doc: string;
@@ -66,4 +113,44 @@ export interface LayerSpec {
   /** `many` for the joins `add` and `concat`, whose operands are named values. */
   inputs: 'one' | 'many';
   infer?: InferRule;
+  /** Its tensors; `none` for layers without parameters or buffers. */
+  params: ParamRule | 'none';
+  traits?: LayerTraits;
+  /**
+   * The targets that cannot build this layer, each with the reason: the target's CNN4002 quotes
+   * it, and `cnnc train --target auto` then trains on gpu.js. The completeness test
+   * (test/layers/completeness.test.ts) requires a plan on every other target.
+   */
+  unsupportedOn?: Readonly<Partial<Record<TargetName, string>>>;
+  /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
+  noGradient?: string;
+  /**
+   * How the targets and exporters run the layer, for layers that carry it in their own file
+   * (see CONTRIBUTING.md). Older layers are still planned in compiler/emit/gpujs-target.ts and
+   * the exporters' tables; the completeness test checks both kinds alike.
+   */
+  backends?: LayerBackends;
+}
+
+/** The PyTorch module of a node: the constructor expression, or why PyTorch has none. */
+export type PytorchModule = { code: string; helpers?: string[] } | { unsupported: string };
+
+/** A layer's plans and translations, kept with its spec. */
+export interface LayerBackends {
+  /** The gpu.js plan (the wasm target plans the same calls when it has kernels for them). */
+  gpujs: (ctx: LayerContext) => LayerPlan;
+  /** The backward rule of each kernel factory `gpujs` plans. */
+  gradients: Readonly<Record<string, GradientRule>>;
+  /** The ONNX nodes (opset 17), or why ONNX cannot express the layer (CNN4010). */
+  onnx: Translate;
+  /** The `nn.Module` of the PyTorch export; `input` is the node's input. */
+  pytorch: (node: GraphNode, input: GraphNode) => PytorchModule;
+}
+
+/** The kernel targets of `cnnc build --target`. */
+export type TargetName = 'gpu.js' | 'wasm';
+
+/** Declares a layer; keeps its name as a literal type, so op names form a closed union. */
+export function defineLayer<const N extends string>(spec: LayerSpec<N>): LayerSpec<N> {
+  return spec;
 }

@@ -10,11 +10,10 @@ import {
   transposedOutputDim,
 } from '../shapes/conv-arithmetic.js';
 import { spatialNames } from '../shapes/format.js';
-import { boolArg, numberArg, spatialArg, symbolArg, windowArgs } from '../shapes/read-args.js';
+import { spatialArg, windowArgs } from '../shapes/read-args.js';
+import { argBool, argSymbol, defaultNumber } from '../layers/args.js';
 import type { InferContext } from '../layers/types.js';
-
-const CONVS = new Set(['conv', 'conv1d', 'conv3d', 'depthwise', 'separable']);
-const POOLS = new Set(['maxpool', 'avgpool', 'lppool']);
+import { lookupLayer } from '../layers/registry.js';
 
 function padded(dim: DimInfo): string {
   const pads = [dim.padLo, dim.padHi]
@@ -49,25 +48,25 @@ export function arithmeticLines(node: GraphNode, input: GraphNode | undefined): 
   const ctx: InferContext = { node, inputs: input ? [input] : [], report: () => undefined };
   const spatial = shape.slice(1);
   const names = spatialNames(spatial.length);
-  if (CONVS.has(node.op)) {
+  if (lookupLayer(node.op)?.traits?.window === 'conv') {
     const args = windowArgs(ctx, spatial.length);
     return args ? computeConvInfo(spatial, args).map((dim, idx) => convLine(names[idx], dim)) : [];
   }
-  if (POOLS.has(node.op)) {
-    if (symbolArg(node, 'kernel') === 'global' || node.args.adaptive) return [];
+  if (lookupLayer(node.op)?.traits?.window === 'pool') {
+    if (argSymbol(node, 'kernel') === 'global' || node.args.adaptive) return [];
     const args = windowArgs(ctx, spatial.length);
-    const ceil = boolArg(node, 'ceil', false);
+    const ceil = argBool(node, 'ceil');
     return args
       ? computePoolInfo(spatial, args, ceil).map((dim, idx) => poolLine(names[idx], dim, ceil))
       : [];
   }
-  if (node.op === 'convtranspose') {
+  if (lookupLayer(node.op)?.traits?.window === 'transpose') {
     const args = windowArgs(ctx, spatial.length);
     const outputPad = spatialArg(
       ctx,
       'output_pad',
       spatial.length,
-      numberArg(node, 'output_pad', 0),
+      defaultNumber(node, 'output_pad'),
     );
     if (!args || !outputPad) return [];
     return spatial.map((size, idx) => {

@@ -1,12 +1,10 @@
 // Dead-value elimination: drops layers whose value reaches no output, and layers that compute
 // nothing at inference (`dropout`, `identity`), whose readers then read their input directly.
-import { bypassNode, bytesOf, type Graph } from './graph.js';
+import { bypassNode, bytesOf, type Graph } from '../ir/opt-graph.js';
+import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 
 const NAME = 'eliminate-dead-values';
-
-/** Layers that are the identity at inference time. */
-const NO_OPS = new Set(['dropout', 'identity']);
 
 function live(graph: Graph): Set<number> {
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
@@ -42,7 +40,12 @@ export function eliminateDeadValues(graph: Graph): PassResult {
     // Read the node from the graph as rewritten so far: bypassing an earlier no-op (dropout then
     // identity) has already redirected this node's input.
     const node = result.nodes.find((candidate) => candidate.id === original.id);
-    if (!node || !NO_OPS.has(node.op) || !reachable.has(node.id) || node.inputs.length !== 1)
+    if (
+      !node ||
+      !hasTrait(node.op, 'noOpAtInference') ||
+      !reachable.has(node.id) ||
+      node.inputs.length !== 1
+    )
       continue;
     result = bypassNode(result, node.id, node.inputs[0]);
     const saved = node.op === 'identity' ? 1 : 0;

@@ -1,14 +1,19 @@
 // Inference-time BatchNorm folding: a `batchnorm` right after a convolution or linear layer (whose
 // value nothing else reads) becomes part of that layer's weight and bias, computed once when
 // weights are set: `w' = w·γ/√(var+ε)`, `b' = (b − mean)·γ/√(var+ε) + β`.
-import { numberArg } from '../shapes/read-args.js';
-import { bypassNode, bytesOf, consumersOf, isOutput, replaceNode, type Graph } from './graph.js';
+import { argNumber } from '../layers/args.js';
+import {
+  bypassNode,
+  bytesOf,
+  consumersOf,
+  isOutput,
+  replaceNode,
+  type Graph,
+} from '../ir/opt-graph.js';
+import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 
 const NAME = 'fold-batchnorm';
-
-/** Layers whose output channels are dimension 0 of the weight, so a per-channel scale folds. */
-const FOLDABLE = new Set(['conv', 'conv1d', 'conv3d', 'depthwise', 'linear']);
 
 /** Folds every eligible BatchNorm into its producer. */
 export function foldBatchnorm(graph: Graph): PassResult {
@@ -17,10 +22,16 @@ export function foldBatchnorm(graph: Graph): PassResult {
   for (const node of graph.nodes) {
     if (node.op !== 'batchnorm' || node.inputs.length !== 1) continue;
     const producer = result.nodes.find((other) => other.id === node.inputs[0]);
-    if (!producer || !FOLDABLE.has(producer.op) || producer.folded || producer.epilogue) continue;
+    if (
+      !producer ||
+      !hasTrait(producer.op, 'foldsBatchnorm') ||
+      producer.folded ||
+      producer.epilogue
+    )
+      continue;
     if (consumersOf(result).get(producer.id)?.length !== 1 || isOutput(result, producer.id))
       continue;
-    const eps = numberArg(node, 'eps', 1e-5);
+    const eps = argNumber(node, 'eps');
     result = replaceNode(result, { ...producer, folded: { node, eps } });
     result = bypassNode(result, node.id, producer.id);
     notes.push(

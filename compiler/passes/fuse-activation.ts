@@ -1,32 +1,20 @@
 // Conv/linear + bias + activation fusion: an activation whose input is a convolution, a linear
 // layer, a BatchNorm or a residual `add` (read by nothing else) becomes that layer's epilogue, so
 // the activation costs no extra kernel and no extra intermediate.
+import { ELEMENTWISE_OPS } from './graph.js';
 import {
   alphaOf,
   bypassNode,
   bytesOf,
   consumersOf,
-  ELEMENTWISE_OPS,
   isOutput,
   replaceNode,
   type Graph,
-} from './graph.js';
+} from '../ir/opt-graph.js';
+import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 
 const NAME = 'fuse-activation';
-
-/** Producers whose kernels take one fused activation after the bias. */
-const PRODUCERS = new Set([
-  'conv',
-  'conv1d',
-  'conv3d',
-  'depthwise',
-  'separable',
-  'convtranspose',
-  'linear',
-  'batchnorm',
-  'add',
-]);
 
 /** Fuses each eligible activation into its producer. */
 export function fuseActivation(graph: Graph): PassResult {
@@ -35,7 +23,7 @@ export function fuseActivation(graph: Graph): PassResult {
   for (const node of graph.nodes) {
     if (!ELEMENTWISE_OPS.has(node.op) || node.inputs.length !== 1 || node.epilogue) continue;
     const producer = result.nodes.find((other) => other.id === node.inputs[0]);
-    if (!producer || !PRODUCERS.has(producer.op) || producer.epilogue) continue;
+    if (!producer || !hasTrait(producer.op, 'fusesActivation') || producer.epilogue) continue;
     if (consumersOf(result).get(producer.id)?.length !== 1 || isOutput(result, producer.id))
       continue;
     const alpha = alphaOf(node);

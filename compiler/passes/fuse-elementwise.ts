@@ -1,16 +1,16 @@
 // Elementwise-chain fusion: consecutive elementwise activations (`sigmoid` then `relu` …) that no
 // other layer reads in between run as one kernel, the first node carrying the rest as epilogue.
+import { ELEMENTWISE_OPS } from './graph.js';
 import {
   alphaOf,
   bypassNode,
   bytesOf,
   consumersOf,
-  ELEMENTWISE_OPS,
   isOutput,
   replaceNode,
   type Graph,
   type OptNode,
-} from './graph.js';
+} from '../ir/opt-graph.js';
 import { note, type Pass, type PassNote, type PassResult } from './pass.js';
 
 const NAME = 'fuse-elementwise';

@@ -7,9 +7,9 @@
 //      the copy's memory traffic outweighs the GEMM's better locality (measured on webasm: im2col
 //      1.5× faster than direct for 32→32 3×3 at 32×32).
 // `--conv=im2col|direct` overrides rules 2 and 3 (a pointwise convolution is a GEMM either way).
-import { numberArg } from '../shapes/read-args.js';
-import { windowGeometry } from './geometry.js';
-import { replaceNode, type Graph, type Lowering, type OptNode } from './graph.js';
+import { argNumber } from '../layers/args.js';
+import { windowGeometry } from '../ir/geometry.js';
+import { replaceNode, type Graph, type Lowering, type OptNode } from '../ir/opt-graph.js';
 import { note, type Pass, type PassNote, type PassOptions, type PassResult } from './pass.js';
 
 const NAME = 'lower-convolutions';
@@ -30,7 +30,7 @@ function decide(graph: Graph, node: OptNode, options: PassOptions): Lowering | u
   if (pointwise) return 'gemm';
   if (options.conv !== 'auto') return options.conv;
   const inChannels = input.shape[0];
-  const groups = node.op === 'depthwise' ? inChannels : numberArg(node, 'groups', 1);
+  const groups = node.op === 'depthwise' ? inChannels : argNumber(node, 'groups');
   if (groups > 1 && groups === inChannels) return 'direct';
   const unfolded =
     4 * inChannels * geometry.kernel[0] * geometry.kernel[1] * node.shape[1] * node.shape[2];

@@ -1,7 +1,7 @@
 // What a pass is: a named, pure rewrite `Graph => Graph` that also says what it did, so that
 // `cnnc build --explain-opt` can list each change with its layer and what it saved.
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { Graph } from './graph.js';
+import type { Graph } from '../ir/opt-graph.js';
 
 /** How convolutions are lowered: the documented cost rule (`auto`) or one form for all. */
 export type ConvChoice = 'auto' | 'im2col' | 'direct';

@@ -1,13 +1,11 @@
 // Liveness-based memory planning: every layer output gets a buffer slot; a slot is reused as soon
 // as the last reader of its value has run. Reshapes (`flatten`) share their input's slot. The
 // plan records the peak bytes per sample live at once, against the sum of all intermediates.
-import { bytesOf, type Graph } from './graph.js';
+import { bytesOf, type Graph } from '../ir/opt-graph.js';
+import { hasTrait } from '../layers/registry.js';
 import { note, type Pass, type PassResult } from './pass.js';
 
 const NAME = 'plan-memory';
-
-/** Layers whose value is their input's buffer, reinterpreted. */
-const ALIASES = new Set(['flatten']);
 
 /** The index of the last node reading each value (outputs live to the end). */
 function lastUses(graph: Graph): Map<number, number> {
@@ -30,7 +28,7 @@ export function planMemory(graph: Graph): PassResult {
   let peak = 0;
   const nodes = graph.nodes.map((node, position) => {
     let slot: number;
-    if (ALIASES.has(node.op) && node.inputs.length === 1)
+    if (hasTrait(node.op, 'aliasesInput') && node.inputs.length === 1)
       slot = slotOf.get(node.inputs[0]) as number;
     else {
       // Best fit: the smallest free slot that is large enough, else a new one.
@@ -59,7 +57,7 @@ export function planMemory(graph: Graph): PassResult {
     return { ...node, buffer: slot };
   });
   const naiveBytes = graph.nodes
-    .filter((n) => !ALIASES.has(n.op))
+    .filter((n) => !hasTrait(n.op, 'aliasesInput'))
     .reduce((acc, n) => acc + bytesOf(n), 0);
   const memory = { peakBytes: peak, naiveBytes, buffers: slotSize.length };
   const message = `${graph.nodes.length} values in ${slotSize.length} buffers; peak ${peak} bytes per sample (${naiveBytes} without reuse)`;

@@ -2,7 +2,7 @@
 //   %3 = conv(%0) out=6 kernel=5 pad=2 : [6, 28, 28] +relu lower=im2col buf=1  ; lenet5.cnn:15:3
 import type { Span } from '../diagnostics/diagnostic.js';
 import { showValue } from '../ir/value.js';
-import type { Graph, OptNode } from './graph.js';
+import type { Graph, OptNode } from '../ir/opt-graph.js';
 
 /** Turns a span into `file:line:col` (or anything short); the default prints nothing. */
 export type Locate = (span: Span) => string | undefined;

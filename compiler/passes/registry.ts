@@ -5,7 +5,7 @@ import { eliminateDeadValuesPass } from './eliminate-dead-values.js';
 import { foldBatchnormPass } from './fold-batchnorm.js';
 import { fuseActivationPass } from './fuse-activation.js';
 import { fuseElementwisePass } from './fuse-elementwise.js';
-import type { Graph } from './graph.js';
+import type { Graph } from '../ir/opt-graph.js';
 import { lowerConvolutionsPass } from './lower-convolutions.js';
 import type { Pass, PassNote, PassOptions } from './pass.js';
 import { planMemoryPass } from './plan-memory.js';

@@ -1,8 +1,8 @@
 // The invariants of the IR, checked between passes in tests and whenever `CNNC_DEBUG` is set.
 // A violation is a compiler bug, so it is returned as plain messages (and thrown by the driver).
-import { ELEMENTWISE_OPS, type Graph } from './graph.js';
-
-const FOLD_TARGETS = new Set(['conv', 'conv1d', 'conv3d', 'depthwise', 'linear']);
+import { hasTrait } from '../layers/registry.js';
+import { ELEMENTWISE_OPS } from './graph.js';
+import { type Graph } from '../ir/opt-graph.js';
 
 /** Returns every violated invariant of `graph` (empty when it is well-formed). */
 export function verifyGraph(graph: Graph): string[] {
@@ -20,7 +20,7 @@ export function verifyGraph(graph: Graph): string[] {
     for (const step of node.epilogue ?? [])
       if (!ELEMENTWISE_OPS.has(step.op))
         problems.push(`${where}: epilogue \`${step.op}\` is not elementwise`);
-    if (node.folded && !FOLD_TARGETS.has(node.op))
+    if (node.folded && !hasTrait(node.op, 'foldsBatchnorm'))
       problems.push(`${where}: a BatchNorm is folded into a layer without per-channel weights`);
     if (node.lowering && node.op !== 'conv' && node.op !== 'depthwise')
       problems.push(`${where}: lowering \`${node.lowering}\` on a layer that is not a convolution`);

@@ -1,7 +1,13 @@
 // The output-size arithmetic of windowed layers (convolution, transposed convolution, pooling),
 // per spatial dimension, as LANGUAGE.md §6 states it. Pure numbers in, numbers out: the shape
 // rules, the diagnostics and later the kernels' code generation all read the same results, as
-// every tfjs backend reads `computeConv2DInfo`. Nothing here reports or throws.
+// every tfjs backend reads `computeConv2DInfo`. Nothing here reports or throws. The output sizes
+// themselves come from contract/output-size.ts, which the runtime's descriptor checks share.
+import {
+  convOutputSize,
+  poolOutputSize,
+  transposedOutputSize,
+} from '../../contract/output-size.js';
 
 /** Padding added before (`lo`: top/left/front) and after (`hi`: bottom/right/back) one dimension. */
 export interface DimPadding {
@@ -71,7 +77,7 @@ export function convOutputDim(
 ): DimInfo {
   const extent = effectiveKernel(kernel, dilation);
   const span = input + pad.lo + pad.hi - extent;
-  const output = Math.floor(span / stride) + 1;
+  const output = convOutputSize(input, kernel, stride, dilation, pad.lo, pad.hi);
   const remainder = span >= 0 ? span % stride : 0;
   return {
     input,
@@ -100,9 +106,7 @@ export function poolOutputDim(
 ): DimInfo {
   const floorInfo = convOutputDim(input, kernel, stride, 1, pad);
   if (!ceil || floorInfo.output <= 0) return floorInfo;
-  const span = input + pad.lo + pad.hi - kernel;
-  let output = Math.ceil(span / stride) + 1;
-  if ((output - 1) * stride >= input + pad.lo) output -= 1;
+  const output = poolOutputSize(input, kernel, stride, pad.lo, pad.hi, true);
   // A window that ends past the padded input reads a partial window, so no row is left unread.
   const remainder = output > floorInfo.output ? 0 : floorInfo.remainder;
   return { ...floorInfo, output, remainder };
@@ -120,7 +124,7 @@ export function transposedOutputDim(
   pad: DimPadding,
   outputPad: number,
 ): number {
-  return (input - 1) * stride - pad.lo - pad.hi + dilation * (kernel - 1) + outputPad + 1;
+  return transposedOutputSize(input, kernel, stride, dilation, pad.lo, pad.hi, outputPad);
 }
 
 /** The per-dimension window arguments of a layer, one entry per spatial dimension. */

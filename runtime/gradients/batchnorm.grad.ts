@@ -8,12 +8,8 @@ import { batchnorm, type BatchNormDescriptor } from '../kernels/batchnorm.js';
 import { expectPositive } from '../kernels/conv-util.js';
 import { activationGradient, expectLength, type GradientFn } from './common.js';
 import { runBatched, split } from '../exact.js';
-
-/** Options of training-mode batch normalisation (PyTorch `BatchNorm*d` defaults). */
-export interface BatchNormTrainDescriptor extends BatchNormDescriptor {
-  /** Weight of the batch statistic in the running average (default 0.1). */
-  momentum?: number;
-}
+import type { BatchNormTrainDescriptor } from '../../contract/descriptors.js';
+export type { BatchNormTrainDescriptor } from '../../contract/descriptors.js';
 
 /** Result of a training-mode forward; `mean`/`variance` (biased) are what the backward needs. */
 export interface BatchNormTrainResult {

@@ -1,10 +1,7 @@
 // Backward of `flatten`: a reshape of a flat NCHW tensor changes no value, so the gradient passes
 // through unchanged (copied, so that callers may accumulate into it).
-
-/** Shape of a flatten: `[batch, features]` in and out, whatever the per-sample layout. */
-export interface FlattenDescriptor {
-  features: number;
-}
+import type { FlattenDescriptor } from '../../contract/descriptors.js';
+export type { FlattenDescriptor } from '../../contract/descriptors.js';
 
 /** Backward of `flatten`: `(gradOutput, {}, batch) => { input: gradOutput }` (a copy). */
 export function flattenGrad(desc: FlattenDescriptor) {

@@ -2,25 +2,16 @@
 // as a fused epilogue (conv/linear + bias + activation in one pass).
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-
-/** Activation names as in LANGUAGE.md §5 (softmax has its own kernel). */
-export type ActivationKind =
-  | 'identity'
-  | 'relu'
-  | 'relu6'
-  | 'leaky_relu'
-  | 'elu'
-  | 'sigmoid'
-  | 'tanh'
-  | 'gelu'
-  | 'silu'
-  | 'hardswish';
-
-/** An activation and its parameter (`alpha` of leaky_relu, default 0.01, and elu, default 1). */
-export interface ActivationSpec {
-  kind: ActivationKind;
-  alpha?: number;
-}
+import type {
+  ActivationKind,
+  ActivationSpec,
+  ElementwiseDescriptor,
+} from '../../contract/descriptors.js';
+export type {
+  ActivationKind,
+  ActivationSpec,
+  ElementwiseDescriptor,
+} from '../../contract/descriptors.js';
 
 /** Integer codes the kernels branch on; a kernel is specialised on its code as a constant. */
 export const ACTIVATION_CODES: Readonly<Record<ActivationKind, number>> = {
@@ -90,12 +81,6 @@ interface ActivationConstants {
 
 function activationKernel(this: KernelThis<ActivationConstants>, x: number[]): number {
   return applyActivation(x[this.thread.x], this.constants.activation, this.constants.alpha);
-}
-
-/** Shape of an elementwise layer: the per-sample element count (any layout). */
-export interface ElementwiseDescriptor {
-  /** Elements per sample, e.g. `channels · height · width`. */
-  features: number;
 }
 
 /**

@@ -3,19 +3,8 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of an adaptive pooling: input `[batch, channels, inHeight, inWidth]`, output
- * `[batch, channels, outHeight, outWidth]`, flat NCHW. Global pooling is `outHeight = outWidth = 1`.
- */
-export interface AdaptivePool2dDescriptor {
-  kind: 'max' | 'avg';
-  channels: number;
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-}
+import type { AdaptivePool2dDescriptor } from '../../contract/descriptors.js';
+export type { AdaptivePool2dDescriptor } from '../../contract/descriptors.js';
 
 interface AdaptiveConstants {
   kind: number;

@@ -2,22 +2,10 @@
 // epilogue so that `residual { … } relu` is one pass.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel, type Stage } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import { expectPositive } from './conv-util.js';
-
-/** Shape of an add: `inputs` tensors of `[batch, features]` (any per-sample layout), same output. */
-export interface AddDescriptor {
-  features: number;
-  /** Number of summed tensors, at least 2. */
-  inputs: number;
-  /** Applied once, after the last sum. */
-  activation?: ActivationSpec;
-}
+import type { AddDescriptor } from '../../contract/descriptors.js';
+export type { AddDescriptor } from '../../contract/descriptors.js';
 
 interface AddConstants {
   activation: number;

@@ -2,25 +2,10 @@
 // y = (x − mean) / √(var + eps) · γ + β, per channel, with a fused activation epilogue.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of a batch normalisation: input and output `[batch, channels, …spatial]` flat, with
- * `spatial` elements per channel (`height · width` in 2-D, 1 after `flatten`). Parameters `gamma`,
- * `beta`, `runningMean`, `runningVar` are `[channels]`.
- */
-export interface BatchNormDescriptor {
-  channels: number;
-  spatial: number;
-  eps?: number;
-  activation?: ActivationSpec;
-}
+import type { BatchNormDescriptor } from '../../contract/descriptors.js';
+export type { BatchNormDescriptor } from '../../contract/descriptors.js';
 
 interface BatchNormConstants {
   channels: number;

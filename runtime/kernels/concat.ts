@@ -2,15 +2,8 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel, type Stage } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of a concat: input `i` is `[batch, channels[i], …spatial]` flat, with `spatial` elements per
- * channel (`height · width`); the output is `[batch, Σ channels, …spatial]`.
- */
-export interface ConcatDescriptor {
-  channels: readonly number[];
-  spatial: number;
-}
+import type { ConcatDescriptor } from '../../contract/descriptors.js';
+export type { ConcatDescriptor } from '../../contract/descriptors.js';
 
 interface ConcatConstants {
   firstSize: number;

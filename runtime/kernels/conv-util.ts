@@ -1,18 +1,11 @@
-// Shape arithmetic shared by the convolution kernels (LANGUAGE.md §6), used to validate the
-// descriptors the compiler computes so that a wrong descriptor fails at create time.
-
-/** `floor((size + lo + hi − (dilation·(kernel−1)+1)) / stride) + 1`, the §6 output-size rule. */
-export function convOutputSize(
-  size: number,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  lo: number,
-  hi: number,
-): number {
-  const effective = dilation * (kernel - 1) + 1;
-  return Math.floor((size + lo + hi - effective) / stride) + 1;
-}
+// Descriptor checks shared by the convolution kernels, so that a wrong descriptor fails at create
+// time. The output sizes come from the compiler↔runtime contract (contract/output-size.ts), the
+// same functions the compiler's shape rules use.
+export {
+  convOutputSize,
+  poolOutputSize,
+  transposedOutputSize,
+} from '../../contract/output-size.js';
 
 /** Throws unless `actual` equals `expected`, naming the layer and the dimension. */
 export function expectSize(what: string, dim: string, actual: number, expected: number): void {

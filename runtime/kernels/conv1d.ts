@@ -2,23 +2,9 @@
 // unit depth and height.
 import type { Backend } from '../backend.js';
 import type { LayerKernel } from '../layer.js';
-import type { ActivationSpec } from './activation.js';
 import { conv3d, type ConvAxis } from './conv3d.js';
-import type { PadMode } from './padding.js';
-
-/**
- * Shape of a 1-D convolution. Input `[batch, inChannels, length.inSize]`, weight
- * `[outChannels, inChannels / groups, length.filter]`, bias `[outChannels]`, output
- * `[batch, outChannels, length.outSize]`, all flat.
- */
-export interface Conv1dDescriptor {
-  inChannels: number;
-  outChannels: number;
-  length: ConvAxis;
-  groups: number;
-  padMode: PadMode;
-  activation?: ActivationSpec;
-}
+import type { Conv1dDescriptor } from '../../contract/descriptors.js';
+export type { Conv1dDescriptor } from '../../contract/descriptors.js';
 
 const UNIT_AXIS: ConvAxis = {
   inSize: 1,

@@ -3,12 +3,7 @@
 // bias + activation epilogue.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import {
   conv2dGeometry,
   convOutputSize,
@@ -16,35 +11,9 @@ import {
   expectPositive,
   expectSize,
 } from './conv-util.js';
-import { checkPadding, PAD_MODE_CODES, padIndex, type PadMode } from './padding.js';
-
-/**
- * Shape of a 2-D convolution, computed by the compiler. Input `[batch, inChannels, inHeight,
- * inWidth]`, weight `[outChannels, inChannels / groups, filterHeight, filterWidth]`, bias
- * `[outChannels]`, output `[batch, outChannels, outHeight, outWidth]`, all flat NCHW.
- */
-export interface Conv2dDescriptor {
-  inChannels: number;
-  inHeight: number;
-  inWidth: number;
-  outChannels: number;
-  outHeight: number;
-  outWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-  groups: number;
-  padMode: PadMode;
-  /** Fused epilogue applied after the bias; identity when absent. */
-  activation?: ActivationSpec;
-}
+import { checkPadding, PAD_MODE_CODES, padIndex } from './padding.js';
+import type { Conv2dDescriptor } from '../../contract/descriptors.js';
+export type { Conv2dDescriptor } from '../../contract/descriptors.js';
 
 interface Conv2dConstants {
   inChannels: number;

@@ -2,41 +2,11 @@
 // unit depth and height): stride, dilation, groups, explicit padding per side, every pad mode.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import { convOutputSize, expectGroups, expectPositive, expectSize } from './conv-util.js';
 import { checkPadding, PAD_MODE_CODES, padIndex, type PadMode } from './padding.js';
-
-/** One spatial dimension of a convolution: sizes, filter, stride, dilation, padding per side. */
-export interface ConvAxis {
-  inSize: number;
-  outSize: number;
-  filter: number;
-  stride: number;
-  dilation: number;
-  padLo: number;
-  padHi: number;
-}
-
-/**
- * Shape of a 3-D convolution. Input `[batch, inChannels, depth, height, width]`, weight
- * `[outChannels, inChannels / groups, filterDepth, filterHeight, filterWidth]`, bias
- * `[outChannels]`, output `[batch, outChannels, outDepth, outHeight, outWidth]`, all flat.
- */
-export interface Conv3dDescriptor {
-  inChannels: number;
-  outChannels: number;
-  depth: ConvAxis;
-  height: ConvAxis;
-  width: ConvAxis;
-  groups: number;
-  padMode: PadMode;
-  activation?: ActivationSpec;
-}
+import type { ConvAxis, Conv3dDescriptor } from '../../contract/descriptors.js';
+export type { ConvAxis, Conv3dDescriptor } from '../../contract/descriptors.js';
 
 type AxisConstants<P extends string> = Record<
   `${P}${'In' | 'Out' | 'Filter' | 'Stride' | 'Dilation' | 'Pad'}`,

@@ -2,42 +2,16 @@
 // sums the input elements whose scattered taps land on it, so no atomics or output zeroing.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
-import { conv2dGeometry, expectGroups, expectPositive, expectSize } from './conv-util.js';
-
-/**
- * Shape of a transposed convolution. Input `[batch, inChannels, inHeight, inWidth]`, weight
- * `[inChannels, outChannels / groups, filterHeight, filterWidth]` (PyTorch's layout), bias
- * `[outChannels]`, output `[batch, outChannels, outHeight, outWidth]` with
- * `out = (in − 1)·stride − padLo − padHi + dilation·(filter − 1) + outputPad + 1` (LANGUAGE.md §6).
- */
-export interface ConvTranspose2dDescriptor {
-  inChannels: number;
-  inHeight: number;
-  inWidth: number;
-  outChannels: number;
-  outHeight: number;
-  outWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-  outputPadHeight: number;
-  outputPadWidth: number;
-  groups: number;
-  activation?: ActivationSpec;
-}
+  conv2dGeometry,
+  expectGroups,
+  expectPositive,
+  expectSize,
+  transposedOutputSize,
+} from './conv-util.js';
+import type { ConvTranspose2dDescriptor } from '../../contract/descriptors.js';
+export type { ConvTranspose2dDescriptor } from '../../contract/descriptors.js';
 
 interface ConvTransposeConstants {
   inChannels: number;
@@ -145,7 +119,7 @@ export function checkConvTranspose2d(desc: ConvTranspose2dDescriptor): void {
     if (outputPad < 0 || outputPad >= Math.max(stride, dilation)) {
       throw new Error(`${what}: outputPad${dim} ${outputPad} must be below max(stride, dilation)`);
     }
-    const expected = (size - 1) * stride - lo - hi + dilation * (filter - 1) + outputPad + 1;
+    const expected = transposedOutputSize(size, filter, stride, dilation, lo, hi, outputPad);
     expectSize(what, `out${dim}`, out, expected);
   }
 }

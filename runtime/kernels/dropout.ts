@@ -1,12 +1,8 @@
 // Dropout at inference: the identity (PyTorch's eval mode; `p` is the drop probability). Training
 // masks come with the training runtime.
 import { makeLayer, type LayerKernel } from '../layer.js';
-
-/** Shape of a dropout: `[batch, features]` in and out; `p` is the probability of dropping a unit. */
-export interface DropoutDescriptor {
-  features: number;
-  p: number;
-}
+import type { DropoutDescriptor } from '../../contract/descriptors.js';
+export type { DropoutDescriptor } from '../../contract/descriptors.js';
 
 /**
  * Inference-time dropout: `(input, batch) => input`, with no kernel and no copy. It has no stages,

@@ -2,22 +2,13 @@
 // elementwise layers launches one kernel instead of one per layer. At most four per kernel.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import { expectPositive } from './conv-util.js';
+import type { ElementwiseChainDescriptor } from '../../contract/descriptors.js';
+export type { ElementwiseChainDescriptor } from '../../contract/descriptors.js';
 
 /** The most activations one chain kernel applies. */
 export const MAX_CHAIN = 4;
-
-/** Shape of an elementwise chain: `[batch, features]` in and out, `steps` applied in order. */
-export interface ElementwiseChainDescriptor {
-  features: number;
-  steps: readonly ActivationSpec[];
-}
 
 interface ChainConstants {
   op0: number;

@@ -2,23 +2,10 @@
 import type { Backend } from '../backend.js';
 import { chunks, expectExact, MAX_KERNEL_VALUES } from '../exact.js';
 import { makeLayer, type KernelThis, type LayerKernel, type Stage } from '../layer.js';
-import {
-  ACTIVATION_HELPERS,
-  activationConstants,
-  applyActivation,
-  type ActivationSpec,
-} from './activation.js';
+import { ACTIVATION_HELPERS, activationConstants, applyActivation } from './activation.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of a linear layer. Input `[batch, inFeatures]`, weight `[outFeatures, inFeatures]`
- * (PyTorch's layout), bias `[outFeatures]`, output `[batch, outFeatures]`.
- */
-export interface LinearDescriptor {
-  inFeatures: number;
-  outFeatures: number;
-  activation?: ActivationSpec;
-}
+import type { LinearDescriptor } from '../../contract/descriptors.js';
+export type { LinearDescriptor } from '../../contract/descriptors.js';
 
 interface LinearConstants {
   inFeatures: number;

@@ -4,19 +4,8 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of an LRN: input and output `[batch, channels, …spatial]` flat. Defaults as LANGUAGE.md §5:
- * `size=5, alpha=1e-4, beta=0.75, k=2`.
- */
-export interface LrnDescriptor {
-  channels: number;
-  spatial: number;
-  size?: number;
-  alpha?: number;
-  beta?: number;
-  k?: number;
-}
+import type { LrnDescriptor } from '../../contract/descriptors.js';
+export type { LrnDescriptor } from '../../contract/descriptors.js';
 
 interface LrnConstants {
   channels: number;

@@ -3,15 +3,8 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of a normalisation: input and output `[batch, channels, …spatial]` flat, with `spatial`
- * elements per channel. The buffers `mean` and `std` are `[channels]`.
- */
-export interface NormalizeDescriptor {
-  channels: number;
-  spatial: number;
-}
+import type { NormalizeDescriptor } from '../../contract/descriptors.js';
+export type { NormalizeDescriptor } from '../../contract/descriptors.js';
 
 interface NormalizeConstants {
   channels: number;

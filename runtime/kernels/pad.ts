@@ -2,22 +2,9 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-import { checkPadding, PAD_MODE_CODES, padIndex, type PadMode } from './padding.js';
-
-/**
- * Shape of a pad layer: input `[batch, channels, inHeight, inWidth]`, output `[batch, channels,
- * inHeight + padTop + padBottom, inWidth + padLeft + padRight]`, flat NCHW.
- */
-export interface PadDescriptor {
-  channels: number;
-  inHeight: number;
-  inWidth: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-  mode: PadMode;
-}
+import { checkPadding, PAD_MODE_CODES, padIndex } from './padding.js';
+import type { PadDescriptor } from '../../contract/descriptors.js';
+export type { PadDescriptor } from '../../contract/descriptors.js';
 
 interface PadConstants {
   inHeight: number;

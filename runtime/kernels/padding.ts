@@ -1,8 +1,7 @@
 // Padding modes shared by the convolution and pad kernels: how an out-of-range input index maps
 // back into the input (or to nothing, for zero padding).
-
-/** How padding is filled, as PyTorch's `padding_mode`. */
-export type PadMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+import type { PadMode } from '../../contract/descriptors.js';
+export type { PadMode } from '../../contract/descriptors.js';
 
 /** Integer codes the kernels branch on (a kernel constant). */
 export const PAD_MODE_CODES: Readonly<Record<PadMode, number>> = {

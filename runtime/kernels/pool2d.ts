@@ -2,37 +2,9 @@
 // resolves `ceil` and padding into the output size, so `ceil=true` is just a larger output here.
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
-import { convOutputSize, expectPositive, expectSize } from './conv-util.js';
-
-/** Pooling flavours: `lp` is PyTorch's `LPPool2d`, `(Σ x^p)^(1/p)`. */
-export type PoolKind = 'max' | 'avg' | 'lp';
-
-/**
- * Shape of a 2-D pooling. Input `[batch, channels, inHeight, inWidth]`, output `[batch, channels,
- * outHeight, outWidth]`, flat NCHW. Padding is explicit per side; with `ceil=true` the compiler
- * passes PyTorch's larger output size (the last window may start in the input or left padding and
- * run past the right padding, where it is clipped).
- */
-export interface Pool2dDescriptor {
-  kind: PoolKind;
-  channels: number;
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-  kernelHeight: number;
-  kernelWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-  /** Average pooling: divide by the window size including padding (PyTorch's default, true). */
-  countIncludePad?: boolean;
-  /** Power of `lp` pooling (default 2). */
-  p?: number;
-}
+import { expectPositive, expectSize, poolOutputSize } from './conv-util.js';
+import type { Pool2dDescriptor } from '../../contract/descriptors.js';
+export type { PoolKind, Pool2dDescriptor } from '../../contract/descriptors.js';
 
 interface PoolConstants {
   kind: number;
@@ -124,10 +96,9 @@ export function checkPool2d(desc: Pool2dDescriptor): void {
     ],
   ] as const;
   for (const [name, out, size, kernel, stride, lo, hi] of dims) {
-    const floor = convOutputSize(size, kernel, stride, 1, lo, hi);
-    // A ceil-mode window must start inside the input or the left padding (PyTorch's rule).
-    if (out === floor + 1 && (out - 1) * stride < size + lo) continue;
-    expectSize(what, name, out, floor);
+    // Either rounding of PyTorch's rule: the compiler resolved `ceil` into the output size.
+    if (out === poolOutputSize(size, kernel, stride, lo, hi, true)) continue;
+    expectSize(what, name, out, poolOutputSize(size, kernel, stride, lo, hi, false));
   }
 }
 

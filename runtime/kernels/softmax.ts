@@ -3,15 +3,8 @@
 import type { Backend } from '../backend.js';
 import { makeLayer, type KernelThis, type LayerKernel } from '../layer.js';
 import { expectPositive } from './conv-util.js';
-
-/**
- * Shape of a softmax: input and output `[batch, channels, …spatial]` flat, normalised over
- * `channels` at each of the `spatial` positions (1 for logits `[batch, classes]`).
- */
-export interface SoftmaxDescriptor {
-  channels: number;
-  spatial: number;
-}
+import type { SoftmaxDescriptor } from '../../contract/descriptors.js';
+export type { SoftmaxDescriptor } from '../../contract/descriptors.js';
 
 interface SoftmaxConstants {
   channels: number;

@@ -12,7 +12,7 @@ import {
   type ParamSpec,
 } from '../params.js';
 import { pack, packedLength, type Packing } from './pack.js';
-import { startPool, type WorkerPool } from './pool.js';
+import { createWorkerThreads, type WorkerProgram, type WorkerThreads } from './pool.js';
 
 /** One exported layer function and how its work splits into units. */
 export interface WasmLayerSpec {
@@ -88,6 +88,8 @@ export interface WasmModelRuntime {
   setValues(values: Map<string, Float32Array>): void;
   /** Marks the packed parameters stale: they are repacked before the next layer runs. */
   invalidate(): void;
+  /** The model's worker threads (shared with its training runtime); none with one thread. */
+  readonly workers: WorkerThreads | undefined;
   finish<Extra extends object>(extra: Extra): Extra & WasmModelBase;
 }
 
@@ -118,6 +120,7 @@ export async function createWasmModel(
   model: string,
   spec: WasmSpec,
   shared?: Map<string, Float32Array>,
+  sharedWorkers?: WorkerThreads,
 ): Promise<WasmModelRuntime> {
   const threads = options.threads ?? (await defaultThreads());
   if (!Number.isInteger(threads) || threads < 1)
@@ -138,7 +141,9 @@ export async function createWasmModel(
   let capacity = 0;
   let memory: WebAssembly.Memory | undefined;
   let exports: Record<string, (...args: number[]) => number> = {};
-  let pool: WorkerPool | undefined;
+  // The workers start on the first batch that has a layer to split, not at create.
+  const workers = sharedWorkers ?? (threads > 1 ? createWorkerThreads(threads - 1) : undefined);
+  let pool: WorkerProgram | undefined;
   let profiling = false;
   let clock = () => performance.now();
   const times = new Map<string, number>();
@@ -163,7 +168,12 @@ export async function createWasmModel(
     }
   };
 
-  /** Lays the memory out for `batch` samples (a new memory, module instance and pool). */
+  /** Whether `layer` splits its units over the threads at `batch` (small layers do not). */
+  const parallel = (layer: WasmLayerSpec, batch: number) =>
+    Math.ceil(batch / layer.samplesPerUnit) * layer.unitsPerGroup > 1 &&
+    (layer.macs * batch >= 200_000 || batch >= 4);
+
+  /** Lays the memory out for `batch` samples (a new memory and module instance). */
   const ensureCapacity = async (batch: number) => {
     if (batch <= capacity) return;
     // 64 bytes of slack: vector reads of the last row of the last sample may pass its end.
@@ -179,23 +189,22 @@ export async function createWasmModel(
     exports.setArena(arena);
     capacity = batch;
     writeParameters();
-    if (pool) await pool.close();
-    pool =
-      threads > 1
-        ? await startPool(
-            {
-              module,
-              memory,
-              arena,
-              functions: spec.layers.map((layer) => layer.fn),
-              scratch,
-              scratchBytes: spec.scratchBytes,
-            },
-            threads - 1,
-          )
-        : undefined;
+    pool?.detach();
+    pool = undefined;
   };
-  await ensureCapacity(1);
+  /** Instantiates the module on the workers when a layer at `batch` will use them. */
+  const ensurePool = async (batch: number) => {
+    if (pool || !workers || !memory || !spec.layers.some((layer) => parallel(layer, batch))) return;
+    pool =
+      (await workers.attach({
+        module: module as WebAssembly.Module,
+        memory,
+        arena,
+        functions: spec.layers.map((layer) => layer.fn),
+        scratch,
+        scratchBytes: spec.scratchBytes,
+      })) ?? undefined;
+  };
 
   const load = async (inputs: readonly Float32Array[], batch: number) => {
     if (!Number.isInteger(batch) || batch < 1)
@@ -208,6 +217,7 @@ export async function createWasmModel(
         );
     });
     await ensureCapacity(batch);
+    await ensurePool(batch);
     if (stale) writeParameters();
     const heap = new Float32Array((memory as WebAssembly.Memory).buffer);
     spec.inputs.forEach((input, idx) => {
@@ -226,8 +236,8 @@ export async function createWasmModel(
       const units = Math.ceil(batch / layer.samplesPerUnit) * layer.unitsPerGroup;
       const fn = exports[layer.fn];
       // Small layers stay on the calling thread: a dispatch costs a few microseconds.
-      const parallel = pool && units > 1 && (layer.macs * batch >= 200_000 || batch >= 4);
-      if (parallel && pool) pool.run(idx, (u0, u1) => fn(u0, u1, batch, scratch), units, batch);
+      if (pool && parallel(layer, batch))
+        pool.run(idx, (u0, u1) => fn(u0, u1, batch, scratch), units, batch);
       else fn(0, units, batch, scratch);
       if (profiling) times.set(layer.fn, clock() - start);
     }
@@ -271,6 +281,7 @@ export async function createWasmModel(
     invalidate() {
       stale = true;
     },
+    workers,
     finish(extra) {
       const base: WasmModelBase = {
         threads,
@@ -286,8 +297,8 @@ export async function createWasmModel(
           return times;
         },
         async dispose() {
-          await pool?.close();
           pool = undefined;
+          await workers?.close();
         },
       };
       return Object.assign(extra, base);

@@ -39,8 +39,11 @@ export interface WasmTrainSpec extends WasmSpec {
   }[];
   /** Dropout masks (arena offset, floats per sample, p), drawn in this order before each forward. */
   dropouts: readonly { offset: number; size: number; p: number }[];
-  /** The output of every step, `line:col op` first, for the non-finite check. */
-  traced: readonly { label: string; offset: number; size: number }[];
+  /**
+   * The output of every step, `line:col op` first, for the non-finite check: complete after layer
+   * functions `[0, after)` (a later step may reuse its bytes).
+   */
+  traced: readonly { label: string; after: number; offset: number; size: number }[];
 }
 
 /** Options of a trainable wasm module's `create`. */
@@ -88,7 +91,8 @@ export function createWasmTraining(
   let module: Promise<WasmModelRuntime> | undefined;
   const trainRuntime = () => {
     if (!spec) throw new Error(`cannot train on the wasm target: ${unsupported}`);
-    module ??= createWasmModel(options, specs, [], model, spec, runtime.values);
+    // The same parameter store and the same worker threads as the inference runtime.
+    module ??= createWasmModel(options, specs, [], model, spec, runtime.values, runtime.workers);
     return module;
   };
   /** Runs the training forward on the training module; returns it with the batch loaded. */
@@ -146,18 +150,28 @@ export function createWasmTraining(
       const train = await trainForward(inputs, batch);
       const [outputs] = train.read([layout.outputs[0]], batch);
       const { loss, gradient } = trainer.loss(outputs, labels, batch);
-      if (!Number.isFinite(loss))
-        trainer.nonFinite(
-          loss,
-          layout.traced.map((value) => [value.label, train.read([value], batch)[0]] as const),
-        );
+      if (!Number.isFinite(loss)) {
+        // The arena reuses bytes within the step: run the forward again (same masks, same
+        // weights, so the same values) and read each step's output right after its functions.
+        let ran = 0;
+        const values = layout.traced.map((value) => {
+          train.runLayers(ran, value.after, batch);
+          ran = value.after;
+          return [value.label, train.read([value], batch)[0]] as const;
+        });
+        trainer.nonFinite(loss, values);
+      }
       const size = layout.outputs[0].size;
       for (let n = 0; n < batch; n++)
         train.view(n, layout.lossGradient, size).set(gradient.subarray(n * size, (n + 1) * size));
       train.runLayers(layout.forwardLayers, layout.layers.length, batch);
+      // The optimizer reads the gradients where the backward wrote them; they are copied only
+      // when the caller asks for them (a view would change with the next step).
       const grads = new Map<string, Float32Array>();
-      for (const slot of layout.gradients)
-        grads.set(slot.name, train.at(slot.offset, slot.length).slice());
+      for (const slot of layout.gradients) {
+        const view = train.at(slot.offset, slot.length);
+        grads.set(slot.name, stepOptions.gradients ? view.slice() : view);
+      }
       const values = runtime.values;
       const param = (name: string) => {
         const value = values.get(name);

@@ -2,6 +2,7 @@
 // out by hand in the comments.
 import test from 'ava';
 import type { GraphNode, ModelGraph, NodeCost, Shape } from '../../compiler/ir/graph.js';
+import type { OpName } from '../../compiler/layers/registry.js';
 import { formatPath, summarizeModel } from '../../compiler/analysis/summary.js';
 import { renderSummaryText } from '../../compiler/analysis/summary-text.js';
 import { summaryToJson } from '../../compiler/analysis/summary-json.js';
@@ -23,7 +24,7 @@ function at(text: string): { file: string; start: number; end: number } {
 
 function node(
   id: number,
-  op: string,
+  op: OpName,
   written: string,
   shape: Shape,
   cost?: Partial<NodeCost>,

@@ -33,7 +33,7 @@ export interface BuildPlace {
 export async function buildAndImport<M>(
   name: string,
   source: string,
-  options: Partial<Pick<BuildOptions, 'level' | 'conv'>>,
+  options: Partial<Pick<BuildOptions, 'level' | 'conv' | 'training'>>,
   place: BuildPlace,
 ): Promise<{ code: string; module: M }> {
   const file = `${name}.cnn`;
@@ -49,6 +49,7 @@ export async function buildAndImport<M>(
     runtimeModule: place.runtime,
     ...(place.target ? { target: place.target } : {}),
     verify: true,
+    training: options.training === true,
   });
   if (!built.code)
     throw new Error(`${name}: ${built.diagnostics.map((d) => d.message).join('; ')}`);
@@ -63,7 +64,7 @@ export async function buildAndImport<M>(
 export function buildSource(
   name: string,
   source: string,
-  options: Partial<Pick<BuildOptions, 'level' | 'conv'>> = {},
+  options: Partial<Pick<BuildOptions, 'level' | 'conv' | 'training'>> = {},
 ): Promise<{ code: string; module: GeneratedModule }> {
   return buildAndImport<GeneratedModule>(name, source, options, { out: OUT, runtime: RUNTIME });
 }

@@ -1,6 +1,8 @@
-// Every example builds; three are golden (compared byte for byte with test/golden/emit/), and all
-// emitted modules type-check together in one `tsc --noEmit --strict` run against the runtime
-// sources. Building twice gives the same bytes.
+// Every example builds, as an inference module (the default) and with its training half
+// (`--train`); three are golden (compared byte for byte with test/golden/emit/: `<name>.ts` the
+// training build, `<name>.infer.ts` the inference one), and all emitted modules type-check
+// together in one `tsc --noEmit --strict` run against the runtime sources. Building twice gives
+// the same bytes.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ const examples = readdirSync('examples')
   .filter((name) => name.endsWith('.cnn'))
   .sort();
 
-async function buildExample(name: string): Promise<string[]> {
+async function buildExample(name: string, training = false): Promise<string[]> {
   const file = `examples/${name}`;
   const compiled = compileSource(file, readFileSync(file, 'utf8'));
   const codes: string[] = [];
@@ -27,6 +29,7 @@ async function buildExample(name: string): Promise<string[]> {
       source: file,
       texts: compiled.texts,
       verify: true,
+      training,
     });
     if (!built.code)
       throw new Error(`${name}: ${built.diagnostics.map((d) => d.message).join('; ')}`);
@@ -41,12 +44,18 @@ test('every example builds, the goldens match, and all modules type-check under 
   for (const name of examples) {
     const stem = name.replace(/\.cnn$/, '');
     const codes = await buildExample(name);
-    codes.forEach((code, idx) => {
-      const path = join(OUT, `${stem}${idx > 0 ? `-${idx}` : ''}.ts`);
-      writeFileSync(path, code);
-      files.push(path);
-    });
-    if (GOLDEN.has(stem)) compareGolden(t, `test/golden/emit/${stem}.ts`, codes[0]);
+    const trainCodes = await buildExample(name, true);
+    const write = (code: string, path: string) => (writeFileSync(path, code), files.push(path));
+    codes.forEach((code, idx) => write(code, join(OUT, `${stem}${idx > 0 ? `-${idx}` : ''}.ts`)));
+    trainCodes.forEach((code, idx) =>
+      write(code, join(OUT, `${stem}${idx > 0 ? `-${idx}` : ''}.train.ts`)),
+    );
+    t.false(codes[0].includes('trainStep'), `${stem}: the default build has no training half`);
+    t.true(trainCodes[0].includes('trainStep'), `${stem}: the training build has one`);
+    if (GOLDEN.has(stem)) {
+      compareGolden(t, `test/golden/emit/${stem}.infer.ts`, codes[0]);
+      compareGolden(t, `test/golden/emit/${stem}.ts`, trainCodes[0]);
+    }
   }
   t.deepEqual(
     await buildExample('lenet5.cnn'),

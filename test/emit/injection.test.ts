@@ -54,3 +54,11 @@ test('name and text helpers are inert', (t) => {
   t.is(commentText('a\nb*/'), 'a\\u{a}b*/');
   t.is(stringLiteral('\u2028`${x}`'), '"\\u2028`${x}`"');
 });
+
+test("the module's own variable forms are never a user's identifier", (t) => {
+  // A training module declares `d2_0`, `train2_0`, `grad2_0`, `b2_0`, `r2_0` and `d_v2_0`.
+  for (const name of ['v3', 'layer1_0', 'd2_0', 'train2_0', 'grad2_0', 'b2_0', 'r2_0', 'd_v2_0'])
+    t.is(safeIdentifier(name, new Set()), `${name}_`, name);
+  for (const name of ['image', 'd', 'train', 'dx', 'b_2'])
+    t.is(safeIdentifier(name, new Set()), name);
+});

@@ -475,6 +475,79 @@ const normalizeCases: LayerCase[] = [
   },
 ];
 
+/** The joins, on the model input named twice. */
+const joinCases: LayerCase[] = [
+  {
+    name: 'add(x, x)',
+    input: [2, 3, 3],
+    layer: 'add(x, x)',
+    reference: (x) => ({ data: Float64Array.from(x.data, (v) => v + v), shape: x.shape }),
+  },
+  {
+    name: 'concat(x, x)',
+    input: [2, 3, 3],
+    layer: 'concat(x, x)',
+    reference: (x) => ref.concat([x, x]),
+  },
+];
+
+function upsample(scale: [number, number], mode: 'nearest' | 'bilinear', alignCorners = false) {
+  return (x: RefTensor) => ref.upsample2d(x, { scale, mode, alignCorners });
+}
+
+function gn(groups: number, affine: boolean, eps = 1e-5) {
+  return (x: RefTensor, p: Params) =>
+    ref.groupnorm(
+      x,
+      affine ? [...p('0.weight').data] : null,
+      affine ? [...p('0.bias').data] : null,
+      groups,
+      eps,
+    );
+}
+
+/** Resampling and group normalisation (the worked example of CONTRIBUTING.md). */
+const resampleCases: LayerCase[] = [
+  {
+    name: 'upsample 2 nearest',
+    input: [2, 3, 4],
+    layer: 'upsample(2)',
+    reference: upsample([2, 2], 'nearest'),
+  },
+  {
+    name: 'upsample (3,2) nearest',
+    input: [2, 3, 2],
+    layer: 'upsample((3, 2))',
+    reference: upsample([3, 2], 'nearest'),
+  },
+  {
+    name: 'upsample 2 bilinear',
+    input: [2, 3, 4],
+    layer: 'upsample(2, mode=bilinear)',
+    reference: upsample([2, 2], 'bilinear'),
+  },
+  {
+    name: 'upsample (2,3) bilinear align_corners',
+    input: [2, 3, 4],
+    layer: 'upsample((2, 3), mode=bilinear, align_corners=true)',
+    reference: upsample([2, 3], 'bilinear', true),
+  },
+  {
+    name: 'upsample 3 bilinear 1x1',
+    input: [1, 1, 1],
+    layer: 'upsample(3, mode=bilinear)',
+    reference: upsample([3, 3], 'bilinear'),
+  },
+  { name: 'groupnorm 2', input: [4, 3, 3], layer: 'groupnorm(2)', reference: gn(2, true) },
+  {
+    name: 'groupnorm 3 affine=false eps=0.1',
+    input: [6, 2, 2],
+    layer: 'groupnorm(3, eps=0.1, affine=false)',
+    reference: gn(3, false, 0.1),
+  },
+  { name: 'groupnorm 1 on [6]', input: [6], layer: 'groupnorm(1)', reference: gn(1, true) },
+];
+
 /** Every case of the layer table. */
 export const layerCases: LayerCase[] = [
   ...conv2dCases,
@@ -483,4 +556,6 @@ export const layerCases: LayerCase[] = [
   ...denseCases,
   ...activationCases,
   ...normalizeCases,
+  ...joinCases,
+  ...resampleCases,
 ];

@@ -64,6 +64,14 @@ const CASES: Record<string, string> = {
   output pf = f
   output pg = x -> maxpool(global)
 }`,
+  normalize: `model Normalized {
+  input x: [3, 4, 5]
+  normalize(mean=[0.1, -0.2, 0.3], std=[0.5, 2, 1.5])
+  conv(4, 3)
+  flatten
+  normalize
+  output y
+}`,
   norms: `model Norms {
   input x: [8, 6, 6]
   batchnorm

@@ -81,6 +81,7 @@ maybe(
     const { module } = await buildSource(
       'pytorch-ddp-lenet5',
       readFileSync('examples/lenet5.cnn', 'utf8'),
+      { training: true },
     );
     const weights = readFileSync(join(entry.dir, 'run', 'weights.safetensors'));
     const model = await module.create({ weights, mode: 'webasm' });

@@ -10,7 +10,10 @@ import { flattenGrad } from '../../runtime/gradients/flatten.grad.js';
 import { linearGrad } from '../../runtime/gradients/linear.grad.js';
 import { lrnGrad } from '../../runtime/gradients/lrn.grad.js';
 import { padGrad } from '../../runtime/gradients/pad.grad.js';
+import { gradientRule } from '../../compiler/emit/gradient-rules.js';
+import { KERNEL_FACTORIES } from '../../runtime/factories.js';
 import { GRADIENTS, gradientFor } from '../../runtime/gradients/registry.js';
+import * as runtime from '../../runtime/index.js';
 import { softmaxGrad } from '../../runtime/gradients/softmax.grad.js';
 import type { ActivationKind, ActivationSpec } from '../../runtime/kernels/activation.js';
 import type { PadMode } from '../../runtime/kernels/padding.js';
@@ -354,26 +357,22 @@ test('the check rejects a wrong gradient (a conv weight gradient off by 1%)', (t
   t.true(relativeError(wrong, expected) > GRAD_TOLERANCE);
 });
 
-test('the registry names a backward for every forward kind', (t) => {
-  for (const kind of [
-    'conv2d',
-    'conv1d',
-    'conv3d',
-    'convtranspose2d',
-    'pool2d',
-    'adaptive-pool2d',
-    'linear',
-    'flatten',
-    'batchnorm',
-    'dropout',
-    'activation',
-    'softmax',
-    'add',
-    'concat',
-    'pad',
-    'lrn',
-  ] as const) {
-    t.is(typeof gradientFor(kind), 'function', kind);
+test('the registry names a backward for every forward kernel factory, as the compiler does', (t) => {
+  const factories = Object.keys(KERNEL_FACTORIES).sort();
+  t.deepEqual(Object.keys(GRADIENTS).sort(), factories, 'one backward per forward factory');
+  // A rule lives in GRADIENT_RULES or, for a layer that carries its own plan, in its spec.
+  t.deepEqual(
+    factories.filter((factory) => gradientRule(factory) !== undefined),
+    factories,
+    'one compiler rule per factory',
+  );
+  const exports = runtime as unknown as Record<string, unknown>;
+  for (const factory of factories as (keyof typeof GRADIENTS)[]) {
+    t.is(typeof gradientFor(factory), 'function', factory);
+    const rule = gradientRule(factory);
+    if (!rule) continue;
+    t.is(exports[rule.grad], GRADIENTS[factory], `${factory}: the compiler's \`${rule.grad}\``);
+    if (rule.trainForward) t.is(typeof exports[rule.trainForward], 'function', rule.trainForward);
   }
-  t.is(GRADIENTS['conv2d-im2col'], GRADIENTS.conv2d);
+  t.is(GRADIENTS.conv2dIm2col as unknown, GRADIENTS.conv2d as unknown);
 });

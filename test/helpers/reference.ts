@@ -518,3 +518,75 @@ export function conv2dBackward(
   }
   return { input, weight };
 }
+
+/** Options of {@link upsample2d}: integer factors per dimension, as `nn.Upsample(scale_factor)`. */
+export interface RefUpsampleOptions {
+  scale: [number, number];
+  mode: 'nearest' | 'bilinear';
+  alignCorners: boolean;
+}
+
+/**
+ * PyTorch `nn.Upsample` on `[N, C, H, W]` (torch/nn/functional.py `interpolate`, ATen
+ * `UpSample.h`): nearest reads `x[⌊o·(1/s)⌋]` (the index clamped to the input); bilinear reads
+ * source coordinate `(o + ½)/s − ½`, negative values clamped to 0 (`align_corners=False`), or
+ * `o·(in − 1)/(out − 1)` (`align_corners=True`), and mixes the two neighbours `⌊src⌋` and
+ * `min(⌊src⌋ + 1, in − 1)` with weights `1 − λ` and `λ`, `λ = src − ⌊src⌋`, per dimension.
+ */
+export function upsample2d(x: RefTensor, o: RefUpsampleOptions): RefTensor {
+  const [batch, channels, inH, inW] = x.shape;
+  const [outH, outW] = [inH * o.scale[0], inW * o.scale[1]];
+  const out = zeros([batch, channels, outH, outW]);
+  // Per output index along one dimension: the input indices read and their weights.
+  const taps = (outIdx: number, inSize: number, outSize: number, scale: number) => {
+    if (o.mode === 'nearest') return [[Math.min(Math.floor(outIdx / scale), inSize - 1), 1]];
+    let src: number;
+    if (o.alignCorners) src = outSize > 1 ? (outIdx * (inSize - 1)) / (outSize - 1) : 0;
+    else src = Math.max((outIdx + 0.5) / scale - 0.5, 0);
+    const lo = Math.floor(src);
+    const hi = Math.min(lo + 1, inSize - 1);
+    return [
+      [lo, 1 - (src - lo)],
+      [hi, src - lo],
+    ];
+  };
+  for (let plane = 0; plane < batch * channels; plane++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++) {
+        let acc = 0;
+        for (const [ih, wh] of taps(oh, inH, outH, o.scale[0]))
+          for (const [iw, ww] of taps(ow, inW, outW, o.scale[1]))
+            acc += wh * ww * x.data[(plane * inH + ih) * inW + iw];
+        out.data[(plane * outH + oh) * outW + ow] = acc;
+      }
+  return out;
+}
+
+/**
+ * PyTorch `nn.GroupNorm(groups, C, eps)` on `[N, C, ...]`: each sample's channels in `groups`
+ * consecutive groups, `(x − E[x]) / √(Var[x] + eps) · γ + β` with the mean and the biased variance
+ * over the group's channels and positions, then γ, β per channel (null: 1 and 0).
+ */
+export function groupnorm(
+  x: RefTensor,
+  gamma: number[] | null,
+  beta: number[] | null,
+  groups: number,
+  eps: number,
+): RefTensor {
+  const [batch, channels] = x.shape;
+  const spatial = x.data.length / (batch * channels);
+  const size = (channels / groups) * spatial;
+  const out = zeros([...x.shape]);
+  for (let k = 0; k < batch * groups; k++) {
+    const values = x.data.subarray(k * size, (k + 1) * size);
+    const mean = values.reduce((a, v) => a + v, 0) / size;
+    const variance = values.reduce((a, v) => a + (v - mean) * (v - mean), 0) / size;
+    for (let i = 0; i < size; i++) {
+      const c = Math.floor((k * size + i) / spatial) % channels;
+      const norm = (values[i] - mean) / Math.sqrt(variance + eps);
+      out.data[k * size + i] = norm * (gamma ? gamma[c] : 1) + (beta ? beta[c] : 0);
+    }
+  }
+  return out;
+}

@@ -110,6 +110,7 @@ test.serial(
       'build/',
       '--emit',
       'js',
+      '--train',
     ]);
     const output = execFileSync(
       'node',

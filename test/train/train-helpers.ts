@@ -29,6 +29,7 @@ export async function buildTrainable(
     texts: compiled.texts,
     runtimeModule: RUNTIME,
     verify: true,
+    training: true,
     train: compiled.program.train.find((config) => config.model === model.name),
   });
   if (!built.code)

@@ -51,6 +51,7 @@ export async function buildTrain(
     runtimeModule: pathToFileURL(resolve(runtime)).href,
     ...(target === 'wasm' ? { target: wasmTarget } : {}),
     verify: true,
+    training: true,
     train: compiled.program.train.find((config) => config.model === model.name),
   });
   if (!built.code)

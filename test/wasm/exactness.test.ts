@@ -108,3 +108,50 @@ test('maxpool 3×3 stride 2 on 64×112×112, batch 24: 19,267,584 input elements
     await net.dispose();
   }
 });
+
+test('Winograd conv 16×32×32 → 16, 3×3 pad 1, batch 100: 18 M floats of arena', async (t) => {
+  // Per sample: input and output 16 K floats each, the padded copy, the transformed input and the
+  // products 64 K floats each (Winograd's staging): about 180 K floats, so the last samples'
+  // addresses are past 2^24 floats (64 MiB) from the first.
+  const { module } = await buildWasm('exact-winograd', model('16, 32, 32', 'conv(16, 3, pad=1)'));
+  const net = await module.create({ threads: 2 });
+  try {
+    net.loadWeights(randomWeights(module, 13));
+    const batch = 100;
+    const x = inputFor(batch * 16 * 32 * 32, 6);
+    net.profile(true);
+    const y = await net.forward(x, batch);
+    t.true(
+      [...net.profile(false).keys()].some((name) => name.endsWith('_p2')),
+      'runs as Winograd',
+    );
+    t.is(y.length, batch * 16 * 32 * 32);
+    const w = net.parameters().get('0.weight') as Float32Array;
+    const b = net.parameters().get('0.bias') as Float32Array;
+    // Every 97th output (prime stride: all samples, channels, rows and columns), in float64.
+    const picked: number[] = [];
+    const expected: number[] = [];
+    for (let idx = 0; idx < y.length; idx += 97) {
+      const ow = idx % 32;
+      const oh = Math.floor(idx / 32) % 32;
+      const co = Math.floor(idx / (32 * 32)) % 16;
+      const n = Math.floor(idx / (32 * 32 * 16));
+      let acc = b[co];
+      for (let ci = 0; ci < 16; ci++)
+        for (let kh = 0; kh < 3; kh++)
+          for (let kw = 0; kw < 3; kw++) {
+            const ih = oh - 1 + kh;
+            const iw = ow - 1 + kw;
+            if (ih < 0 || ih >= 32 || iw < 0 || iw >= 32) continue;
+            acc += x[((n * 16 + ci) * 32 + ih) * 32 + iw] * w[((co * 16 + ci) * 3 + kh) * 3 + kw];
+          }
+      picked.push(y[idx]);
+      expected.push(acc);
+    }
+    t.true(picked.length > 16000);
+    const report = allclose(picked, expected, 1e-4, 1e-5);
+    t.true(report.ok, report.message);
+  } finally {
+    await net.dispose();
+  }
+});

@@ -3,14 +3,13 @@
 // exactly those the layers produce, and loaded with the trained weights; each stage becomes a strip
 // of tiles, one per channel, normalised per tile. Used by `cnnc train`'s report and `cnnc inspect`.
 import * as activationLayers from '../../compiler/layers/activation.js';
+import { hasTrait } from '../../compiler/layers/registry.js';
 import type { GraphNode, ModelGraph } from '../../compiler/ir/graph.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
 import type { Dataset } from '../index.js';
 import { imageGridSvg, type ImageTile } from '../core/image-grid.js';
 import { importBuiltModule, runtimeModuleUrl, type TrainableModule } from './train-module.js';
 
-/** Convolution-like layers whose outputs are feature maps. */
-const CONVOLUTIONS = new Set(['conv', 'depthwise', 'separable', 'convtranspose']);
 /** Layers that follow a convolution within its stage. */
 const FOLLOWERS = new Set([
   'batchnorm',
@@ -37,7 +36,8 @@ function consumers(model: ModelGraph, id: number): GraphNode[] {
 export function featureStages(model: ModelGraph, text?: (file: string) => string | undefined) {
   const stages: Stage[] = [];
   for (const node of model.nodes) {
-    if (!CONVOLUTIONS.has(node.op) || node.shape?.length !== 3) continue;
+    // Convolution-like layers with a 2-D output are the stages whose outputs are feature maps.
+    if (!hasTrait(node.op, 'convLike') || node.shape?.length !== 3) continue;
     let last = node;
     for (;;) {
       const next = consumers(model, last.id);

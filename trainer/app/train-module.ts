@@ -10,6 +10,7 @@ import { renderTerminal } from '../../compiler/diagnostics/render-terminal.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
 import { wasmTarget } from '../../compiler/emit/wasm/target.js';
 import type { ModelGraph, TrainConfig } from '../../compiler/ir/graph.js';
+import { lookupLayer } from '../../compiler/layers/registry.js';
 import type { CreateOptions } from '../../runtime/model.js';
 import type {
   Evaluation,
@@ -54,7 +55,8 @@ export type LoadedModel =
       /** The source texts by file, for building variants of the model (`cnnc inspect`). */
       texts: Map<string, string>;
     }
-  | { ok: false; code: number };
+  /** `wasmGap`: a layer whose spec declares it has no wasm kernel (nothing was printed). */
+  | { ok: false; code: number; wasmGap?: string };
 
 /** The runtime next to this file: sources under tsx, `dist/` when compiled. */
 function runtimeUrl(target: 'gpujs' | 'wasm'): string {
@@ -106,6 +108,8 @@ export async function loadTrainableModel(
   // Checks that need only the graph (inputs, parameter sizes) run before code generation.
   const refused = check?.(model, file, texts);
   if (refused) return (io.err(`error: ${refused}`), { ok: false, code: 1 });
+  const gap = target === 'wasm' ? declaredWasmGap(model) : undefined;
+  if (gap) return { ok: false, code: 1, wasmGap: gap };
   const source = file.split('\\').join('/');
   const built = await buildModel(model, {
     level: 2,
@@ -115,11 +119,21 @@ export async function loadTrainableModel(
     texts,
     runtimeModule: runtimeUrl(target),
     ...(target === 'wasm' ? { target: wasmTarget } : {}),
+    training: true,
     train: program.train.find((config) => config.model === model.name),
   });
   if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });
   const module = await importBuiltModule<TrainableModule>(built.code);
   return { ok: true, module, model, source, texts };
+}
+
+/** The first layer of `model` whose spec declares it has no wasm kernel, with the reason. */
+function declaredWasmGap(model: ModelGraph): string | undefined {
+  for (const node of model.nodes) {
+    const reason = lookupLayer(node.op)?.unsupportedOn?.wasm;
+    if (reason) return `\`${node.op}\`: ${reason}`;
+  }
+  return undefined;
 }
 
 /** Imports generated JavaScript (written to a temporary file, removed afterwards). */

@@ -88,8 +88,8 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   // mode, unless some layer has no wasm backward yet; then gpu.js, saying why.
   let target: 'gpujs' | 'wasm' = requested === 'gpujs' ? 'gpujs' : 'wasm';
   let loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, target);
-  const problem = loaded.ok ? wasmProblem(loaded.module) : null;
-  if (loaded.ok && target === 'wasm' && problem) {
+  const problem = loaded.ok ? wasmProblem(loaded.module) : (loaded.wasmGap ?? null);
+  if ((loaded.ok || loaded.wasmGap) && target === 'wasm' && problem) {
     if (requested === 'wasm') return fail(io, `cannot train on the wasm target: ${problem}`);
     io.err(`training on gpu.js: the wasm target cannot train this model yet (${problem})`);
     target = 'gpujs';

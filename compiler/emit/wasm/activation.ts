@@ -49,7 +49,8 @@ export function scalarActivation(steps: readonly ActivationStep[], name: string)
         case 'identity':
           return '';
         case 'relu':
-          return assign(`(select ${v} ${f32(0)} (f32.gt ${v} ${f32(0)}))`);
+          // `v < 0 ? 0 : v`, so NaN stays NaN as in PyTorch (a NaN input must reach the loss).
+          return assign(`(select ${f32(0)} ${v} (f32.lt ${v} ${f32(0)}))`);
         case 'relu6':
           return assign(`(f32.min (f32.max ${v} ${f32(0)}) ${f32(6)})`);
         case 'leaky_relu':
@@ -91,17 +92,19 @@ export function vectorActivation(steps: readonly ActivationStep[], name: string)
         case 'identity':
           return '';
         case 'relu':
-          // pmax(0, v) is `0 < v ? v : 0`: maxps, and relu's value at NaN is never compared.
-          return assign(`(f32x4.pmax ${splat(0)} ${v})`);
+          // pmax(v, 0) is `v < 0 ? 0 : v`: one maxps, and NaN stays NaN as in PyTorch
+          // (pmax(0, v) would turn a NaN input into 0 and hide it from the non-finite check).
+          return assign(`(f32x4.pmax ${v} ${splat(0)})`);
         case 'relu6':
-          return assign(`(f32x4.pmin ${splat(6)} (f32x4.pmax ${splat(0)} ${v}))`);
+          // pmin(a, 6) is `6 < a ? 6 : a`: NaN stays NaN.
+          return assign(`(f32x4.pmin (f32x4.pmax ${v} ${splat(0)}) ${splat(6)})`);
         case 'leaky_relu':
           return assign(
             `(v128.bitselect ${v} (f32x4.mul ${splat(step.alpha)} ${v}) (f32x4.ge ${v} ${splat(0)}))`,
           );
         case 'hardswish':
           return assign(
-            `(f32x4.div (f32x4.mul ${v} (f32x4.pmin ${splat(6)} (f32x4.pmax ${splat(0)} (f32x4.add ${v} ${splat(3)})))) ${splat(6)})`,
+            `(f32x4.div (f32x4.mul ${v} (f32x4.pmin (f32x4.pmax (f32x4.add ${v} ${splat(3)}) ${splat(0)}) ${splat(6)})) ${splat(6)})`,
           );
       }
       throw new Error(`internal error: no vector form of ${step.kind}`);

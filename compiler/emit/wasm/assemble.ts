@@ -236,6 +236,8 @@ export function packedLength(packing: Packing): number {
       return packing.groups * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
     case 'colPanels':
       return Math.ceil(packing.cols / packing.nr) * packing.nr * packing.depth;
+    case 'winograd3x3':
+      return 16 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
   }
 }
 

@@ -153,6 +153,7 @@ export async function emitWasmModuleText(
               ...layout,
               traced: traced.map((value) => ({
                 label: position(trainTraces.get(value.node) ?? ''),
+                after: value.after,
                 offset: value.offset,
                 size: value.size,
               })),
@@ -200,9 +201,7 @@ export async function emitWasmModuleText(
     ],
     returnType: `Promise<${plan.typeName}>`,
     statements: (writer) => {
-      const init = training?.init
-        ? `{ init: ${initLiteral(training.init)}, ...options }`
-        : 'options';
+      const init = options.init ? `{ init: ${initLiteral(options.init)}, ...options }` : 'options';
       writer.writeLine(
         `const runtime = await createWasmModel(${init}, parameterSpecs, folds, ${stringLiteral(plan.model)}, wasmSpec);`,
       );

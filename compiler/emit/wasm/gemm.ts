@@ -16,6 +16,7 @@ import {
   type KernelGenerator,
 } from './kernel.js';
 import { padKernel } from './simple.js';
+import { winogradApplies, winogradConv, winogradStagingBytes } from './winograd.js';
 import type { KernelCall } from '../target.js';
 import {
   add,
@@ -159,22 +160,33 @@ export function blockLocals(): Record<string, string> {
 export const KC = 128;
 
 /**
+ * The depth block of a GEMM of depth `depth`: about {@link KC}, as equal blocks (a multiple of
+ * the unroll): 147 is one block, not 128 + 19, and 576 five of 116, so no block is a short one
+ * that reloads and stores the whole C tile for a few steps.
+ */
+export function depthBlock(depth: number): number {
+  const blocks = Math.max(1, Math.round(depth / KC));
+  return Math.ceil(depth / blocks / UNROLL) * UNROLL;
+}
+
+/**
  * `for kb over depth blocks: body`, setting `$koff` (first k of the block), `$ktrips`, `$kfirst`
- * and `$klast` for {@link tile}.
+ * and `$klast` for {@link tile}; blocks are {@link depthBlock} deep (A packings use the same).
  */
 export function depthBlocks(depth: number, labels: Labels, body: string): string {
-  const blocks = Math.max(1, Math.ceil(depth / KC));
+  const kc = depthBlock(depth);
+  const blocks = Math.max(1, Math.ceil(depth / kc));
   const full = Math.floor(depth / UNROLL) * UNROLL;
   return forLoop(
     labels,
     'kb',
     i32(0),
     i32(blocks),
-    `${set('koff', mulConst(get('kb'), KC))}
+    `${set('koff', mulConst(get('kb'), kc))}
 ${set('kfirst', `(i32.eqz ${get('kb')})`)}
 ${set('klast', `(i32.eq ${get('kb')} ${i32(blocks - 1)})`)}
-${set('ktrips', `(i32.shr_u ${min(i32(KC), sub(i32(full), get('koff')))} ${i32(Math.log2(UNROLL))})`)}
-${set('kdepth', min(i32(KC), sub(i32(depth), get('koff'))))}
+${set('ktrips', `(i32.shr_u ${min(i32(kc), sub(i32(full), get('koff')))} ${i32(Math.log2(UNROLL))})`)}
+${set('kdepth', min(i32(kc), sub(i32(depth), get('koff'))))}
 ${body}`,
   );
 }
@@ -320,6 +332,7 @@ function padded(g: ConvGeometry): boolean {
  */
 export function stagingBytes(call: KernelCall): number {
   if (!CONV_FACTORIES.has(call.factory)) return 0;
+  if (winogradApplies(call)) return winogradStagingBytes(call);
   const g = geometryOf(call);
   return paddedBytes(g) + columnBytes(g);
 }
@@ -438,7 +451,7 @@ ${overK(copyColumns)}`,
 }
 
 /** The padded copy of a convolution's input, as a `pad` kernel call into the staging region. */
-function padCall(g: ConvGeometry): KernelCall {
+export function padCall(g: ConvGeometry): KernelCall {
   return {
     factory: 'pad',
     descriptor: {
@@ -468,6 +481,7 @@ const MIN_UNITS = 8;
  * whose units are (sample, row-block range, panel range), each over depth blocks of KC.
  */
 export const convGemm: KernelGenerator = (call, values, env) => {
+  if (winogradApplies(call)) return winogradConv(call, values, env);
   const original = geometryOf(call);
   const phases: GeneratedKernel[] = [];
   let g = original;
@@ -536,17 +550,10 @@ ${im2col(g, im2colLabels)}`,
     samplesPerUnit: 1,
     unitsPerGroup: im2colChunks,
     scratchBytes: 0,
-    macs: 0,
+    macs: g.groups * panels * depth * NR,
   });
 
   // Phase: GEMM, units (sample, row-block chunk, panel chunk).
-  const labels = new Labels();
-  const rowBlocks = ceilDiv(groupOut, MR);
-  const panelChunk = Math.min(panels, PANEL_CHUNK);
-  const panelChunks = ceilDiv(panels, panelChunk);
-  const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
-  const rowChunk = ceilDiv(rowBlocks, rowChunks);
-  const units = rowChunks * panelChunks;
   const [weightName, biasName] = call.params;
   if (!weightName) throw new Error('internal error: convolution without weight');
   const weights = env.weight(weightName, {
@@ -555,12 +562,64 @@ ${im2col(g, im2colLabels)}`,
     rows: groupOut,
     depth,
     mr: MR,
-    kc: KC,
+    kc: depthBlock(depth),
   });
   const bias = biasName
     ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
     : undefined;
-  const steps = activationSteps(call.descriptor);
+  phases.push(
+    gemmPhase(
+      {
+        groups: g.groups,
+        rows: groupOut,
+        depth,
+        positions,
+        columns,
+        output: values.output,
+        weights,
+        bias,
+        steps: activationSteps(call.descriptor),
+      },
+      env,
+    ),
+  );
+  return phases;
+};
+
+/** A grouped GEMM over panels in the staging region (see {@link gemmPhase}). */
+export interface GemmPhaseSpec {
+  groups: number;
+  /** Rows (output channels) per group. */
+  rows: number;
+  depth: number;
+  /** Columns per group; C rows are `positions` floats apart. */
+  positions: number;
+  /** Arena offset of the B panels `[group][panel][k][NR]`. */
+  columns: number;
+  /** Arena offset of C `[group][rows][positions]`. */
+  output: number;
+  /** Address of A packed as `rowPanels` (groups, rows, depth, MR, KC). */
+  weights: number;
+  /** Address of the bias (plain, `groups·rows + MR` floats), or none. */
+  bias: number | undefined;
+  steps: ActivationStep[];
+}
+
+/**
+ * The GEMM phase of a convolution: per group, `C = A · B` (+ bias, activation). Units are
+ * (sample, row-block chunk, panel chunk), each over depth blocks of KC.
+ */
+export function gemmPhase(spec: GemmPhaseSpec, env: KernelEnv): GeneratedKernel {
+  const { groups, rows: groupOut, depth, positions, columns, weights, bias, steps } = spec;
+  const labels = new Labels();
+  const panels = ceilDiv(positions, NR);
+  const groupColumns = panels * depth * NR * 4;
+  const rowBlocks = ceilDiv(groupOut, MR);
+  const panelChunk = Math.min(panels, PANEL_CHUNK);
+  const panelChunks = ceilDiv(panels, panelChunk);
+  const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
+  const rowChunk = ceilDiv(rowBlocks, rowChunks);
+  const units = rowChunks * panelChunks;
   const tileCode = tile(
     {
       depth,
@@ -600,15 +659,15 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
   ${set('pb0', mulConst(`(i32.rem_u ${get('part')} ${i32(panelChunks)})`, panelChunk))}
   ${set('pb1', min(addConst(get('pb0'), panelChunk), i32(panels)))}
   ${set('col', valueAddress(env, 'n', columns))}
-  ${set('out', valueAddress(env, 'n', values.output))}
-  ${forLoop(labels, 'g', i32(0), i32(g.groups), perGroup)}
+  ${set('out', valueAddress(env, 'n', spec.output))}
+  ${forLoop(labels, 'g', i32(0), i32(groups), perGroup)}
   (local.set $u ${add(get('u'), i32(1))})
   (br $units)))`;
   const names = [
     ...['u', 'n', 'part', 'mb0', 'mb1', 'pb0', 'pb1', 'col', 'out', 'g', 'gcol', 'gout'],
     ...['mb', 'row0', 'wa', 'brow', 'panel'],
   ];
-  phases.push({
+  return {
     locals: {
       ...Object.fromEntries(names.map((name) => [name, 'i32'])),
       ...blockLocals(),
@@ -617,10 +676,9 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
     samplesPerUnit: 1,
     unitsPerGroup: units,
     scratchBytes: 0,
-    macs: g.outChannels * positions * depth,
-  });
-  return phases;
-};
+    macs: groups * groupOut * positions * depth,
+  };
+}
 
 /**
  * A linear layer as C[batch, out] = X[batch, in] · Wᵀ: rows are samples (MR per unit, packed

@@ -15,7 +15,12 @@ export type Packing =
    */
   | { kind: 'rowPanels'; groups: number; rows: number; depth: number; mr: number; kc: number }
   /** GEMM right operand of a linear layer: weight `[cols, depth]` transposed into `[ceil(cols/nr)][depth][nr]`. */
-  | { kind: 'colPanels'; cols: number; depth: number; nr: number };
+  | { kind: 'colPanels'; cols: number; depth: number; nr: number }
+  /**
+   * Winograd F(2×2, 3×3) weights: a 3×3 weight `[rows, depth, 3, 3]` transformed to
+   * `U[ξ] = G g Gᵀ` (16 positions ξ), packed as `rowPanels` with the 16 positions as groups.
+   */
+  | { kind: 'winograd3x3'; rows: number; depth: number; mr: number; kc: number };
 
 /** Where a kernel's values and weights are. */
 export interface KernelEnv {
@@ -45,7 +50,11 @@ export interface GeneratedKernel {
   unitsPerGroup: number;
   /** Scratch bytes one thread needs. */
   scratchBytes: number;
-  /** Multiply-accumulates per sample (for reports). */
+  /**
+   * Work per sample: multiply-accumulates, or for a data-movement phase (im2col, the Winograd
+   * transforms) the elements it writes. The runtime splits a layer over threads at batch 1 only
+   * when this is at least 200k (a dispatch costs microseconds).
+   */
   macs: number;
 }
 

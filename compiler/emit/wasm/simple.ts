@@ -3,7 +3,15 @@
 // bounds, f32x4 where the loop is a straight stream (activations, add, copies).
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
 import type { ActivationStep } from './activation.js';
-import { num, perSample, type KernelGenerator } from './kernel.js';
+import {
+  num,
+  perSample,
+  valueAddress,
+  type CallValues,
+  type GeneratedKernel,
+  type KernelEnv,
+  type KernelGenerator,
+} from './kernel.js';
 import {
   add,
   addConst,
@@ -22,81 +30,111 @@ import {
   sub,
 } from './wat.js';
 
+/** Floats per unit of an elementwise layer at least (smaller ones are one unit per sample). */
+const STREAM_CHUNK = 16384;
+
 /**
- * `out[i] = steps(f(in0[i], in1[i], …))` over `count` floats: f32x4 for the multiple-of-4 part
- * when every step has a vector form, then scalars.
+ * An elementwise layer over `count` floats per sample: the sum of the inputs, then `steps`, in
+ * f32x4 with a scalar tail. Units are (sample, chunk of a multiple of four floats), up to 16 a
+ * sample, so that a large layer splits over threads at batch 1.
  */
-function stream(
+function streamKernel(
+  env: KernelEnv,
+  values: CallValues,
   count: number,
-  inputs: number,
   steps: readonly ActivationStep[],
-  labels: Labels,
-): string {
-  const vectors = vectorizable(steps) ? Math.floor(count / 4) : 0;
+): GeneratedKernel {
+  const labels = new Labels();
+  const inputs = values.inputs.length;
+  const chunks = Math.max(1, Math.min(16, Math.floor(count / STREAM_CHUNK)));
+  const chunk = Math.ceil(count / chunks / 4) * 4;
+  const units = Math.ceil(count / chunk);
+  const vectorEnd = vectorizable(steps) ? Math.floor(count / 4) * 4 : 0;
   const sumVector = Array.from({ length: inputs }, (_, idx) =>
     load('v128', add(get(`in${idx}`), get('off'))),
   ).reduce((acc, next) => `(f32x4.add ${acc} ${next})`);
   const sumScalar = Array.from({ length: inputs }, (_, idx) =>
     load('f32', add(get(`in${idx}`), get('off'))),
   ).reduce((acc, next) => `(f32.add ${acc} ${next})`);
-  const vectorLoop =
-    vectors === 0
-      ? ''
-      : forLoop(
-          labels,
-          'i',
-          i32(0),
-          i32(vectors),
-          `${set('off', mulConst(get('i'), 16))}
+  const vectorLoop = !vectorizable(steps)
+    ? ''
+    : forLoop(
+        labels,
+        'i',
+        get('lo'),
+        get('mid'),
+        `${set('off', mulConst(get('i'), 4))}
 (local.set $vv ${sumVector})
 ${vectorActivation(steps, 'vv')}
 ${store('v128', add(get('out'), get('off')), '(local.get $vv)')}`,
-        );
+        4,
+      );
   const scalarLoop = forLoop(
     labels,
     'i',
-    i32(vectors * 4),
-    i32(count),
+    get('mid'),
+    get('hi'),
     `${set('off', mulConst(get('i'), 4))}
 (local.set $sv ${sumScalar})
 ${scalarActivation(steps, 'sv')}
 ${store('f32', add(get('out'), get('off')), '(local.get $sv)')}`,
   );
-  return `${vectorLoop}\n${scalarLoop}`;
+  const clamp = (value: string, bound: number) =>
+    `(select ${value} ${i32(bound)} (i32.lt_s ${value} ${i32(bound)}))`;
+  const setup = [
+    ...values.inputs.map((offset, idx) => set(`in${idx}`, valueAddress(env, 'n', offset))),
+    set('out', valueAddress(env, 'n', values.output)),
+  ].join('\n');
+  return {
+    locals: {
+      u: 'i32',
+      n: 'i32',
+      lo: 'i32',
+      mid: 'i32',
+      hi: 'i32',
+      out: 'i32',
+      ...Object.fromEntries(values.inputs.map((_, idx) => [`in${idx}`, 'i32'])),
+      ...STREAM_LOCALS,
+    },
+    body: `(local.set $u ${get('u0')})
+(block $done (loop $units
+  (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
+  ${set('n', `(i32.div_u ${get('u')} ${i32(units)})`)}
+  ${set('lo', mulConst(`(i32.rem_u ${get('u')} ${i32(units)})`, chunk))}
+  ${set('hi', clamp(addConst(get('lo'), chunk), count))}
+  ${set('mid', `(select ${get('lo')} ${clamp(get('hi'), vectorEnd)} (i32.gt_s ${get('lo')} ${i32(vectorEnd)}))`)}
+  ${setup}
+  ${vectorLoop}
+  ${scalarLoop}
+  (local.set $u ${add(get('u'), i32(1))})
+  (br $units)))`,
+    samplesPerUnit: 1,
+    unitsPerGroup: units,
+    scratchBytes: 0,
+    macs: count,
+  };
 }
 
 const STREAM_LOCALS = { i: 'i32', off: 'i32', vv: 'v128', sv: 'f32' };
 
 /** activation, elementwiseChain, identity. */
-export const activationKernel: KernelGenerator = (call, values, env) => {
-  const steps = activationSteps(
-    call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
-  );
-  return perSample(
+export const activationKernel: KernelGenerator = (call, values, env) =>
+  streamKernel(
     env,
     values,
-    stream(num(call, 'features'), 1, steps, new Labels()),
-    STREAM_LOCALS,
+    num(call, 'features'),
+    activationSteps(
+      call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
+    ),
   );
-};
 
 /** Inference dropout: a copy. */
 export const copyKernel: KernelGenerator = (call, values, env) =>
-  perSample(env, values, stream(num(call, 'features'), 1, [], new Labels()), STREAM_LOCALS);
+  streamKernel(env, values, num(call, 'features'), []);
 
 /** The sum of N inputs with an optional fused activation. */
 export const addKernel: KernelGenerator = (call, values, env) =>
-  perSample(
-    env,
-    values,
-    stream(
-      num(call, 'features'),
-      values.inputs.length,
-      activationSteps(call.descriptor),
-      new Labels(),
-    ),
-    STREAM_LOCALS,
-  );
+  streamKernel(env, values, num(call, 'features'), activationSteps(call.descriptor));
 
 /** Concatenation along channels: one copy per input at its channel offset. */
 export const concatKernel: KernelGenerator = (call, values, env) => {
@@ -119,6 +157,9 @@ ${store('f32', add(get('out'), get('off')), load('f32', add(get(`in${idx}`), get
   });
   return perSample(env, values, copies.join('\n'), { i: 'i32', off: 'i32' });
 };
+
+/** Lanes 0 and 2 of two f32x4: the even floats of eight consecutive ones. */
+const VECTOR_EVEN = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
 
 /** max, avg and lp pooling over 2-D planes (1-D inputs have a unit height). */
 export const poolKernel: KernelGenerator = (call, values, env) => {
@@ -192,12 +233,37 @@ ${set('dst', addConst(get('dst'), 4))}`;
       : `(f32.demote_f64 (f64.div ${offsets
           .map((offset) => `(f64.promote_f32 ${value2(offset)})`)
           .reduce((acc, next) => `(f64.add ${acc} ${next})`)} ${f64(kh * kw)}))`;
+  // Max pooling at stride 1 or 2: four outputs at once in f32x4 (stride 2: the even floats of
+  // two loads), the same maxima in the same order as the scalar form.
+  const quads = kind === 'max' && (sw === 1 || sw === 2) ? Math.floor((colHi - colLo) / 4) : 0;
+  const window4 = (offset: number) =>
+    sw === 1
+      ? load('v128', get('base'), offset)
+      : `(i8x16.shuffle ${VECTOR_EVEN} ${load('v128', get('base'), offset)} ${load('v128', get('base'), offset + 16)})`;
+  const vectorRow =
+    quads === 0
+      ? ''
+      : forLoop(
+          labels,
+          'ow',
+          i32(colLo),
+          i32(colLo + 4 * quads),
+          `${store(
+            'v128',
+            get('dst'),
+            offsets.map(window4).reduce((acc, next) => `(f32x4.max ${acc} ${next})`),
+          )}
+${set('dst', addConst(get('dst'), 16))}
+${set('base', addConst(get('base'), 4 * sw * 4))}`,
+          4,
+        );
   const fastRow = `${forLoop(labels, 'ow', i32(0), i32(colLo), generic)}
 ${set('base', add(get('plane'), mulConst(add(mulConst(sub(mulConst(get('oh'), sh), i32(pt)), inW), i32(colLo * sw - pl)), 4)))}
+${vectorRow}
 ${forLoop(
   labels,
   'ow',
-  i32(colLo),
+  i32(colLo + 4 * quads),
   i32(colHi),
   `(f32.store ${get('dst')} ${unrolledValue})
 ${set('dst', addConst(get('dst'), 4))}
@@ -212,25 +278,69 @@ ${forLoop(labels, 'ow', i32(colHi), i32(outW), generic)}`;
           forLoop(labels, 'ow', i32(0), i32(outW), generic),
         )
       : forLoop(labels, 'ow', i32(0), i32(outW), generic);
-  const body = `${set('dst', get('out'))}
+  const body = `${set('dst', add(get('out'), mulConst(get('c0'), outH * outW * 4)))}
 ${forLoop(
   labels,
   'c',
-  i32(0),
-  i32(channels),
+  get('c0'),
+  get('c1'),
   `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
 ${forLoop(labels, 'oh', i32(0), i32(outH), perRow)}`,
 )}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', 'hs', 'ws', 'he', 'we', 'h0', 'w0', 'h1', 'w1', 'base'];
-  return perSample(env, values, body, {
-    ...Object.fromEntries(names.map((name) => [name, 'i32'])),
-    size: 'i32',
-    dst: 'i32',
-    plane: 'i32',
-    best: 'f32',
-    sum: 'f64',
-  });
+  return perChannelChunk(
+    env,
+    values,
+    channels,
+    body,
+    {
+      ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+      size: 'i32',
+      dst: 'i32',
+      plane: 'i32',
+      best: 'f32',
+      sum: 'f64',
+    },
+    channels * outH * outW * kh * kw,
+  );
 };
+
+/** Channel chunks per sample of a layer split by channels (threads have work at batch 1). */
+const CHANNEL_UNITS = 16;
+
+/**
+ * Units (sample, chunk of channels): `body` computes channels `[$c0, $c1)` of the sample in `$n`
+ * (with `$in0`, `$out` set). `work` is the layer's work per sample (see `GeneratedKernel.macs`).
+ */
+function perChannelChunk(
+  env: KernelEnv,
+  values: CallValues,
+  channels: number,
+  body: string,
+  extraLocals: Record<string, string>,
+  work: number,
+): GeneratedKernel {
+  const chunk = Math.ceil(channels / Math.min(channels, CHANNEL_UNITS));
+  const chunks = Math.ceil(channels / chunk);
+  return {
+    locals: { u: 'i32', n: 'i32', c0: 'i32', c1: 'i32', in0: 'i32', out: 'i32', ...extraLocals },
+    body: `(local.set $u ${get('u0')})
+(block $done (loop $units
+  (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
+  ${set('n', `(i32.div_u ${get('u')} ${i32(chunks)})`)}
+  ${set('c0', mulConst(`(i32.rem_u ${get('u')} ${i32(chunks)})`, chunk))}
+  ${set('c1', `(select ${addConst(get('c0'), chunk)} ${i32(channels)} (i32.lt_s ${addConst(get('c0'), chunk)} ${i32(channels)}))`)}
+  ${set('in0', valueAddress(env, 'n', values.inputs[0]))}
+  ${set('out', valueAddress(env, 'n', values.output))}
+  ${body}
+  (local.set $u ${add(get('u'), i32(1))})
+  (br $units)))`,
+    samplesPerUnit: 1,
+    unitsPerGroup: chunks,
+    scratchBytes: 0,
+    macs: work,
+  };
+}
 
 /** Adaptive (and global) max/avg pooling: PyTorch's windows `[⌊o·I/O⌋, ⌈(o+1)·I/O⌉)`. */
 export const adaptivePoolKernel: KernelGenerator = (call, values, env) => {
@@ -295,6 +405,8 @@ export const padKernel: KernelGenerator = (call, values, env) => {
   const mode = String(call.descriptor.mode);
   const outH = inH + top + bottom;
   const outW = inW + left + right;
+  if (mode === 'zeros')
+    return zeroPad(values, env, { channels, inH, inW, top, bottom, left, right });
   const wrap = (name: string, size: number) => {
     const v = get(name);
     if (mode === 'reflect')
@@ -334,6 +446,59 @@ ${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(out
   const names = ['c', 'oh', 'ow', 'h', 'w', 'dst', 'plane'];
   return perSample(env, values, body, Object.fromEntries(names.map((name) => [name, 'i32'])));
 };
+
+/**
+ * Zero padding as row copies: per channel, the top rows and each row's left and right margins
+ * are zeroed and each input row copied, all in f32x4 with an exact scalar tail (never a byte past
+ * the output), sequentially through the output.
+ */
+function zeroPad(
+  values: CallValues,
+  env: KernelEnv,
+  p: {
+    channels: number;
+    inH: number;
+    inW: number;
+    top: number;
+    bottom: number;
+    left: number;
+    right: number;
+  },
+) {
+  const labels = new Labels();
+  const outW = p.inW + p.left + p.right;
+  /** Statements writing `count` floats at `$dst` (and reading them at `$src` when copying). */
+  const run = (count: number, copy: boolean): string => {
+    if (count === 0) return '';
+    const vectors = Math.floor(count / 4);
+    const value = (type: string) =>
+      copy ? load(type, get('src')) : type === 'v128' ? '(v128.const i32x4 0 0 0 0)' : f32(0);
+    const step = (type: string, bytes: number) =>
+      `${store(type, get('dst'), value(type))}
+${set('dst', addConst(get('dst'), bytes))}
+${copy ? set('src', addConst(get('src'), bytes)) : ''}`;
+    const vectorPart =
+      vectors === 0
+        ? ''
+        : vectors <= 4
+          ? Array.from({ length: vectors }, () => step('v128', 16)).join('\n')
+          : forLoop(labels, 'i', i32(0), i32(vectors), step('v128', 16));
+    return `${vectorPart}
+${Array.from({ length: count % 4 }, () => step('f32', 4)).join('\n')}`;
+  };
+  const body = `${set('dst', get('out'))}
+${set('src', get('in0'))}
+${forLoop(
+  labels,
+  'c',
+  i32(0),
+  i32(p.channels),
+  `${run(p.top * outW, false)}
+${forLoop(labels, 'h', i32(0), i32(p.inH), `${run(p.left, false)}\n${run(p.inW, true)}\n${run(p.right, false)}`)}
+${run(p.bottom * outW, false)}`,
+)}`;
+  return perSample(env, values, body, { c: 'i32', h: 'i32', i: 'i32', dst: 'i32', src: 'i32' });
+}
 
 /** BatchNorm with running statistics (when not folded), with an optional fused activation. */
 export const batchnormKernel: KernelGenerator = (call, values, env) => {

@@ -3,6 +3,7 @@
 // are CNN4002 diagnostics at their source line.
 import { gpujsTarget } from '../gpujs-target.js';
 import type { Target } from '../target.js';
+import { lookupLayer } from '../../layers/registry.js';
 import { GENERATORS } from './assemble.js';
 
 /** The wasm target over `cnnc/runtime/wasm`. */
@@ -10,6 +11,8 @@ export const wasmTarget: Target = {
   name: 'wasm',
   runtimeModule: 'cnnc/runtime/wasm',
   planLayer(ctx) {
+    const declared = lookupLayer(ctx.node.op)?.unsupportedOn?.wasm;
+    if (declared) return { kind: 'unsupported', reason: declared };
     const plan = gpujsTarget.planLayer(ctx);
     if (plan.kind !== 'kernels') return plan;
     const missing = plan.calls.find((call) => !GENERATORS[call.factory]);

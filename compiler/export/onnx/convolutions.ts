@@ -1,8 +1,8 @@
 // Convolutions and pooling to ONNX: Conv (after a Pad node for reflect/replicate padding),
 // the two Convs of `separable`, ConvTranspose, and Max/Average/LpPool with their global forms
 // and the adaptive pools whose windows are all equal.
-import { outputPadding } from '../../passes/geometry.js';
-import { boolArg, numberArg, symbolArg } from '../../shapes/read-args.js';
+import { outputPadding } from '../../ir/geometry.js';
+import { argChoice, argBool, argNumber, argSymbol } from '../../layers/args.js';
 import type { OnnxBuilder } from './builder.js';
 import { intAttr, intsAttr, type AttributeProto } from './proto.js';
 import {
@@ -29,7 +29,7 @@ function convNode(
   name: string,
 ): string | undefined {
   const g = geometryOf(layer);
-  const mode = symbolArg(layer.node, 'pad_mode') ?? 'zeros';
+  const mode = argChoice(layer.node, 'pad_mode');
   const padMode = PAD_MODES[mode];
   if (!padMode) return `ONNX opset 17 has no \`${mode}\` padding (Pad's \`wrap\` came in opset 19)`;
   const attrs = [intsAttr('dilations', g.dilation), intAttr('group', group)];
@@ -45,7 +45,7 @@ function convNode(
 export const conv: Translate = (b, layer) => {
   const groups = layer.node.op === 'depthwise' ? layer.inputs[0].shape?.[0] : undefined;
   const weights = optional(param(b, layer, 'weight'), param(b, layer, 'bias'));
-  const group = groups ?? numberArg(layer.node, 'groups', 1);
+  const group = groups ?? argNumber(layer.node, 'groups');
   const reason = convNode(b, layer, input(b, layer), weights, group, out(layer));
   return reason ?? bindOut(b, layer);
 };
@@ -71,7 +71,7 @@ export const convtranspose: Translate = (b, layer) => {
     ...windowAttrs(g),
     intsAttr('dilations', g.dilation),
     intsAttr('output_padding', outputPadding(layer.node, g.kernel.length)),
-    intAttr('group', numberArg(layer.node, 'groups', 1)),
+    intAttr('group', argNumber(layer.node, 'groups')),
   ]);
   return bindOut(b, layer);
 };
@@ -97,11 +97,11 @@ const POOLS: Record<string, [string, string]> = {
 export const pool: Translate = (b, layer) => {
   const { node } = layer;
   const [local, global] = POOLS[node.op];
-  const p = numberArg(node, 'p', 2);
+  const p = node.op === 'lppool' ? argNumber(node, 'p') : 2;
   if (node.op === 'lppool' && !(Number.isInteger(p) && p % 2 === 0))
     return `ONNX LpPool raises |x| to an integer power, which equals x^${p} only for even integers`;
   const pAttr = node.op === 'lppool' ? [intAttr('p', p)] : [];
-  if (symbolArg(node, 'kernel') === 'global') {
+  if (argSymbol(node, 'kernel') === 'global') {
     b.add(node, global, out(layer), [input(b, layer)], out(layer), pAttr);
     return bindOut(b, layer);
   }
@@ -116,7 +116,7 @@ export const pool: Translate = (b, layer) => {
       intsAttr('pads', [...zeros, ...zeros]),
     ];
   } else {
-    const ceil = boolArg(node, 'ceil', false);
+    const ceil = argBool(node, 'ceil');
     if (ceil && node.op === 'lppool') return 'ONNX LpPool has no `ceil_mode` before opset 18';
     attrs = [
       ...windowAttrs(geometryOf(layer)),
@@ -124,7 +124,7 @@ export const pool: Translate = (b, layer) => {
     ];
   }
   if (node.op === 'avgpool')
-    attrs.push(intAttr('count_include_pad', boolArg(node, 'count_include_pad', true) ? 1 : 0));
+    attrs.push(intAttr('count_include_pad', argBool(node, 'count_include_pad') ? 1 : 0));
   b.add(node, local, out(layer), [input(b, layer)], out(layer), [...attrs, ...pAttr]);
   return bindOut(b, layer);
 };

@@ -8,6 +8,7 @@ import type { GraphNode, ModelGraph } from '../../ir/graph.js';
 import { layerPrefixes, paramsOf, type ParamEntry } from '../../emit/param-names.js';
 import { OnnxBuilder } from './builder.js';
 import { TRANSLATIONS } from './layers.js';
+import { lookupLayer } from '../../layers/registry.js';
 import { batchedFloat, encodeModel, IR_VERSION, OPSET, type NodeProto } from './proto.js';
 
 /** Options of {@link exportOnnx}. */
@@ -53,7 +54,7 @@ export function exportOnnx(
       continue;
     }
     const prefix = prefixes.get(node.id) ?? String(node.id);
-    const translate = TRANSLATIONS[node.op];
+    const translate = TRANSLATIONS[node.op] ?? lookupLayer(node.op)?.backends?.onnx;
     const inputs = node.inputs.map((id) => byId.get(id) as GraphNode);
     const reason = translate
       ? translate(builder, { node, inputs, prefix, params: paramsOf(model, node, prefix) })

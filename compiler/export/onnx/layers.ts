@@ -4,7 +4,8 @@
 // skips them). A layer ONNX cannot express returns the reason, which the exporter reports as
 // CNN4010. Convolutions and pooling are in ./convolutions.ts.
 import type { GraphNode } from '../../ir/graph.js';
-import { numberArg, padArg, symbolArg } from '../../shapes/read-args.js';
+import { padArg } from '../../shapes/read-args.js';
+import { argChoice, argNumber } from '../../layers/args.js';
 import { conv, convtranspose, pool, separable } from './convolutions.js';
 import { floatAttr, intAttr, type AttributeProto } from './proto.js';
 import {
@@ -34,9 +35,9 @@ const batchnorm: Translate = (b, layer) => {
     [input(b, layer), scale, shift, ...stats],
     out(layer),
     [
-      floatAttr('epsilon', numberArg(layer.node, 'eps', 1e-5)),
+      floatAttr('epsilon', argNumber(layer.node, 'eps')),
       // ONNX's momentum weighs the old running value; PyTorch's the new batch statistic.
-      floatAttr('momentum', 1 - numberArg(layer.node, 'momentum', 0.1)),
+      floatAttr('momentum', 1 - argNumber(layer.node, 'momentum')),
     ],
   );
   return bindOut(b, layer);
@@ -63,14 +64,14 @@ const normalize: Translate = (b, layer) => {
 };
 
 const lrn: Translate = (b, layer) => {
-  const size = numberArg(layer.node, 'size', 5);
+  const size = argNumber(layer.node, 'size');
   if (size % 2 === 0)
     return `ONNX LRN centres an even window of ${size} channels one channel later than PyTorch does`;
   b.add(layer.node, 'LRN', out(layer), [input(b, layer)], out(layer), [
     intAttr('size', size),
-    floatAttr('alpha', numberArg(layer.node, 'alpha', 1e-4)),
-    floatAttr('beta', numberArg(layer.node, 'beta', 0.75)),
-    floatAttr('bias', numberArg(layer.node, 'k', 2)),
+    floatAttr('alpha', argNumber(layer.node, 'alpha')),
+    floatAttr('beta', argNumber(layer.node, 'beta')),
+    floatAttr('bias', argNumber(layer.node, 'k')),
   ]);
   return bindOut(b, layer);
 };
@@ -84,7 +85,7 @@ const linear: Translate = (b, layer) => {
 };
 
 const padLayer: Translate = (b, layer) => {
-  const mode = symbolArg(layer.node, 'mode') ?? 'zeros';
+  const mode = argChoice(layer.node, 'mode');
   const padMode = PAD_MODES[mode];
   if (!padMode) return `ONNX opset 17 has no \`${mode}\` padding (Pad's \`wrap\` came in opset 19)`;
   const count = (layer.inputs[0].shape?.length ?? 1) - 1;
@@ -145,9 +146,7 @@ const join =
     return bindOut(b, layer);
   };
 
-const alphaAttr = (fallback: number) => (node: GraphNode) => [
-  floatAttr('alpha', numberArg(node, 'alpha', fallback)),
-];
+const alphaAttr = (node: GraphNode) => [floatAttr('alpha', argNumber(node, 'alpha'))];
 
 /** Every layer the exporter knows, by canonical op name. */
 export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
@@ -178,6 +177,6 @@ export const TRANSLATIONS: Readonly<Record<string, Translate>> = {
   silu,
   hardswish: simple('HardSwish'),
   softmax: simple('Softmax', () => [intAttr('axis', 1)]),
-  leaky_relu: simple('LeakyRelu', alphaAttr(0.01)),
-  elu: simple('Elu', alphaAttr(1)),
+  leaky_relu: simple('LeakyRelu', alphaAttr),
+  elu: simple('Elu', alphaAttr),
 };

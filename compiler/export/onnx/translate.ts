@@ -3,7 +3,7 @@
 // that non-zero padding needs before a Conv.
 import type { GraphNode } from '../../ir/graph.js';
 import type { ParamEntry } from '../../emit/param-names.js';
-import { windowGeometry, type WindowGeometry } from '../../passes/geometry.js';
+import { windowGeometry, type WindowGeometry } from '../../ir/geometry.js';
 import type { OnnxBuilder } from './builder.js';
 import { intsAttr, stringAttr, type AttributeProto } from './proto.js';
 

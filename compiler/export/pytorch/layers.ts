@@ -4,13 +4,10 @@
 // CNN4002 diagnostic at the layer's span, never a silently different model.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
 import type { GraphNode } from '../../ir/graph.js';
-import {
-  outputPadding,
-  sizeOf,
-  windowGeometry,
-  type WindowGeometry,
-} from '../../passes/geometry.js';
-import { boolArg, numberArg, padArg, spatialArg, symbolArg } from '../../shapes/read-args.js';
+import { outputPadding, sizeOf, windowGeometry, type WindowGeometry } from '../../ir/geometry.js';
+import { padArg, spatialArg } from '../../shapes/read-args.js';
+import { argChoice, argBool, argNumber, argSymbol } from '../../layers/args.js';
+import { lookupLayer } from '../../layers/registry.js';
 import { pythonBool, pythonNumber, sizeLiteral, tupleLiteral } from './python.js';
 
 /** A layer's module: the constructor expression and the helper classes it needs. */
@@ -118,8 +115,8 @@ function convLayer(node: GraphNode, input: GraphNode): LayerModule {
   if (!geometry) return unsupported(node, 'its window arguments do not fit its input');
   const dims = inShape.length - 1;
   if (dims < 1 || dims > 3) return unsupported(node, `PyTorch has no ${dims}-D convolution`);
-  const bias = boolArg(node, 'bias', true);
-  const padMode = symbolArg(node, 'pad_mode') ?? 'zeros';
+  const bias = argBool(node, 'bias');
+  const padMode = argChoice(node, 'pad_mode');
   if (!PAD_MODES[padMode]) return unsupported(node, `PyTorch has no padding mode \`${padMode}\``);
   if (node.op === 'separable') {
     const depthwise = convolution(dims, inShape[0], inShape[0], geometry, {
@@ -130,7 +127,7 @@ function convLayer(node: GraphNode, input: GraphNode): LayerModule {
     const pointwise = `nn.Conv${dims}d(${inShape[0]}, ${outChannels}, 1${bias ? '' : ', bias=False'})`;
     return done(`Separable(${depthwise.code}, ${pointwise})`, ['Separable', ...depthwise.helpers]);
   }
-  const groups = node.op === 'depthwise' ? inShape[0] : numberArg(node, 'groups', 1);
+  const groups = node.op === 'depthwise' ? inShape[0] : argNumber(node, 'groups');
   const conv = convolution(dims, inShape[0], outChannels, geometry, { groups, bias, padMode });
   return done(conv.code, conv.helpers);
 }
@@ -156,8 +153,8 @@ function convTransposeLayer(node: GraphNode, input: GraphNode): LayerModule {
       ['stride', sizeLiteral(geometry.stride), '1'],
       ['padding', sizeLiteral(geometry.pads.map((pad) => pad.lo)), '0'],
       ['output_padding', sizeLiteral(outputPadding(node, dims)), '0'],
-      ['groups', pythonNumber(numberArg(node, 'groups', 1)), '1'],
-      ['bias', pythonBool(boolArg(node, 'bias', true)), 'True'],
+      ['groups', pythonNumber(argNumber(node, 'groups')), '1'],
+      ['bias', pythonBool(argBool(node, 'bias')), 'True'],
       ['dilation', sizeLiteral(geometry.dilation), '1'],
     ]),
   ];
@@ -170,7 +167,7 @@ function poolLayer(node: GraphNode, input: GraphNode): LayerModule {
   const dims = (input.shape ?? []).length - 1;
   const kind = POOL_NAMES[node.op];
   if (dims < 1 || dims > 3) return unsupported(node, `PyTorch has no ${dims}-D pooling`);
-  const global = symbolArg(node, 'kernel') === 'global';
+  const global = argSymbol(node, 'kernel') === 'global';
   if (global || node.args.adaptive) {
     if (node.op === 'lppool')
       return unsupported(node, 'PyTorch has no adaptive power-average pooling');
@@ -189,13 +186,13 @@ function poolLayer(node: GraphNode, input: GraphNode): LayerModule {
       'give one padding per dimension',
     );
   const padding = sizeLiteral(geometry.pads.map((pad) => pad.lo));
-  const ceil = pythonBool(boolArg(node, 'ceil', false));
+  const ceil = pythonBool(argBool(node, 'ceil'));
   const kernel = sizeLiteral(geometry.kernel);
   const stride = sizeLiteral(geometry.stride);
   if (node.op === 'lppool') {
     if (dims > 2) return unsupported(node, 'PyTorch has no 3-D power-average pooling');
     if (padding !== '0') return unsupported(node, 'PyTorch power-average pooling takes no padding');
-    const p = pythonNumber(numberArg(node, 'p', 2));
+    const p = pythonNumber(argNumber(node, 'p'));
     const rest = keywords([['ceil_mode', ceil, 'False']]);
     return done(`nn.LPPool${dims}d(${[p, kernel, `stride=${stride}`, ...rest].join(', ')})`);
   }
@@ -204,7 +201,7 @@ function poolLayer(node: GraphNode, input: GraphNode): LayerModule {
     ['padding', padding, '0'],
     ['ceil_mode', ceil, 'False'],
     ...(node.op === 'avgpool'
-      ? ([['count_include_pad', pythonBool(boolArg(node, 'count_include_pad', true)), 'True']] as [
+      ? ([['count_include_pad', pythonBool(argBool(node, 'count_include_pad')), 'True']] as [
           string,
           string,
           string,
@@ -221,9 +218,9 @@ function batchnormLayer(node: GraphNode, input: GraphNode): LayerModule {
   const args = [
     pythonNumber(shape[0]),
     ...keywords([
-      ['eps', pythonNumber(numberArg(node, 'eps', 1e-5)), pythonNumber(1e-5)],
-      ['momentum', pythonNumber(numberArg(node, 'momentum', 0.1)), '0.1'],
-      ['affine', pythonBool(boolArg(node, 'affine', true)), 'True'],
+      ['eps', pythonNumber(argNumber(node, 'eps')), pythonNumber(1e-5)],
+      ['momentum', pythonNumber(argNumber(node, 'momentum')), '0.1'],
+      ['affine', pythonBool(argBool(node, 'affine')), 'True'],
     ]),
   ];
   return done(`BatchNorm${dims}d(${args.join(', ')})`, [`BatchNorm${dims}d`]);
@@ -256,7 +253,7 @@ function padLayer(node: GraphNode, input: GraphNode): LayerModule {
   if (!padding || padding.kind !== 'explicit')
     return unsupported(node, 'its sides do not fit its input');
   const sides = padSides({ kernel: [], stride: [], dilation: [], pads: padding.sides });
-  const mode = PAD_MODES[symbolArg(node, 'mode') ?? 'zeros'] ?? 'constant';
+  const mode = PAD_MODES[argChoice(node, 'mode')] ?? 'constant';
   return done(`Pad(${sides}${mode === 'constant' ? '' : `, mode="${mode}"`})`, ['Pad']);
 }
 
@@ -284,7 +281,7 @@ export function layerModule(node: GraphNode, input: GraphNode | undefined): Laye
       return poolLayer(node, input);
     case 'linear': {
       const args = [pythonNumber(sizeOf(input.shape ?? [])), pythonNumber((node.shape ?? [])[0])];
-      if (!boolArg(node, 'bias', true)) args.push('bias=False');
+      if (!argBool(node, 'bias')) args.push('bias=False');
       return done(`nn.Linear(${args.join(', ')})`);
     }
     case 'batchnorm':
@@ -292,20 +289,23 @@ export function layerModule(node: GraphNode, input: GraphNode | undefined): Laye
     case 'normalize':
       return normalizeLayer(node, input);
     case 'dropout':
-      return done(`nn.Dropout(${pythonNumber(numberArg(node, 'p', 0.5))})`);
+      return done(`nn.Dropout(${pythonNumber(argNumber(node, 'p'))})`);
     case 'leaky_relu':
-      return done(`nn.LeakyReLU(${pythonNumber(numberArg(node, 'alpha', 0.01))})`);
+      return done(`nn.LeakyReLU(${pythonNumber(argNumber(node, 'alpha'))})`);
     case 'elu':
-      return done(`nn.ELU(${pythonNumber(numberArg(node, 'alpha', 1))})`);
+      return done(`nn.ELU(${pythonNumber(argNumber(node, 'alpha'))})`);
     case 'lrn': {
-      const args = ['size', 'alpha', 'beta', 'k'].map((name, idx) =>
-        pythonNumber(numberArg(node, name, [5, 1e-4, 0.75, 2][idx])),
+      const args = ['size', 'alpha', 'beta', 'k'].map((name) =>
+        pythonNumber(argNumber(node, name)),
       );
       return done(`nn.LocalResponseNorm(${args.join(', ')})`);
     }
     case 'pad':
       return padLayer(node, input);
-    default:
-      return unsupported(node, 'PyTorch export has no module for this layer yet');
+    default: {
+      const own = lookupLayer(node.op)?.backends?.pytorch(node, input);
+      if (!own) return unsupported(node, 'PyTorch export has no module for this layer yet');
+      return 'code' in own ? done(own.code, own.helpers) : unsupported(node, own.unsupported);
+    }
   }
 }

@@ -12,8 +12,9 @@ syn keyword cnnControl repeat for in if else residual shortcut concat branch den
 syn keyword cnnOperatorWord and or not
 syn keyword cnnBoolean true false
 syn keyword cnnLayer conv conv1d conv3d convtranspose depthwise separable avgpool lppool maxpool
-syn keyword cnnLayer flatten linear fc batchnorm dropout lrn normalize elu gelu hardswish identity
-syn keyword cnnLayer leaky_relu relu relu6 sigmoid silu softmax tanh add pad
+syn keyword cnnLayer flatten linear fc batchnorm dropout lrn normalize elu gelu hardswish
+syn keyword cnnLayer identity leaky_relu relu relu6 sigmoid silu softmax tanh add pad groupnorm
+syn keyword cnnLayer upsample
 syn keyword cnnConstant same valid full global zeros reflect replicate circular
 
 syn match cnnNumber '\<\d\+\(\.\d\+\)\=\([eE][-+]\=\d\+\)\=\>'

@@ -13,6 +13,10 @@ import {
   conv2dIm2col,
   linear,
   linearGrad,
+  normalize,
+  normalizeGrad,
+  pool2d,
+  pool2dGrad,
   type CreateOptions,
   type Evaluation,
   type FoldSpec,
@@ -34,105 +38,155 @@ export const inputShapes = { image: [1, 28, 28] } as const;
 export const outputShapes = { logits: [10] } as const;
 /** Parameters and buffers in PyTorch `state_dict` naming, in initialisation order. */
 export const parameterSpecs: readonly ParamSpec[] = [
-  { name: '0.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
-  { name: '0.1.weight', shape: [16], role: 'gamma' },
-  { name: '0.1.bias', shape: [16], role: 'beta' },
-  { name: '0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '2.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '2.0.0.1.weight', shape: [16], role: 'gamma' },
-  { name: '2.0.0.1.bias', shape: [16], role: 'beta' },
-  { name: '2.0.0.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '2.0.0.1.running_var', shape: [16], role: 'running_var' },
-  { name: '2.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
-  { name: '2.0.2.1.weight', shape: [16], role: 'gamma' },
-  { name: '2.0.2.1.bias', shape: [16], role: 'beta' },
-  { name: '2.0.2.1.running_mean', shape: [16], role: 'running_mean' },
-  { name: '2.0.2.1.running_var', shape: [16], role: 'running_var' },
-  { name: '3.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
-  { name: '3.0.0.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.0.0.1.bias', shape: [32], role: 'beta' },
-  { name: '3.0.0.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.0.0.1.running_var', shape: [32], role: 'running_var' },
-  { name: '3.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
-  { name: '3.0.2.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.0.2.1.bias', shape: [32], role: 'beta' },
-  { name: '3.0.2.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.0.2.1.running_var', shape: [32], role: 'running_var' },
-  { name: '3.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
-  { name: '3.1.1.weight', shape: [32], role: 'gamma' },
-  { name: '3.1.1.bias', shape: [32], role: 'beta' },
-  { name: '3.1.1.running_mean', shape: [32], role: 'running_mean' },
-  { name: '3.1.1.running_var', shape: [32], role: 'running_var' },
-  { name: '6.weight', shape: [10, 32], role: 'weight', bias: '6.bias' },
-  { name: '6.bias', shape: [10], role: 'bias' },
+  { name: '0.mean', shape: [1], role: 'mean' },
+  { name: '0.std', shape: [1], role: 'std' },
+  { name: '1.0.weight', shape: [16, 1, 3, 3], role: 'weight' },
+  { name: '1.1.weight', shape: [16], role: 'gamma' },
+  { name: '1.1.bias', shape: [16], role: 'beta' },
+  { name: '1.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '1.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.0.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.0.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.0.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.0.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.0.1.running_var', shape: [16], role: 'running_var' },
+  { name: '4.0.2.0.weight', shape: [16, 16, 3, 3], role: 'weight' },
+  { name: '4.0.2.1.weight', shape: [16], role: 'gamma' },
+  { name: '4.0.2.1.bias', shape: [16], role: 'beta' },
+  { name: '4.0.2.1.running_mean', shape: [16], role: 'running_mean' },
+  { name: '4.0.2.1.running_var', shape: [16], role: 'running_var' },
+  { name: '5.0.0.0.weight', shape: [32, 16, 3, 3], role: 'weight' },
+  { name: '5.0.0.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.0.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.0.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.0.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.0.2.0.weight', shape: [32, 32, 3, 3], role: 'weight' },
+  { name: '5.0.2.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.0.2.1.bias', shape: [32], role: 'beta' },
+  { name: '5.0.2.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.0.2.1.running_var', shape: [32], role: 'running_var' },
+  { name: '5.1.0.weight', shape: [32, 16, 1, 1], role: 'weight' },
+  { name: '5.1.1.weight', shape: [32], role: 'gamma' },
+  { name: '5.1.1.bias', shape: [32], role: 'beta' },
+  { name: '5.1.1.running_mean', shape: [32], role: 'running_mean' },
+  { name: '5.1.1.running_var', shape: [32], role: 'running_var' },
+  { name: '6.0.0.0.weight', shape: [64, 32, 3, 3], role: 'weight' },
+  { name: '6.0.0.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.0.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.0.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.0.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.0.2.0.weight', shape: [64, 64, 3, 3], role: 'weight' },
+  { name: '6.0.2.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.0.2.1.bias', shape: [64], role: 'beta' },
+  { name: '6.0.2.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.0.2.1.running_var', shape: [64], role: 'running_var' },
+  { name: '6.1.0.weight', shape: [64, 32, 1, 1], role: 'weight' },
+  { name: '6.1.1.weight', shape: [64], role: 'gamma' },
+  { name: '6.1.1.bias', shape: [64], role: 'beta' },
+  { name: '6.1.1.running_mean', shape: [64], role: 'running_mean' },
+  { name: '6.1.1.running_var', shape: [64], role: 'running_var' },
+  { name: '9.weight', shape: [10, 64], role: 'weight', bias: '9.bias' },
+  { name: '9.bias', shape: [10], role: 'bias' },
 ];
 /** BatchNorms folded into the layer before them (computed when weights are set). */
 const folds: readonly FoldSpec[] = [
   {
-    weightOut: '0.0.weight:folded',
-    biasOut: '0.0.bias:folded',
-    weight: '0.0.weight',
+    weightOut: '1.0.weight:folded',
+    biasOut: '1.0.bias:folded',
+    weight: '1.0.weight',
     bias: null,
-    gamma: '0.1.weight',
-    beta: '0.1.bias',
-    mean: '0.1.running_mean',
-    variance: '0.1.running_var',
+    gamma: '1.1.weight',
+    beta: '1.1.bias',
+    mean: '1.1.running_mean',
+    variance: '1.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '2.0.0.0.weight:folded',
-    biasOut: '2.0.0.0.bias:folded',
-    weight: '2.0.0.0.weight',
+    weightOut: '4.0.0.0.weight:folded',
+    biasOut: '4.0.0.0.bias:folded',
+    weight: '4.0.0.0.weight',
     bias: null,
-    gamma: '2.0.0.1.weight',
-    beta: '2.0.0.1.bias',
-    mean: '2.0.0.1.running_mean',
-    variance: '2.0.0.1.running_var',
+    gamma: '4.0.0.1.weight',
+    beta: '4.0.0.1.bias',
+    mean: '4.0.0.1.running_mean',
+    variance: '4.0.0.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '2.0.2.0.weight:folded',
-    biasOut: '2.0.2.0.bias:folded',
-    weight: '2.0.2.0.weight',
+    weightOut: '4.0.2.0.weight:folded',
+    biasOut: '4.0.2.0.bias:folded',
+    weight: '4.0.2.0.weight',
     bias: null,
-    gamma: '2.0.2.1.weight',
-    beta: '2.0.2.1.bias',
-    mean: '2.0.2.1.running_mean',
-    variance: '2.0.2.1.running_var',
+    gamma: '4.0.2.1.weight',
+    beta: '4.0.2.1.bias',
+    mean: '4.0.2.1.running_mean',
+    variance: '4.0.2.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.0.0.0.weight:folded',
-    biasOut: '3.0.0.0.bias:folded',
-    weight: '3.0.0.0.weight',
+    weightOut: '5.0.0.0.weight:folded',
+    biasOut: '5.0.0.0.bias:folded',
+    weight: '5.0.0.0.weight',
     bias: null,
-    gamma: '3.0.0.1.weight',
-    beta: '3.0.0.1.bias',
-    mean: '3.0.0.1.running_mean',
-    variance: '3.0.0.1.running_var',
+    gamma: '5.0.0.1.weight',
+    beta: '5.0.0.1.bias',
+    mean: '5.0.0.1.running_mean',
+    variance: '5.0.0.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.0.2.0.weight:folded',
-    biasOut: '3.0.2.0.bias:folded',
-    weight: '3.0.2.0.weight',
+    weightOut: '5.0.2.0.weight:folded',
+    biasOut: '5.0.2.0.bias:folded',
+    weight: '5.0.2.0.weight',
     bias: null,
-    gamma: '3.0.2.1.weight',
-    beta: '3.0.2.1.bias',
-    mean: '3.0.2.1.running_mean',
-    variance: '3.0.2.1.running_var',
+    gamma: '5.0.2.1.weight',
+    beta: '5.0.2.1.bias',
+    mean: '5.0.2.1.running_mean',
+    variance: '5.0.2.1.running_var',
     eps: 0.00001,
   },
   {
-    weightOut: '3.1.0.weight:folded',
-    biasOut: '3.1.0.bias:folded',
-    weight: '3.1.0.weight',
+    weightOut: '5.1.0.weight:folded',
+    biasOut: '5.1.0.bias:folded',
+    weight: '5.1.0.weight',
     bias: null,
-    gamma: '3.1.1.weight',
-    beta: '3.1.1.bias',
-    mean: '3.1.1.running_mean',
-    variance: '3.1.1.running_var',
+    gamma: '5.1.1.weight',
+    beta: '5.1.1.bias',
+    mean: '5.1.1.running_mean',
+    variance: '5.1.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.0.0.0.weight:folded',
+    biasOut: '6.0.0.0.bias:folded',
+    weight: '6.0.0.0.weight',
+    bias: null,
+    gamma: '6.0.0.1.weight',
+    beta: '6.0.0.1.bias',
+    mean: '6.0.0.1.running_mean',
+    variance: '6.0.0.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.0.2.0.weight:folded',
+    biasOut: '6.0.2.0.bias:folded',
+    weight: '6.0.2.0.weight',
+    bias: null,
+    gamma: '6.0.2.1.weight',
+    beta: '6.0.2.1.bias',
+    mean: '6.0.2.1.running_mean',
+    variance: '6.0.2.1.running_var',
+    eps: 0.00001,
+  },
+  {
+    weightOut: '6.1.0.weight:folded',
+    biasOut: '6.1.0.bias:folded',
+    weight: '6.1.0.weight',
+    bias: null,
+    gamma: '6.1.1.weight',
+    beta: '6.1.1.bias',
+    mean: '6.1.1.running_mean',
+    variance: '6.1.1.running_var',
     eps: 0.00001,
   },
 ];
@@ -166,8 +220,12 @@ export interface FashionNet extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'FashionNet');
   const backend = runtime.backend;
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer1_0 = conv2dIm2col(backend, {
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([64, 784, 12544, 3136, 3136]);
+  // fashion_cnn.cnn:35:3 normalize
+  const layer1_0 = normalize(backend, { channels: 1, spatial: 784 });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer2_0 = conv2dIm2col(backend, {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -188,14 +246,33 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer4_0 = conv2dIm2col(backend, {
-    inChannels: 16,
+  // fashion_cnn.cnn:38:3 maxpool
+  const layer5_0 = pool2d(backend, {
+    kind: 'max',
+    channels: 16,
     inHeight: 28,
     inWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
+    kernelHeight: 2,
+    kernelWidth: 2,
+    strideHeight: 2,
+    strideWidth: 2,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    countIncludePad: true,
+    p: 2,
+  });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer6_0 = conv2dIm2col(backend, {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -210,14 +287,14 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm
-  const layer7_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer9_0 = conv2dIm2col(backend, {
     inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
+    outHeight: 14,
+    outWidth: 14,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -231,16 +308,16 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:17:3 add + relu
-  const layer9_0 = add(backend, { features: 12544, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-  const layer11_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer11_0 = add(backend, { features: 3136, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer13_0 = conv2dIm2col(backend, {
     inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inHeight: 14,
+    inWidth: 14,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 2,
@@ -255,35 +332,35 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
     activation: { kind: 'relu' },
   });
-  // fashion_cnn.cnn:12:3 conv + batchnorm
-  const layer14_0 = conv2dIm2col(backend, {
-    inChannels: 32,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:22:5 conv + batchnorm
+  // fashion_cnn.cnn:17:3 conv + batchnorm
   const layer16_0 = conv2dIm2col(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer18_0 = conv2dIm2col(backend, {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
+    outChannels: 32,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 1,
     filterWidth: 1,
     strideHeight: 2,
@@ -297,22 +374,92 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     groups: 1,
     padMode: 'zeros',
   });
-  // fashion_cnn.cnn:17:3 add + relu
-  const layer18_0 = add(backend, { features: 6272, inputs: 2, activation: { kind: 'relu' } });
-  // fashion_cnn.cnn:34:3 avgpool
-  const layer20_0 = adaptivePool2d(backend, {
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer20_0 = add(backend, { features: 1568, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+  const layer22_0 = conv2dIm2col(backend, {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 2,
+    strideWidth: 2,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+    activation: { kind: 'relu' },
+  });
+  // fashion_cnn.cnn:17:3 conv + batchnorm
+  const layer25_0 = conv2dIm2col(backend, {
+    inChannels: 64,
+    inHeight: 4,
+    inWidth: 4,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:27:5 conv + batchnorm
+  const layer27_0 = conv2dIm2col(backend, {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 1,
+    filterWidth: 1,
+    strideHeight: 2,
+    strideWidth: 2,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    groups: 1,
+    padMode: 'zeros',
+  });
+  // fashion_cnn.cnn:22:3 add + relu
+  const layer29_0 = add(backend, { features: 1024, inputs: 2, activation: { kind: 'relu' } });
+  // fashion_cnn.cnn:42:3 avgpool
+  const layer31_0 = adaptivePool2d(backend, {
     kind: 'avg',
-    channels: 32,
+    channels: 64,
     inHeight: 1,
-    inWidth: 196,
+    inWidth: 16,
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:36:3 linear
-  const layer22_0 = linear(backend, { inFeatures: 32, outFeatures: 10 });
+  // fashion_cnn.cnn:44:3 linear
+  const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
-  // fashion_cnn.cnn:12:3 conv
-  const train1_0 = conv2dIm2col(backend, {
+  // fashion_cnn.cnn:35:3 normalize
+  const d1_0 = { channels: 1, spatial: 784 } as const;
+  const train1_0 = normalize(backend, d1_0);
+  const grad1_0 = normalizeGrad(backend, d1_0, { inputGradient: false });
+  // fashion_cnn.cnn:17:3 conv
+  const d2_0 = {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -331,157 +478,112 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad1_0 = conv2dGrad(
-    backend,
-    {
-      inChannels: 1,
-      inHeight: 28,
-      inWidth: 28,
-      outChannels: 16,
-      outHeight: 28,
-      outWidth: 28,
-      filterHeight: 3,
-      filterWidth: 3,
-      strideHeight: 1,
-      strideWidth: 1,
-      dilationHeight: 1,
-      dilationWidth: 1,
-      padTop: 1,
-      padBottom: 1,
-      padLeft: 1,
-      padRight: 1,
-      groups: 1,
-      padMode: 'zeros',
-    },
-    { inputGradient: false },
-  );
-  // fashion_cnn.cnn:13:3 batchnorm
-  const train2_0 = batchnormTrain(backend, {
+  } as const;
+  const train2_0 = conv2dIm2col(backend, d2_0);
+  const grad2_0 = conv2dGrad(backend, d2_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d3_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
+  const train3_0 = batchnormTrain(backend, { ...d3_0, momentum: 0.1 });
+  const grad3_0 = batchnormGrad(backend, d3_0);
+  // fashion_cnn.cnn:37:3 relu
+  const d4_0 = { features: 12544, kind: 'relu' } as const;
+  const train4_0 = activation(backend, d4_0);
+  const grad4_0 = activationGrad(backend, d4_0);
+  // fashion_cnn.cnn:38:3 maxpool
+  const d5_0 = {
+    kind: 'max',
     channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad2_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
-  // fashion_cnn.cnn:31:3 relu
-  const train3_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad3_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
-  // fashion_cnn.cnn:12:3 conv
-  const train4_0 = conv2dIm2col(backend, {
-    inChannels: 16,
     inHeight: 28,
     inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  const grad4_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:13:3 batchnorm
-  const train5_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad5_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
-  // fashion_cnn.cnn:19:5 relu
-  const train6_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad6_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
-  // fashion_cnn.cnn:12:3 conv
-  const train7_0 = conv2dIm2col(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  const grad7_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 16,
-    outHeight: 28,
-    outWidth: 28,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:13:3 batchnorm
-  const train8_0 = batchnormTrain(backend, {
-    channels: 16,
-    spatial: 784,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad8_0 = batchnormGrad(backend, { channels: 16, spatial: 784, eps: 0.00001 });
-  // fashion_cnn.cnn:17:3 add
-  const train9_0 = add(backend, { features: 12544, inputs: 2 });
-  const grad9_0 = addGrad(backend, { features: 12544, inputs: 2 });
-  // fashion_cnn.cnn:25:3 relu
-  const train10_0 = activation(backend, { features: 12544, kind: 'relu' });
-  const grad10_0 = activationGrad(backend, { features: 12544, kind: 'relu' });
-  // fashion_cnn.cnn:12:3 conv
-  const train11_0 = conv2dIm2col(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
     outHeight: 14,
     outWidth: 14,
+    kernelHeight: 2,
+    kernelWidth: 2,
+    strideHeight: 2,
+    strideWidth: 2,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    countIncludePad: true,
+    p: 2,
+  } as const;
+  const train5_0 = pool2d(backend, d5_0);
+  const grad5_0 = pool2dGrad(backend, d5_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d6_0 = {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
+    outChannels: 16,
+    outHeight: 14,
+    outWidth: 14,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  } as const;
+  const train6_0 = conv2dIm2col(backend, d6_0);
+  const grad6_0 = conv2dGrad(backend, d6_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d7_0 = { channels: 16, spatial: 196, eps: 0.00001 } as const;
+  const train7_0 = batchnormTrain(backend, { ...d7_0, momentum: 0.1 });
+  const grad7_0 = batchnormGrad(backend, d7_0);
+  // fashion_cnn.cnn:24:5 relu
+  const d8_0 = { features: 3136, kind: 'relu' } as const;
+  const train8_0 = activation(backend, d8_0);
+  const grad8_0 = activationGrad(backend, d8_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d9_0 = {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
+    outChannels: 16,
+    outHeight: 14,
+    outWidth: 14,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  } as const;
+  const train9_0 = conv2dIm2col(backend, d9_0);
+  const grad9_0 = conv2dGrad(backend, d9_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d10_0 = { channels: 16, spatial: 196, eps: 0.00001 } as const;
+  const train10_0 = batchnormTrain(backend, { ...d10_0, momentum: 0.1 });
+  const grad10_0 = batchnormGrad(backend, d10_0);
+  // fashion_cnn.cnn:22:3 add
+  const d11_0 = { features: 3136, inputs: 2 } as const;
+  const train11_0 = add(backend, d11_0);
+  const grad11_0 = addGrad(backend, d11_0);
+  // fashion_cnn.cnn:30:3 relu
+  const d12_0 = { features: 3136, kind: 'relu' } as const;
+  const train12_0 = activation(backend, d12_0);
+  const grad12_0 = activationGrad(backend, d12_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d13_0 = {
+    inChannels: 16,
+    inHeight: 14,
+    inWidth: 14,
+    outChannels: 32,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 2,
@@ -494,46 +596,25 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad11_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 2,
-    strideWidth: 2,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:13:3 batchnorm
-  const train12_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad12_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
-  // fashion_cnn.cnn:19:5 relu
-  const train13_0 = activation(backend, { features: 6272, kind: 'relu' });
-  const grad13_0 = activationGrad(backend, { features: 6272, kind: 'relu' });
-  // fashion_cnn.cnn:12:3 conv
-  const train14_0 = conv2dIm2col(backend, {
+  } as const;
+  const train13_0 = conv2dIm2col(backend, d13_0);
+  const grad13_0 = conv2dGrad(backend, d13_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d14_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train14_0 = batchnormTrain(backend, { ...d14_0, momentum: 0.1 });
+  const grad14_0 = batchnormGrad(backend, d14_0);
+  // fashion_cnn.cnn:24:5 relu
+  const d15_0 = { features: 1568, kind: 'relu' } as const;
+  const train15_0 = activation(backend, d15_0);
+  const grad15_0 = activationGrad(backend, d15_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d16_0 = {
     inChannels: 32,
-    inHeight: 14,
-    inWidth: 14,
+    inHeight: 7,
+    inWidth: 7,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 3,
     filterWidth: 3,
     strideHeight: 1,
@@ -546,43 +627,21 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 1,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad14_0 = conv2dGrad(backend, {
-    inChannels: 32,
+  } as const;
+  const train16_0 = conv2dIm2col(backend, d16_0);
+  const grad16_0 = conv2dGrad(backend, d16_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d17_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train17_0 = batchnormTrain(backend, { ...d17_0, momentum: 0.1 });
+  const grad17_0 = batchnormGrad(backend, d17_0);
+  // fashion_cnn.cnn:27:5 conv
+  const d18_0 = {
+    inChannels: 16,
     inHeight: 14,
     inWidth: 14,
     outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
-    filterHeight: 3,
-    filterWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    groups: 1,
-    padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:13:3 batchnorm
-  const train15_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad15_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
-  // fashion_cnn.cnn:22:5 conv
-  const train16_0 = conv2dIm2col(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+    outHeight: 7,
+    outWidth: 7,
     filterHeight: 1,
     filterWidth: 1,
     strideHeight: 2,
@@ -595,14 +654,87 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad16_0 = conv2dGrad(backend, {
-    inChannels: 16,
-    inHeight: 28,
-    inWidth: 28,
-    outChannels: 32,
-    outHeight: 14,
-    outWidth: 14,
+  } as const;
+  const train18_0 = conv2dIm2col(backend, d18_0);
+  const grad18_0 = conv2dGrad(backend, d18_0);
+  // fashion_cnn.cnn:28:5 batchnorm
+  const d19_0 = { channels: 32, spatial: 49, eps: 0.00001 } as const;
+  const train19_0 = batchnormTrain(backend, { ...d19_0, momentum: 0.1 });
+  const grad19_0 = batchnormGrad(backend, d19_0);
+  // fashion_cnn.cnn:22:3 add
+  const d20_0 = { features: 1568, inputs: 2 } as const;
+  const train20_0 = add(backend, d20_0);
+  const grad20_0 = addGrad(backend, d20_0);
+  // fashion_cnn.cnn:30:3 relu
+  const d21_0 = { features: 1568, kind: 'relu' } as const;
+  const train21_0 = activation(backend, d21_0);
+  const grad21_0 = activationGrad(backend, d21_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d22_0 = {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 2,
+    strideWidth: 2,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  } as const;
+  const train22_0 = conv2dIm2col(backend, d22_0);
+  const grad22_0 = conv2dGrad(backend, d22_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d23_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train23_0 = batchnormTrain(backend, { ...d23_0, momentum: 0.1 });
+  const grad23_0 = batchnormGrad(backend, d23_0);
+  // fashion_cnn.cnn:24:5 relu
+  const d24_0 = { features: 1024, kind: 'relu' } as const;
+  const train24_0 = activation(backend, d24_0);
+  const grad24_0 = activationGrad(backend, d24_0);
+  // fashion_cnn.cnn:17:3 conv
+  const d25_0 = {
+    inChannels: 64,
+    inHeight: 4,
+    inWidth: 4,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
+    filterHeight: 3,
+    filterWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 1,
+    padRight: 1,
+    groups: 1,
+    padMode: 'zeros',
+  } as const;
+  const train25_0 = conv2dIm2col(backend, d25_0);
+  const grad25_0 = conv2dGrad(backend, d25_0);
+  // fashion_cnn.cnn:18:3 batchnorm
+  const d26_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train26_0 = batchnormTrain(backend, { ...d26_0, momentum: 0.1 });
+  const grad26_0 = batchnormGrad(backend, d26_0);
+  // fashion_cnn.cnn:27:5 conv
+  const d27_0 = {
+    inChannels: 32,
+    inHeight: 7,
+    inWidth: 7,
+    outChannels: 64,
+    outHeight: 4,
+    outWidth: 4,
     filterHeight: 1,
     filterWidth: 1,
     strideHeight: 2,
@@ -615,207 +747,324 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  // fashion_cnn.cnn:23:5 batchnorm
-  const train17_0 = batchnormTrain(backend, {
-    channels: 32,
-    spatial: 196,
-    eps: 0.00001,
-    momentum: 0.1,
-  });
-  const grad17_0 = batchnormGrad(backend, { channels: 32, spatial: 196, eps: 0.00001 });
-  // fashion_cnn.cnn:17:3 add
-  const train18_0 = add(backend, { features: 6272, inputs: 2 });
-  const grad18_0 = addGrad(backend, { features: 6272, inputs: 2 });
-  // fashion_cnn.cnn:25:3 relu
-  const train19_0 = activation(backend, { features: 6272, kind: 'relu' });
-  const grad19_0 = activationGrad(backend, { features: 6272, kind: 'relu' });
-  // fashion_cnn.cnn:34:3 avgpool
-  const train20_0 = adaptivePool2d(backend, {
+  } as const;
+  const train27_0 = conv2dIm2col(backend, d27_0);
+  const grad27_0 = conv2dGrad(backend, d27_0);
+  // fashion_cnn.cnn:28:5 batchnorm
+  const d28_0 = { channels: 64, spatial: 16, eps: 0.00001 } as const;
+  const train28_0 = batchnormTrain(backend, { ...d28_0, momentum: 0.1 });
+  const grad28_0 = batchnormGrad(backend, d28_0);
+  // fashion_cnn.cnn:22:3 add
+  const d29_0 = { features: 1024, inputs: 2 } as const;
+  const train29_0 = add(backend, d29_0);
+  const grad29_0 = addGrad(backend, d29_0);
+  // fashion_cnn.cnn:30:3 relu
+  const d30_0 = { features: 1024, kind: 'relu' } as const;
+  const train30_0 = activation(backend, d30_0);
+  const grad30_0 = activationGrad(backend, d30_0);
+  // fashion_cnn.cnn:42:3 avgpool
+  const d31_0 = {
     kind: 'avg',
-    channels: 32,
+    channels: 64,
     inHeight: 1,
-    inWidth: 196,
+    inWidth: 16,
     outHeight: 1,
     outWidth: 1,
-  });
-  const grad20_0 = adaptivePool2dGrad(backend, {
-    kind: 'avg',
-    channels: 32,
-    inHeight: 1,
-    inWidth: 196,
-    outHeight: 1,
-    outWidth: 1,
-  });
-  // fashion_cnn.cnn:36:3 linear
-  const train22_0 = linear(backend, { inFeatures: 32, outFeatures: 10 });
-  const grad22_0 = linearGrad(backend, { inFeatures: 32, outFeatures: 10 });
+  } as const;
+  const train31_0 = adaptivePool2d(backend, d31_0);
+  const grad31_0 = adaptivePool2dGrad(backend, d31_0);
+  // fashion_cnn.cnn:44:3 linear
+  const d33_0 = { inFeatures: 64, outFeatures: 10 } as const;
+  const train33_0 = linear(backend, d33_0);
+  const grad33_0 = linearGrad(backend, d33_0);
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v1 = await layer1_0(
-      image,
-      runtime.param('0.0.weight:folded'),
-      runtime.param('0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v4 = await layer4_0(
-      v1,
-      runtime.param('2.0.0.0.weight:folded'),
-      runtime.param('2.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm
-    const v7 = await layer7_0(
-      v4,
-      runtime.param('2.0.2.0.weight:folded'),
-      runtime.param('2.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 add + relu
-    const v9 = await layer9_0(v7, v1, batch);
-    // fashion_cnn.cnn:12:3 conv + batchnorm + relu
-    const v11 = await layer11_0(
-      v9,
-      runtime.param('3.0.0.0.weight:folded'),
-      runtime.param('3.0.0.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:12:3 conv + batchnorm
-    const v14 = await layer14_0(
-      v11,
-      runtime.param('3.0.2.0.weight:folded'),
-      runtime.param('3.0.2.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:22:5 conv + batchnorm
-    const v16 = await layer16_0(
-      v9,
-      runtime.param('3.1.0.weight:folded'),
-      runtime.param('3.1.0.bias:folded'),
-      batch,
-    );
-    // fashion_cnn.cnn:17:3 add + relu
-    const v18 = await layer18_0(v14, v16, batch);
-    // fashion_cnn.cnn:34:3 avgpool
-    const v20 = await layer20_0(v18, batch);
-    // fashion_cnn.cnn:36:3 linear
-    const v22 = await layer22_0(v20, runtime.param('6.weight'), runtime.param('6.bias'), batch);
-    return v22;
+    const slots = buffers.acquire(batch);
+    try {
+      // fashion_cnn.cnn:35:3 normalize
+      const v1 = buffers.put(
+        slots[1],
+        await layer1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v2 = buffers.put(
+        slots[2],
+        await layer2_0(
+          v1,
+          runtime.param('1.0.weight:folded'),
+          runtime.param('1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:38:3 maxpool
+      const v5 = buffers.put(slots[3], await layer5_0(v2, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v6 = buffers.put(
+        slots[2],
+        await layer6_0(
+          v5,
+          runtime.param('4.0.0.0.weight:folded'),
+          runtime.param('4.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v9 = buffers.put(
+        slots[4],
+        await layer9_0(
+          v6,
+          runtime.param('4.0.2.0.weight:folded'),
+          runtime.param('4.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v11 = buffers.put(slots[2], await layer11_0(v9, v5, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v13 = buffers.put(
+        slots[4],
+        await layer13_0(
+          v11,
+          runtime.param('5.0.0.0.weight:folded'),
+          runtime.param('5.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v16 = buffers.put(
+        slots[3],
+        await layer16_0(
+          v13,
+          runtime.param('5.0.2.0.weight:folded'),
+          runtime.param('5.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v18 = buffers.put(
+        slots[4],
+        await layer18_0(
+          v11,
+          runtime.param('5.1.0.weight:folded'),
+          runtime.param('5.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v20 = buffers.put(slots[2], await layer20_0(v16, v18, batch));
+      // fashion_cnn.cnn:17:3 conv + batchnorm + relu
+      const v22 = buffers.put(
+        slots[3],
+        await layer22_0(
+          v20,
+          runtime.param('6.0.0.0.weight:folded'),
+          runtime.param('6.0.0.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:17:3 conv + batchnorm
+      const v25 = buffers.put(
+        slots[4],
+        await layer25_0(
+          v22,
+          runtime.param('6.0.2.0.weight:folded'),
+          runtime.param('6.0.2.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:27:5 conv + batchnorm
+      const v27 = buffers.put(
+        slots[3],
+        await layer27_0(
+          v20,
+          runtime.param('6.1.0.weight:folded'),
+          runtime.param('6.1.0.bias:folded'),
+          batch,
+        ),
+      );
+      // fashion_cnn.cnn:22:3 add + relu
+      const v29 = buffers.put(slots[2], await layer29_0(v25, v27, batch));
+      // fashion_cnn.cnn:42:3 avgpool
+      const v31 = buffers.put(slots[0], await layer31_0(v29, batch));
+      // fashion_cnn.cnn:44:3 linear
+      const logits = await layer33_0(
+        v31,
+        runtime.param('9.weight'),
+        runtime.param('9.bias'),
+        batch,
+      );
+      return logits;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);
-    // fashion_cnn.cnn:12:3 conv
-    const v1 = await train1_0(image, runtime.param('0.0.weight'), null, batch);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const r2_0 = await train2_0(
-      v1,
-      runtime.param('0.1.weight'),
-      runtime.param('0.1.bias'),
-      runtime.param('0.1.running_mean'),
-      runtime.param('0.1.running_var'),
+    // fashion_cnn.cnn:35:3 normalize
+    const v1 = await train1_0(image, runtime.param('0.mean'), runtime.param('0.std'), batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v2 = await train2_0(v1, runtime.param('1.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r3_0 = await train3_0(
+      v2,
+      runtime.param('1.1.weight'),
+      runtime.param('1.1.bias'),
+      runtime.param('1.1.running_mean'),
+      runtime.param('1.1.running_var'),
       batch,
     );
-    const v2 = r2_0.output;
-    runtime.setBuffer('0.1.running_mean', r2_0.runningMean);
-    runtime.setBuffer('0.1.running_var', r2_0.runningVar);
-    // fashion_cnn.cnn:31:3 relu
-    const v3 = await train3_0(v2, batch);
-    // fashion_cnn.cnn:12:3 conv
-    const v4 = await train4_0(v3, runtime.param('2.0.0.0.weight'), null, batch);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const r5_0 = await train5_0(
-      v4,
-      runtime.param('2.0.0.1.weight'),
-      runtime.param('2.0.0.1.bias'),
-      runtime.param('2.0.0.1.running_mean'),
-      runtime.param('2.0.0.1.running_var'),
+    const v3 = r3_0.output;
+    runtime.setBuffer('1.1.running_mean', r3_0.runningMean);
+    runtime.setBuffer('1.1.running_var', r3_0.runningVar);
+    // fashion_cnn.cnn:37:3 relu
+    const v4 = await train4_0(v3, batch);
+    // fashion_cnn.cnn:38:3 maxpool
+    const v5 = await train5_0(v4, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v6 = await train6_0(v5, runtime.param('4.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r7_0 = await train7_0(
+      v6,
+      runtime.param('4.0.0.1.weight'),
+      runtime.param('4.0.0.1.bias'),
+      runtime.param('4.0.0.1.running_mean'),
+      runtime.param('4.0.0.1.running_var'),
       batch,
     );
-    const v5 = r5_0.output;
-    runtime.setBuffer('2.0.0.1.running_mean', r5_0.runningMean);
-    runtime.setBuffer('2.0.0.1.running_var', r5_0.runningVar);
-    // fashion_cnn.cnn:19:5 relu
-    const v6 = await train6_0(v5, batch);
-    // fashion_cnn.cnn:12:3 conv
-    const v7 = await train7_0(v6, runtime.param('2.0.2.0.weight'), null, batch);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const r8_0 = await train8_0(
-      v7,
-      runtime.param('2.0.2.1.weight'),
-      runtime.param('2.0.2.1.bias'),
-      runtime.param('2.0.2.1.running_mean'),
-      runtime.param('2.0.2.1.running_var'),
+    const v7 = r7_0.output;
+    runtime.setBuffer('4.0.0.1.running_mean', r7_0.runningMean);
+    runtime.setBuffer('4.0.0.1.running_var', r7_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v8 = await train8_0(v7, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v9 = await train9_0(v8, runtime.param('4.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r10_0 = await train10_0(
+      v9,
+      runtime.param('4.0.2.1.weight'),
+      runtime.param('4.0.2.1.bias'),
+      runtime.param('4.0.2.1.running_mean'),
+      runtime.param('4.0.2.1.running_var'),
       batch,
     );
-    const v8 = r8_0.output;
-    runtime.setBuffer('2.0.2.1.running_mean', r8_0.runningMean);
-    runtime.setBuffer('2.0.2.1.running_var', r8_0.runningVar);
-    // fashion_cnn.cnn:17:3 add
-    const v9 = await train9_0(v8, v3, batch);
-    // fashion_cnn.cnn:25:3 relu
-    const v10 = await train10_0(v9, batch);
-    // fashion_cnn.cnn:12:3 conv
-    const v11 = await train11_0(v10, runtime.param('3.0.0.0.weight'), null, batch);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const r12_0 = await train12_0(
-      v11,
-      runtime.param('3.0.0.1.weight'),
-      runtime.param('3.0.0.1.bias'),
-      runtime.param('3.0.0.1.running_mean'),
-      runtime.param('3.0.0.1.running_var'),
+    const v10 = r10_0.output;
+    runtime.setBuffer('4.0.2.1.running_mean', r10_0.runningMean);
+    runtime.setBuffer('4.0.2.1.running_var', r10_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v11 = await train11_0(v10, v5, batch);
+    // fashion_cnn.cnn:30:3 relu
+    const v12 = await train12_0(v11, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v13 = await train13_0(v12, runtime.param('5.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r14_0 = await train14_0(
+      v13,
+      runtime.param('5.0.0.1.weight'),
+      runtime.param('5.0.0.1.bias'),
+      runtime.param('5.0.0.1.running_mean'),
+      runtime.param('5.0.0.1.running_var'),
       batch,
     );
-    const v12 = r12_0.output;
-    runtime.setBuffer('3.0.0.1.running_mean', r12_0.runningMean);
-    runtime.setBuffer('3.0.0.1.running_var', r12_0.runningVar);
-    // fashion_cnn.cnn:19:5 relu
-    const v13 = await train13_0(v12, batch);
-    // fashion_cnn.cnn:12:3 conv
-    const v14 = await train14_0(v13, runtime.param('3.0.2.0.weight'), null, batch);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const r15_0 = await train15_0(
-      v14,
-      runtime.param('3.0.2.1.weight'),
-      runtime.param('3.0.2.1.bias'),
-      runtime.param('3.0.2.1.running_mean'),
-      runtime.param('3.0.2.1.running_var'),
-      batch,
-    );
-    const v15 = r15_0.output;
-    runtime.setBuffer('3.0.2.1.running_mean', r15_0.runningMean);
-    runtime.setBuffer('3.0.2.1.running_var', r15_0.runningVar);
-    // fashion_cnn.cnn:22:5 conv
-    const v16 = await train16_0(v10, runtime.param('3.1.0.weight'), null, batch);
-    // fashion_cnn.cnn:23:5 batchnorm
+    const v14 = r14_0.output;
+    runtime.setBuffer('5.0.0.1.running_mean', r14_0.runningMean);
+    runtime.setBuffer('5.0.0.1.running_var', r14_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v15 = await train15_0(v14, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v16 = await train16_0(v15, runtime.param('5.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
     const r17_0 = await train17_0(
       v16,
-      runtime.param('3.1.1.weight'),
-      runtime.param('3.1.1.bias'),
-      runtime.param('3.1.1.running_mean'),
-      runtime.param('3.1.1.running_var'),
+      runtime.param('5.0.2.1.weight'),
+      runtime.param('5.0.2.1.bias'),
+      runtime.param('5.0.2.1.running_mean'),
+      runtime.param('5.0.2.1.running_var'),
       batch,
     );
     const v17 = r17_0.output;
-    runtime.setBuffer('3.1.1.running_mean', r17_0.runningMean);
-    runtime.setBuffer('3.1.1.running_var', r17_0.runningVar);
-    // fashion_cnn.cnn:17:3 add
-    const v18 = await train18_0(v15, v17, batch);
-    // fashion_cnn.cnn:25:3 relu
-    const v19 = await train19_0(v18, batch);
-    // fashion_cnn.cnn:34:3 avgpool
-    const v20 = await train20_0(v19, batch);
-    // fashion_cnn.cnn:36:3 linear
-    const v22 = await train22_0(v20, runtime.param('6.weight'), runtime.param('6.bias'), batch);
+    runtime.setBuffer('5.0.2.1.running_mean', r17_0.runningMean);
+    runtime.setBuffer('5.0.2.1.running_var', r17_0.runningVar);
+    // fashion_cnn.cnn:27:5 conv
+    const v18 = await train18_0(v12, runtime.param('5.1.0.weight'), null, batch);
+    // fashion_cnn.cnn:28:5 batchnorm
+    const r19_0 = await train19_0(
+      v18,
+      runtime.param('5.1.1.weight'),
+      runtime.param('5.1.1.bias'),
+      runtime.param('5.1.1.running_mean'),
+      runtime.param('5.1.1.running_var'),
+      batch,
+    );
+    const v19 = r19_0.output;
+    runtime.setBuffer('5.1.1.running_mean', r19_0.runningMean);
+    runtime.setBuffer('5.1.1.running_var', r19_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v20 = await train20_0(v17, v19, batch);
+    // fashion_cnn.cnn:30:3 relu
+    const v21 = await train21_0(v20, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v22 = await train22_0(v21, runtime.param('6.0.0.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r23_0 = await train23_0(
+      v22,
+      runtime.param('6.0.0.1.weight'),
+      runtime.param('6.0.0.1.bias'),
+      runtime.param('6.0.0.1.running_mean'),
+      runtime.param('6.0.0.1.running_var'),
+      batch,
+    );
+    const v23 = r23_0.output;
+    runtime.setBuffer('6.0.0.1.running_mean', r23_0.runningMean);
+    runtime.setBuffer('6.0.0.1.running_var', r23_0.runningVar);
+    // fashion_cnn.cnn:24:5 relu
+    const v24 = await train24_0(v23, batch);
+    // fashion_cnn.cnn:17:3 conv
+    const v25 = await train25_0(v24, runtime.param('6.0.2.0.weight'), null, batch);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const r26_0 = await train26_0(
+      v25,
+      runtime.param('6.0.2.1.weight'),
+      runtime.param('6.0.2.1.bias'),
+      runtime.param('6.0.2.1.running_mean'),
+      runtime.param('6.0.2.1.running_var'),
+      batch,
+    );
+    const v26 = r26_0.output;
+    runtime.setBuffer('6.0.2.1.running_mean', r26_0.runningMean);
+    runtime.setBuffer('6.0.2.1.running_var', r26_0.runningVar);
+    // fashion_cnn.cnn:27:5 conv
+    const v27 = await train27_0(v21, runtime.param('6.1.0.weight'), null, batch);
+    // fashion_cnn.cnn:28:5 batchnorm
+    const r28_0 = await train28_0(
+      v27,
+      runtime.param('6.1.1.weight'),
+      runtime.param('6.1.1.bias'),
+      runtime.param('6.1.1.running_mean'),
+      runtime.param('6.1.1.running_var'),
+      batch,
+    );
+    const v28 = r28_0.output;
+    runtime.setBuffer('6.1.1.running_mean', r28_0.runningMean);
+    runtime.setBuffer('6.1.1.running_var', r28_0.runningVar);
+    // fashion_cnn.cnn:22:3 add
+    const v29 = await train29_0(v26, v28, batch);
+    // fashion_cnn.cnn:30:3 relu
+    const v30 = await train30_0(v29, batch);
+    // fashion_cnn.cnn:42:3 avgpool
+    const v31 = await train31_0(v30, batch);
+    // fashion_cnn.cnn:44:3 linear
+    const v33 = await train33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
     runtime.refresh();
     return {
-      r2_0,
-      r5_0,
-      r8_0,
-      r12_0,
-      r15_0,
+      r3_0,
+      r7_0,
+      r10_0,
+      r14_0,
       r17_0,
+      r19_0,
+      r23_0,
+      r26_0,
+      r28_0,
       v1,
       v2,
       v3,
@@ -836,13 +1085,24 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       v18,
       v19,
       v20,
+      v21,
       v22,
+      v23,
+      v24,
+      v25,
+      v26,
+      v27,
+      v28,
+      v29,
+      v30,
+      v31,
+      v33,
     };
   }
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     if (!runtime.training) return infer(image, batch);
     const f = await trainForward(image, batch);
-    return f.v22;
+    return f.v33;
   }
   async function trainStep(
     image: Float32Array,
@@ -851,209 +1111,306 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     options: StepOptions = {},
   ): Promise<StepResult> {
     const f = await trainForward(image, batch);
-    const { loss, gradient: lossGradient } = trainer.loss(f.v22, labels, batch);
+    const { loss, gradient: lossGradient } = trainer.loss(f.v33, labels, batch);
     if (!Number.isFinite(loss))
       trainer.nonFinite(loss, [
-        ['`conv` at line 12, column 3', f.v1],
-        ['`batchnorm` at line 13, column 3', f.v2],
-        ['`relu` at line 31, column 3', f.v3],
-        ['`conv` at line 12, column 3', f.v4],
-        ['`batchnorm` at line 13, column 3', f.v5],
-        ['`relu` at line 19, column 5', f.v6],
-        ['`conv` at line 12, column 3', f.v7],
-        ['`batchnorm` at line 13, column 3', f.v8],
-        ['`add` at line 17, column 3', f.v9],
-        ['`relu` at line 25, column 3', f.v10],
-        ['`conv` at line 12, column 3', f.v11],
-        ['`batchnorm` at line 13, column 3', f.v12],
-        ['`relu` at line 19, column 5', f.v13],
-        ['`conv` at line 12, column 3', f.v14],
-        ['`batchnorm` at line 13, column 3', f.v15],
-        ['`conv` at line 22, column 5', f.v16],
-        ['`batchnorm` at line 23, column 5', f.v17],
-        ['`add` at line 17, column 3', f.v18],
-        ['`relu` at line 25, column 3', f.v19],
-        ['`avgpool` at line 34, column 3', f.v20],
-        ['`linear` at line 36, column 3', f.v22],
+        ['`normalize` at line 35, column 3', f.v1],
+        ['`conv` at line 17, column 3', f.v2],
+        ['`batchnorm` at line 18, column 3', f.v3],
+        ['`relu` at line 37, column 3', f.v4],
+        ['`maxpool` at line 38, column 3', f.v5],
+        ['`conv` at line 17, column 3', f.v6],
+        ['`batchnorm` at line 18, column 3', f.v7],
+        ['`relu` at line 24, column 5', f.v8],
+        ['`conv` at line 17, column 3', f.v9],
+        ['`batchnorm` at line 18, column 3', f.v10],
+        ['`add` at line 22, column 3', f.v11],
+        ['`relu` at line 30, column 3', f.v12],
+        ['`conv` at line 17, column 3', f.v13],
+        ['`batchnorm` at line 18, column 3', f.v14],
+        ['`relu` at line 24, column 5', f.v15],
+        ['`conv` at line 17, column 3', f.v16],
+        ['`batchnorm` at line 18, column 3', f.v17],
+        ['`conv` at line 27, column 5', f.v18],
+        ['`batchnorm` at line 28, column 5', f.v19],
+        ['`add` at line 22, column 3', f.v20],
+        ['`relu` at line 30, column 3', f.v21],
+        ['`conv` at line 17, column 3', f.v22],
+        ['`batchnorm` at line 18, column 3', f.v23],
+        ['`relu` at line 24, column 5', f.v24],
+        ['`conv` at line 17, column 3', f.v25],
+        ['`batchnorm` at line 18, column 3', f.v26],
+        ['`conv` at line 27, column 5', f.v27],
+        ['`batchnorm` at line 28, column 5', f.v28],
+        ['`add` at line 22, column 3', f.v29],
+        ['`relu` at line 30, column 3', f.v30],
+        ['`avgpool` at line 42, column 3', f.v31],
+        ['`linear` at line 44, column 3', f.v33],
       ]);
     const grads = new Map<string, Float32Array>();
-    // fashion_cnn.cnn:36:3 linear
-    const b22_0 = await grad22_0(
+    // fashion_cnn.cnn:44:3 linear
+    const b33_0 = await grad33_0(
       lossGradient,
-      { input: f.v20, weight: runtime.param('6.weight'), bias: runtime.param('6.bias') },
+      { input: f.v31, weight: runtime.param('9.weight'), bias: runtime.param('9.bias') },
       batch,
     );
-    const d_v20_0 = b22_0.input as Float32Array;
-    runtime.collect(grads, '6.weight', b22_0.weight);
-    runtime.collect(grads, '6.bias', b22_0.bias);
-    // fashion_cnn.cnn:34:3 avgpool
-    const b20_0 = await grad20_0(d_v20_0, { input: f.v19 }, batch);
-    const d_v19_0 = b20_0.input;
-    // fashion_cnn.cnn:25:3 relu
-    const b19_0 = await grad19_0(d_v19_0, { input: f.v18 }, batch);
+    const d_v31_0 = b33_0.input as Float32Array;
+    runtime.collect(grads, '9.weight', b33_0.weight);
+    runtime.collect(grads, '9.bias', b33_0.bias);
+    // fashion_cnn.cnn:42:3 avgpool
+    const b31_0 = await grad31_0(d_v31_0, { input: f.v30 }, batch);
+    const d_v30_0 = b31_0.input;
+    // fashion_cnn.cnn:30:3 relu
+    const b30_0 = await grad30_0(d_v30_0, { input: f.v29 }, batch);
+    const d_v29_0 = b30_0.input;
+    // fashion_cnn.cnn:22:3 add
+    const b29_0 = await grad29_0(d_v29_0, { inputs: [f.v26, f.v28] }, batch);
+    const d_v26_0 = b29_0.inputs[0];
+    const d_v28_0 = b29_0.inputs[1];
+    // fashion_cnn.cnn:28:5 batchnorm
+    const b28_0 = await grad28_0(
+      d_v28_0,
+      {
+        input: f.v27,
+        gamma: runtime.param('6.1.1.weight'),
+        beta: runtime.param('6.1.1.bias'),
+        mean: f.r28_0.mean,
+        variance: f.r28_0.variance,
+      },
+      batch,
+    );
+    const d_v27_0 = b28_0.input;
+    runtime.collect(grads, '6.1.1.weight', b28_0.gamma);
+    runtime.collect(grads, '6.1.1.bias', b28_0.beta);
+    // fashion_cnn.cnn:27:5 conv
+    const b27_0 = await grad27_0(
+      d_v27_0,
+      { input: f.v21, weight: runtime.param('6.1.0.weight'), bias: null },
+      batch,
+    );
+    const d_v21_0 = b27_0.input as Float32Array;
+    runtime.collect(grads, '6.1.0.weight', b27_0.weight);
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b26_0 = await grad26_0(
+      d_v26_0,
+      {
+        input: f.v25,
+        gamma: runtime.param('6.0.2.1.weight'),
+        beta: runtime.param('6.0.2.1.bias'),
+        mean: f.r26_0.mean,
+        variance: f.r26_0.variance,
+      },
+      batch,
+    );
+    const d_v25_0 = b26_0.input;
+    runtime.collect(grads, '6.0.2.1.weight', b26_0.gamma);
+    runtime.collect(grads, '6.0.2.1.bias', b26_0.beta);
+    // fashion_cnn.cnn:17:3 conv
+    const b25_0 = await grad25_0(
+      d_v25_0,
+      { input: f.v24, weight: runtime.param('6.0.2.0.weight'), bias: null },
+      batch,
+    );
+    const d_v24_0 = b25_0.input as Float32Array;
+    runtime.collect(grads, '6.0.2.0.weight', b25_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b24_0 = await grad24_0(d_v24_0, { input: f.v23 }, batch);
+    const d_v23_0 = b24_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b23_0 = await grad23_0(
+      d_v23_0,
+      {
+        input: f.v22,
+        gamma: runtime.param('6.0.0.1.weight'),
+        beta: runtime.param('6.0.0.1.bias'),
+        mean: f.r23_0.mean,
+        variance: f.r23_0.variance,
+      },
+      batch,
+    );
+    const d_v22_0 = b23_0.input;
+    runtime.collect(grads, '6.0.0.1.weight', b23_0.gamma);
+    runtime.collect(grads, '6.0.0.1.bias', b23_0.beta);
+    // fashion_cnn.cnn:17:3 conv
+    const b22_0 = await grad22_0(
+      d_v22_0,
+      { input: f.v21, weight: runtime.param('6.0.0.0.weight'), bias: null },
+      batch,
+    );
+    const d_v21_1 = b22_0.input as Float32Array;
+    runtime.collect(grads, '6.0.0.0.weight', b22_0.weight);
+    const d_v21 = runtime.sum([d_v21_0, d_v21_1]);
+    // fashion_cnn.cnn:30:3 relu
+    const b21_0 = await grad21_0(d_v21, { input: f.v20 }, batch);
+    const d_v20_0 = b21_0.input;
+    // fashion_cnn.cnn:22:3 add
+    const b20_0 = await grad20_0(d_v20_0, { inputs: [f.v17, f.v19] }, batch);
+    const d_v17_0 = b20_0.inputs[0];
+    const d_v19_0 = b20_0.inputs[1];
+    // fashion_cnn.cnn:28:5 batchnorm
+    const b19_0 = await grad19_0(
+      d_v19_0,
+      {
+        input: f.v18,
+        gamma: runtime.param('5.1.1.weight'),
+        beta: runtime.param('5.1.1.bias'),
+        mean: f.r19_0.mean,
+        variance: f.r19_0.variance,
+      },
+      batch,
+    );
     const d_v18_0 = b19_0.input;
-    // fashion_cnn.cnn:17:3 add
-    const b18_0 = await grad18_0(d_v18_0, { inputs: [f.v15, f.v17] }, batch);
-    const d_v15_0 = b18_0.inputs[0];
-    const d_v17_0 = b18_0.inputs[1];
-    // fashion_cnn.cnn:23:5 batchnorm
+    runtime.collect(grads, '5.1.1.weight', b19_0.gamma);
+    runtime.collect(grads, '5.1.1.bias', b19_0.beta);
+    // fashion_cnn.cnn:27:5 conv
+    const b18_0 = await grad18_0(
+      d_v18_0,
+      { input: f.v12, weight: runtime.param('5.1.0.weight'), bias: null },
+      batch,
+    );
+    const d_v12_0 = b18_0.input as Float32Array;
+    runtime.collect(grads, '5.1.0.weight', b18_0.weight);
+    // fashion_cnn.cnn:18:3 batchnorm
     const b17_0 = await grad17_0(
       d_v17_0,
       {
         input: f.v16,
-        gamma: runtime.param('3.1.1.weight'),
-        beta: runtime.param('3.1.1.bias'),
+        gamma: runtime.param('5.0.2.1.weight'),
+        beta: runtime.param('5.0.2.1.bias'),
         mean: f.r17_0.mean,
         variance: f.r17_0.variance,
       },
       batch,
     );
     const d_v16_0 = b17_0.input;
-    runtime.collect(grads, '3.1.1.weight', b17_0.gamma);
-    runtime.collect(grads, '3.1.1.bias', b17_0.beta);
-    // fashion_cnn.cnn:22:5 conv
+    runtime.collect(grads, '5.0.2.1.weight', b17_0.gamma);
+    runtime.collect(grads, '5.0.2.1.bias', b17_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b16_0 = await grad16_0(
       d_v16_0,
-      { input: f.v10, weight: runtime.param('3.1.0.weight'), bias: null },
+      { input: f.v15, weight: runtime.param('5.0.2.0.weight'), bias: null },
       batch,
     );
-    const d_v10_0 = b16_0.input as Float32Array;
-    runtime.collect(grads, '3.1.0.weight', b16_0.weight);
-    // fashion_cnn.cnn:13:3 batchnorm
-    const b15_0 = await grad15_0(
-      d_v15_0,
-      {
-        input: f.v14,
-        gamma: runtime.param('3.0.2.1.weight'),
-        beta: runtime.param('3.0.2.1.bias'),
-        mean: f.r15_0.mean,
-        variance: f.r15_0.variance,
-      },
-      batch,
-    );
+    const d_v15_0 = b16_0.input as Float32Array;
+    runtime.collect(grads, '5.0.2.0.weight', b16_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b15_0 = await grad15_0(d_v15_0, { input: f.v14 }, batch);
     const d_v14_0 = b15_0.input;
-    runtime.collect(grads, '3.0.2.1.weight', b15_0.gamma);
-    runtime.collect(grads, '3.0.2.1.bias', b15_0.beta);
-    // fashion_cnn.cnn:12:3 conv
+    // fashion_cnn.cnn:18:3 batchnorm
     const b14_0 = await grad14_0(
       d_v14_0,
-      { input: f.v13, weight: runtime.param('3.0.2.0.weight'), bias: null },
-      batch,
-    );
-    const d_v13_0 = b14_0.input as Float32Array;
-    runtime.collect(grads, '3.0.2.0.weight', b14_0.weight);
-    // fashion_cnn.cnn:19:5 relu
-    const b13_0 = await grad13_0(d_v13_0, { input: f.v12 }, batch);
-    const d_v12_0 = b13_0.input;
-    // fashion_cnn.cnn:13:3 batchnorm
-    const b12_0 = await grad12_0(
-      d_v12_0,
       {
-        input: f.v11,
-        gamma: runtime.param('3.0.0.1.weight'),
-        beta: runtime.param('3.0.0.1.bias'),
-        mean: f.r12_0.mean,
-        variance: f.r12_0.variance,
+        input: f.v13,
+        gamma: runtime.param('5.0.0.1.weight'),
+        beta: runtime.param('5.0.0.1.bias'),
+        mean: f.r14_0.mean,
+        variance: f.r14_0.variance,
       },
       batch,
     );
+    const d_v13_0 = b14_0.input;
+    runtime.collect(grads, '5.0.0.1.weight', b14_0.gamma);
+    runtime.collect(grads, '5.0.0.1.bias', b14_0.beta);
+    // fashion_cnn.cnn:17:3 conv
+    const b13_0 = await grad13_0(
+      d_v13_0,
+      { input: f.v12, weight: runtime.param('5.0.0.0.weight'), bias: null },
+      batch,
+    );
+    const d_v12_1 = b13_0.input as Float32Array;
+    runtime.collect(grads, '5.0.0.0.weight', b13_0.weight);
+    const d_v12 = runtime.sum([d_v12_0, d_v12_1]);
+    // fashion_cnn.cnn:30:3 relu
+    const b12_0 = await grad12_0(d_v12, { input: f.v11 }, batch);
     const d_v11_0 = b12_0.input;
-    runtime.collect(grads, '3.0.0.1.weight', b12_0.gamma);
-    runtime.collect(grads, '3.0.0.1.bias', b12_0.beta);
-    // fashion_cnn.cnn:12:3 conv
-    const b11_0 = await grad11_0(
-      d_v11_0,
-      { input: f.v10, weight: runtime.param('3.0.0.0.weight'), bias: null },
-      batch,
-    );
-    const d_v10_1 = b11_0.input as Float32Array;
-    runtime.collect(grads, '3.0.0.0.weight', b11_0.weight);
-    const d_v10 = runtime.sum([d_v10_0, d_v10_1]);
-    // fashion_cnn.cnn:25:3 relu
-    const b10_0 = await grad10_0(d_v10, { input: f.v9 }, batch);
-    const d_v9_0 = b10_0.input;
-    // fashion_cnn.cnn:17:3 add
-    const b9_0 = await grad9_0(d_v9_0, { inputs: [f.v8, f.v3] }, batch);
-    const d_v8_0 = b9_0.inputs[0];
-    const d_v3_0 = b9_0.inputs[1];
-    // fashion_cnn.cnn:13:3 batchnorm
-    const b8_0 = await grad8_0(
-      d_v8_0,
+    // fashion_cnn.cnn:22:3 add
+    const b11_0 = await grad11_0(d_v11_0, { inputs: [f.v10, f.v5] }, batch);
+    const d_v10_0 = b11_0.inputs[0];
+    const d_v5_0 = b11_0.inputs[1];
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b10_0 = await grad10_0(
+      d_v10_0,
       {
-        input: f.v7,
-        gamma: runtime.param('2.0.2.1.weight'),
-        beta: runtime.param('2.0.2.1.bias'),
-        mean: f.r8_0.mean,
-        variance: f.r8_0.variance,
+        input: f.v9,
+        gamma: runtime.param('4.0.2.1.weight'),
+        beta: runtime.param('4.0.2.1.bias'),
+        mean: f.r10_0.mean,
+        variance: f.r10_0.variance,
       },
       batch,
     );
+    const d_v9_0 = b10_0.input;
+    runtime.collect(grads, '4.0.2.1.weight', b10_0.gamma);
+    runtime.collect(grads, '4.0.2.1.bias', b10_0.beta);
+    // fashion_cnn.cnn:17:3 conv
+    const b9_0 = await grad9_0(
+      d_v9_0,
+      { input: f.v8, weight: runtime.param('4.0.2.0.weight'), bias: null },
+      batch,
+    );
+    const d_v8_0 = b9_0.input as Float32Array;
+    runtime.collect(grads, '4.0.2.0.weight', b9_0.weight);
+    // fashion_cnn.cnn:24:5 relu
+    const b8_0 = await grad8_0(d_v8_0, { input: f.v7 }, batch);
     const d_v7_0 = b8_0.input;
-    runtime.collect(grads, '2.0.2.1.weight', b8_0.gamma);
-    runtime.collect(grads, '2.0.2.1.bias', b8_0.beta);
-    // fashion_cnn.cnn:12:3 conv
+    // fashion_cnn.cnn:18:3 batchnorm
     const b7_0 = await grad7_0(
       d_v7_0,
-      { input: f.v6, weight: runtime.param('2.0.2.0.weight'), bias: null },
-      batch,
-    );
-    const d_v6_0 = b7_0.input as Float32Array;
-    runtime.collect(grads, '2.0.2.0.weight', b7_0.weight);
-    // fashion_cnn.cnn:19:5 relu
-    const b6_0 = await grad6_0(d_v6_0, { input: f.v5 }, batch);
-    const d_v5_0 = b6_0.input;
-    // fashion_cnn.cnn:13:3 batchnorm
-    const b5_0 = await grad5_0(
-      d_v5_0,
       {
-        input: f.v4,
-        gamma: runtime.param('2.0.0.1.weight'),
-        beta: runtime.param('2.0.0.1.bias'),
-        mean: f.r5_0.mean,
-        variance: f.r5_0.variance,
+        input: f.v6,
+        gamma: runtime.param('4.0.0.1.weight'),
+        beta: runtime.param('4.0.0.1.bias'),
+        mean: f.r7_0.mean,
+        variance: f.r7_0.variance,
       },
       batch,
     );
-    const d_v4_0 = b5_0.input;
-    runtime.collect(grads, '2.0.0.1.weight', b5_0.gamma);
-    runtime.collect(grads, '2.0.0.1.bias', b5_0.beta);
-    // fashion_cnn.cnn:12:3 conv
-    const b4_0 = await grad4_0(
-      d_v4_0,
-      { input: f.v3, weight: runtime.param('2.0.0.0.weight'), bias: null },
+    const d_v6_0 = b7_0.input;
+    runtime.collect(grads, '4.0.0.1.weight', b7_0.gamma);
+    runtime.collect(grads, '4.0.0.1.bias', b7_0.beta);
+    // fashion_cnn.cnn:17:3 conv
+    const b6_0 = await grad6_0(
+      d_v6_0,
+      { input: f.v5, weight: runtime.param('4.0.0.0.weight'), bias: null },
       batch,
     );
-    const d_v3_1 = b4_0.input as Float32Array;
-    runtime.collect(grads, '2.0.0.0.weight', b4_0.weight);
-    const d_v3 = runtime.sum([d_v3_0, d_v3_1]);
-    // fashion_cnn.cnn:31:3 relu
-    const b3_0 = await grad3_0(d_v3, { input: f.v2 }, batch);
+    const d_v5_1 = b6_0.input as Float32Array;
+    runtime.collect(grads, '4.0.0.0.weight', b6_0.weight);
+    const d_v5 = runtime.sum([d_v5_0, d_v5_1]);
+    // fashion_cnn.cnn:38:3 maxpool
+    const b5_0 = await grad5_0(d_v5, { input: f.v4, output: f.v5 }, batch);
+    const d_v4_0 = b5_0.input;
+    // fashion_cnn.cnn:37:3 relu
+    const b4_0 = await grad4_0(d_v4_0, { input: f.v3 }, batch);
+    const d_v3_0 = b4_0.input;
+    // fashion_cnn.cnn:18:3 batchnorm
+    const b3_0 = await grad3_0(
+      d_v3_0,
+      {
+        input: f.v2,
+        gamma: runtime.param('1.1.weight'),
+        beta: runtime.param('1.1.bias'),
+        mean: f.r3_0.mean,
+        variance: f.r3_0.variance,
+      },
+      batch,
+    );
     const d_v2_0 = b3_0.input;
-    // fashion_cnn.cnn:13:3 batchnorm
+    runtime.collect(grads, '1.1.weight', b3_0.gamma);
+    runtime.collect(grads, '1.1.bias', b3_0.beta);
+    // fashion_cnn.cnn:17:3 conv
     const b2_0 = await grad2_0(
       d_v2_0,
-      {
-        input: f.v1,
-        gamma: runtime.param('0.1.weight'),
-        beta: runtime.param('0.1.bias'),
-        mean: f.r2_0.mean,
-        variance: f.r2_0.variance,
-      },
+      { input: f.v1, weight: runtime.param('1.0.weight'), bias: null },
       batch,
     );
-    const d_v1_0 = b2_0.input;
-    runtime.collect(grads, '0.1.weight', b2_0.gamma);
-    runtime.collect(grads, '0.1.bias', b2_0.beta);
-    // fashion_cnn.cnn:12:3 conv
-    const b1_0 = await grad1_0(
-      d_v1_0,
-      { input: image, weight: runtime.param('0.0.weight'), bias: null },
-      batch,
-    );
-    runtime.collect(grads, '0.0.weight', b1_0.weight);
+    const d_v1_0 = b2_0.input as Float32Array;
+    runtime.collect(grads, '1.0.weight', b2_0.weight);
+    // fashion_cnn.cnn:35:3 normalize
+    const b1_0 = await grad1_0(d_v1_0, { std: runtime.param('0.std') }, batch);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
-    return { loss, outputs: f.v22, lr, ...(options.gradients ? { gradients: grads } : {}) };
+    return { loss, outputs: f.v33, lr, ...(options.gradients ? { gradients: grads } : {}) };
   }
   async function evaluate(
     image: Float32Array,

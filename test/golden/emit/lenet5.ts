@@ -73,6 +73,8 @@ export interface LeNet5 extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<LeNet5> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'LeNet5');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([400, 4704, 1176]);
   // lenet5.cnn:8:3 conv + relu
   const layer1_0 = conv2dIm2col(backend, {
     inChannels: 1,
@@ -171,7 +173,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
   const layer12_0 = linear(backend, { inFeatures: 84, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // lenet5.cnn:8:3 conv
-  const train1_0 = conv2dIm2col(backend, {
+  const d1_0 = {
     inChannels: 1,
     inHeight: 28,
     inWidth: 28,
@@ -190,36 +192,15 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     padRight: 2,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad1_0 = conv2dGrad(
-    backend,
-    {
-      inChannels: 1,
-      inHeight: 28,
-      inWidth: 28,
-      outChannels: 6,
-      outHeight: 28,
-      outWidth: 28,
-      filterHeight: 5,
-      filterWidth: 5,
-      strideHeight: 1,
-      strideWidth: 1,
-      dilationHeight: 1,
-      dilationWidth: 1,
-      padTop: 2,
-      padBottom: 2,
-      padLeft: 2,
-      padRight: 2,
-      groups: 1,
-      padMode: 'zeros',
-    },
-    { inputGradient: false },
-  );
+  } as const;
+  const train1_0 = conv2dIm2col(backend, d1_0);
+  const grad1_0 = conv2dGrad(backend, d1_0, { inputGradient: false });
   // lenet5.cnn:9:3 relu
-  const train2_0 = activation(backend, { features: 4704, kind: 'relu' });
-  const grad2_0 = activationGrad(backend, { features: 4704, kind: 'relu' });
+  const d2_0 = { features: 4704, kind: 'relu' } as const;
+  const train2_0 = activation(backend, d2_0);
+  const grad2_0 = activationGrad(backend, d2_0);
   // lenet5.cnn:10:3 maxpool
-  const train3_0 = pool2d(backend, {
+  const d3_0 = {
     kind: 'max',
     channels: 6,
     inHeight: 28,
@@ -236,27 +217,11 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     padRight: 0,
     countIncludePad: true,
     p: 2,
-  });
-  const grad3_0 = pool2dGrad(backend, {
-    kind: 'max',
-    channels: 6,
-    inHeight: 28,
-    inWidth: 28,
-    outHeight: 14,
-    outWidth: 14,
-    kernelHeight: 2,
-    kernelWidth: 2,
-    strideHeight: 2,
-    strideWidth: 2,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    countIncludePad: true,
-    p: 2,
-  });
+  } as const;
+  const train3_0 = pool2d(backend, d3_0);
+  const grad3_0 = pool2dGrad(backend, d3_0);
   // lenet5.cnn:8:3 conv
-  const train4_0 = conv2dIm2col(backend, {
+  const d4_0 = {
     inChannels: 6,
     inHeight: 14,
     inWidth: 14,
@@ -275,32 +240,15 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     padRight: 0,
     groups: 1,
     padMode: 'zeros',
-  });
-  const grad4_0 = conv2dGrad(backend, {
-    inChannels: 6,
-    inHeight: 14,
-    inWidth: 14,
-    outChannels: 16,
-    outHeight: 10,
-    outWidth: 10,
-    filterHeight: 5,
-    filterWidth: 5,
-    strideHeight: 1,
-    strideWidth: 1,
-    dilationHeight: 1,
-    dilationWidth: 1,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    groups: 1,
-    padMode: 'zeros',
-  });
+  } as const;
+  const train4_0 = conv2dIm2col(backend, d4_0);
+  const grad4_0 = conv2dGrad(backend, d4_0);
   // lenet5.cnn:9:3 relu
-  const train5_0 = activation(backend, { features: 1600, kind: 'relu' });
-  const grad5_0 = activationGrad(backend, { features: 1600, kind: 'relu' });
+  const d5_0 = { features: 1600, kind: 'relu' } as const;
+  const train5_0 = activation(backend, d5_0);
+  const grad5_0 = activationGrad(backend, d5_0);
   // lenet5.cnn:10:3 maxpool
-  const train6_0 = pool2d(backend, {
+  const d6_0 = {
     kind: 'max',
     channels: 16,
     inHeight: 10,
@@ -317,57 +265,68 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     padRight: 0,
     countIncludePad: true,
     p: 2,
-  });
-  const grad6_0 = pool2dGrad(backend, {
-    kind: 'max',
-    channels: 16,
-    inHeight: 10,
-    inWidth: 10,
-    outHeight: 5,
-    outWidth: 5,
-    kernelHeight: 2,
-    kernelWidth: 2,
-    strideHeight: 2,
-    strideWidth: 2,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    countIncludePad: true,
-    p: 2,
-  });
+  } as const;
+  const train6_0 = pool2d(backend, d6_0);
+  const grad6_0 = pool2dGrad(backend, d6_0);
   // lenet5.cnn:18:3 linear
-  const train8_0 = linear(backend, { inFeatures: 400, outFeatures: 120 });
-  const grad8_0 = linearGrad(backend, { inFeatures: 400, outFeatures: 120 });
+  const d8_0 = { inFeatures: 400, outFeatures: 120 } as const;
+  const train8_0 = linear(backend, d8_0);
+  const grad8_0 = linearGrad(backend, d8_0);
   // lenet5.cnn:19:3 relu
-  const train9_0 = activation(backend, { features: 120, kind: 'relu' });
-  const grad9_0 = activationGrad(backend, { features: 120, kind: 'relu' });
+  const d9_0 = { features: 120, kind: 'relu' } as const;
+  const train9_0 = activation(backend, d9_0);
+  const grad9_0 = activationGrad(backend, d9_0);
   // lenet5.cnn:20:3 linear
-  const train10_0 = linear(backend, { inFeatures: 120, outFeatures: 84 });
-  const grad10_0 = linearGrad(backend, { inFeatures: 120, outFeatures: 84 });
+  const d10_0 = { inFeatures: 120, outFeatures: 84 } as const;
+  const train10_0 = linear(backend, d10_0);
+  const grad10_0 = linearGrad(backend, d10_0);
   // lenet5.cnn:21:3 relu
-  const train11_0 = activation(backend, { features: 84, kind: 'relu' });
-  const grad11_0 = activationGrad(backend, { features: 84, kind: 'relu' });
+  const d11_0 = { features: 84, kind: 'relu' } as const;
+  const train11_0 = activation(backend, d11_0);
+  const grad11_0 = activationGrad(backend, d11_0);
   // lenet5.cnn:22:3 linear
-  const train12_0 = linear(backend, { inFeatures: 84, outFeatures: 10 });
-  const grad12_0 = linearGrad(backend, { inFeatures: 84, outFeatures: 10 });
+  const d12_0 = { inFeatures: 84, outFeatures: 10 } as const;
+  const train12_0 = linear(backend, d12_0);
+  const grad12_0 = linearGrad(backend, d12_0);
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // lenet5.cnn:8:3 conv + relu
-    const v1 = await layer1_0(image, runtime.param('0.0.weight'), runtime.param('0.0.bias'), batch);
-    // lenet5.cnn:10:3 maxpool
-    const v3 = await layer3_0(v1, batch);
-    // lenet5.cnn:8:3 conv + relu
-    const v4 = await layer4_0(v3, runtime.param('1.0.weight'), runtime.param('1.0.bias'), batch);
-    // lenet5.cnn:10:3 maxpool
-    const v6 = await layer6_0(v4, batch);
-    // lenet5.cnn:18:3 linear + relu
-    const v8 = await layer8_0(v6, runtime.param('3.weight'), runtime.param('3.bias'), batch);
-    // lenet5.cnn:20:3 linear + relu
-    const v10 = await layer10_0(v8, runtime.param('5.weight'), runtime.param('5.bias'), batch);
-    // lenet5.cnn:22:3 linear
-    const v12 = await layer12_0(v10, runtime.param('7.weight'), runtime.param('7.bias'), batch);
-    return v12;
+    const slots = buffers.acquire(batch);
+    try {
+      // lenet5.cnn:8:3 conv + relu
+      const v1 = buffers.put(
+        slots[1],
+        await layer1_0(image, runtime.param('0.0.weight'), runtime.param('0.0.bias'), batch),
+      );
+      // lenet5.cnn:10:3 maxpool
+      const v3 = buffers.put(slots[2], await layer3_0(v1, batch));
+      // lenet5.cnn:8:3 conv + relu
+      const v4 = buffers.put(
+        slots[1],
+        await layer4_0(v3, runtime.param('1.0.weight'), runtime.param('1.0.bias'), batch),
+      );
+      // lenet5.cnn:10:3 maxpool
+      const v6 = buffers.put(slots[0], await layer6_0(v4, batch));
+      // lenet5.cnn:18:3 linear + relu
+      const v8 = buffers.put(
+        slots[2],
+        await layer8_0(v6, runtime.param('3.weight'), runtime.param('3.bias'), batch),
+      );
+      // lenet5.cnn:20:3 linear + relu
+      const v10 = buffers.put(
+        slots[0],
+        await layer10_0(v8, runtime.param('5.weight'), runtime.param('5.bias'), batch),
+      );
+      // lenet5.cnn:22:3 linear
+      const logits = await layer12_0(
+        v10,
+        runtime.param('7.weight'),
+        runtime.param('7.bias'),
+        batch,
+      );
+      return logits;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);

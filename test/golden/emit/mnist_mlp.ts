@@ -65,6 +65,8 @@ export interface MnistMlp extends ModelBase, TrainingBase {
 export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
   const runtime = createModelRuntime(options, parameterSpecs, folds, 'MnistMlp');
   const backend = runtime.backend;
+  // The memory plan: one buffer per slot of intermediate values (values per sample).
+  const buffers = runtime.buffers([256]);
   // mnist_mlp.cnn:8:3 linear + relu
   const layer2_0 = linear(backend, {
     inFeatures: 784,
@@ -75,28 +77,36 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
   const layer5_0 = linear(backend, { inFeatures: 256, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // mnist_mlp.cnn:8:3 linear
-  const train2_0 = linear(backend, { inFeatures: 784, outFeatures: 256 });
-  const grad2_0 = linearGrad(
-    backend,
-    { inFeatures: 784, outFeatures: 256 },
-    { inputGradient: false },
-  );
+  const d2_0 = { inFeatures: 784, outFeatures: 256 } as const;
+  const train2_0 = linear(backend, d2_0);
+  const grad2_0 = linearGrad(backend, d2_0, { inputGradient: false });
   // mnist_mlp.cnn:9:3 relu
-  const train3_0 = activation(backend, { features: 256, kind: 'relu' });
-  const grad3_0 = activationGrad(backend, { features: 256, kind: 'relu' });
+  const d3_0 = { features: 256, kind: 'relu' } as const;
+  const train3_0 = activation(backend, d3_0);
+  const grad3_0 = activationGrad(backend, d3_0);
   // mnist_mlp.cnn:10:3 dropout
-  const train4_0 = dropoutTrain(backend, { features: 256, p: 0.2 });
-  const grad4_0 = dropoutGrad(backend, { features: 256, p: 0.2 });
+  const d4_0 = { features: 256, p: 0.2 } as const;
+  const train4_0 = dropoutTrain(backend, d4_0);
+  const grad4_0 = dropoutGrad(backend, d4_0);
   // mnist_mlp.cnn:11:3 linear
-  const train5_0 = linear(backend, { inFeatures: 256, outFeatures: 10 });
-  const grad5_0 = linearGrad(backend, { inFeatures: 256, outFeatures: 10 });
+  const d5_0 = { inFeatures: 256, outFeatures: 10 } as const;
+  const train5_0 = linear(backend, d5_0);
+  const grad5_0 = linearGrad(backend, d5_0);
   async function infer(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);
-    // mnist_mlp.cnn:8:3 linear + relu
-    const v2 = await layer2_0(image, runtime.param('1.weight'), runtime.param('1.bias'), batch);
-    // mnist_mlp.cnn:11:3 linear
-    const v5 = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
-    return v5;
+    const slots = buffers.acquire(batch);
+    try {
+      // mnist_mlp.cnn:8:3 linear + relu
+      const v2 = buffers.put(
+        slots[0],
+        await layer2_0(image, runtime.param('1.weight'), runtime.param('1.bias'), batch),
+      );
+      // mnist_mlp.cnn:11:3 linear
+      const logits = await layer5_0(v2, runtime.param('4.weight'), runtime.param('4.bias'), batch);
+      return logits;
+    } finally {
+      buffers.release(slots);
+    }
   }
   async function trainForward(image: Float32Array, batch: number) {
     runtime.checkInput('image', image, batch, 784);

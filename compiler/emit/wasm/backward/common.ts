@@ -7,8 +7,12 @@ import { add, f32, forLoop, get, i32, load, mulConst, set, store, type Labels } 
 
 /** Arena offsets a backward kernel reads and writes. */
 export interface BackwardValues {
-  /** The forward step's value inputs and output (saved activations). */
+  /** The forward step's value inputs (saved activations: a backward kernel reads these). */
   inputs: number[];
+  /**
+   * The forward step's output. Never read by a backward kernel: the training arena is planned by
+   * liveness (`planArena`), and these bytes may hold another value by the time the backward runs.
+   */
   output: number;
   /** The gradient of the loss with respect to the step's output. */
   gradOutput: number;

@@ -5,7 +5,7 @@
 // gradients. See docs/wasm-target.md, "Training".
 import { LOSS_GRADIENT, type TrainingPlan, type TrainStep } from '../../plan-backward.js';
 import type { ModulePlan } from '../../plan-module.js';
-import { numberArg } from '../../../shapes/read-args.js';
+import { argNumber } from '../../../layers/args.js';
 import { ACTIVATION_HELPERS } from '../activation.js';
 import {
   GENERATORS,
@@ -120,12 +120,131 @@ export interface WasmTrainLayout {
   }[];
   /** Dropout masks the runtime draws before each training forward, in forward order. */
   dropouts: { offset: number; size: number; p: number }[];
-  /** The output of every step, by graph node, for the non-finite check. */
-  traced: { node: number; offset: number; size: number }[];
+  /**
+   * The output of every step, by graph node, for the non-finite check: complete once the layer
+   * functions before `after` have run (later steps may reuse its bytes).
+   */
+  traced: { node: number; after: number; offset: number; size: number }[];
 }
 
 const ALIGN = 64;
 const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+
+/**
+ * The arena of one sample, planned by liveness over the whole step as plan-memory.ts plans the
+ * inference forward: every value, dropout mask, gradient and forward convolution's staging
+ * (padded input, im2col panels) occupies its bytes from the position that writes it to the last
+ * position that reads it, and bytes are reused best-fit once free. Positions: 0 the runtime
+ * writing the inputs and masks, then each forward step, then the loss (the runtime reads the
+ * outputs and writes the loss gradient), then each backward op. A forward step reads its inputs
+ * (a dropout also its mask), the loss the outputs and (for a re-run after a non-finite loss) the
+ * model inputs; a backward op reads its step's inputs (a dropout only its mask) and
+ * the output gradient, never the step's output; a sum reads its parts. An op's outputs never
+ * share bytes with what it reads. Adds the gradients' sizes (floats) to `sizes`.
+ */
+export function planArena(
+  training: TrainingPlan,
+  sizes: Map<string, number>,
+): { offsets: Map<string, number>; stagingOf: Map<TrainStep, number>; arenaBytes: number } {
+  const def = new Map<string, number>();
+  const last = new Map<string, number>();
+  const bytes = new Map<string, number>();
+  const define = (variable: string, position: number, floatsOrBytes: number, inBytes = false) => {
+    if (def.has(variable)) throw new Error(`internal error: ${variable} written twice`);
+    def.set(variable, position);
+    last.set(variable, position);
+    bytes.set(variable, align(inBytes ? floatsOrBytes : 4 * floatsOrBytes));
+  };
+  const read = (variable: string, position: number) => {
+    if (!def.has(variable)) throw new Error(`internal error: ${variable} read before written`);
+    last.set(variable, Math.max(last.get(variable) as number, position));
+  };
+  const size = (variable: string) => {
+    const floats = sizes.get(variable);
+    if (floats === undefined) throw new Error(`internal error: no size of ${variable}`);
+    return floats;
+  };
+  const mask = (step: TrainStep) => `${step.output}$mask`;
+  const stagingKey = new Map<TrainStep, string>();
+
+  for (const input of training.inputs) define(input, 0, size(input));
+  for (const step of training.steps)
+    if (step.call.factory === 'dropout') define(mask(step), 0, size(mask(step)));
+  training.steps.forEach((step, idx) => {
+    const position = 1 + idx;
+    step.inputs.forEach((input) => read(input, position));
+    if (step.call.factory === 'dropout') read(mask(step), position);
+    define(step.output, position, size(step.output));
+    const staging = stagingBytes(step.call);
+    if (staging > 0) {
+      const key = `${step.output}$staging`;
+      stagingKey.set(step, key);
+      define(key, position, staging, true);
+    }
+  });
+  const loss = 1 + training.steps.length;
+  // The inputs stay until the loss: a non-finite loss re-runs the forward from them.
+  for (const variable of [...training.inputs, ...training.outputs]) read(variable, loss);
+  sizes.set(LOSS_GRADIENT, size(training.output));
+  define(LOSS_GRADIENT, loss, size(LOSS_GRADIENT));
+  training.backward.forEach((op, idx) => {
+    const position = loss + 1 + idx;
+    if (op.kind === 'sum') {
+      op.parts.forEach((part) => read(part, position));
+      sizes.set(op.target, size(op.parts[0]));
+      define(op.target, position, size(op.target));
+      return;
+    }
+    const { step } = op;
+    if (step.call.factory === 'dropout') read(mask(step), position);
+    else step.inputs.forEach((input) => read(input, position));
+    read(op.gradOutput, position);
+    for (const target of op.inputs) {
+      const index = target.field === 'input' ? 0 : Number(/\d+/.exec(target.field)?.[0]);
+      sizes.set(target.target, size(step.inputs[index]));
+      define(target.target, position, size(target.target));
+    }
+  });
+
+  // Linear scan over positions: allocate what a position writes, then free what it last reads.
+  const byDef = new Map<number, string[]>();
+  const byLast = new Map<number, string[]>();
+  for (const [variable, position] of def)
+    byDef.set(position, [...(byDef.get(position) ?? []), variable]);
+  for (const [variable, position] of last)
+    byLast.set(position, [...(byLast.get(position) ?? []), variable]);
+  const offsets = new Map<string, number>();
+  let live: { variable: string; offset: number; bytes: number }[] = [];
+  let arenaBytes = ALIGN;
+  const end = loss + training.backward.length;
+  for (let position = 0; position <= end; position++) {
+    for (const variable of byDef.get(position) ?? []) {
+      const need = bytes.get(variable) as number;
+      // Best fit among the gaps between live blocks; else above the highest one.
+      let best = -1;
+      let bestGap = Infinity;
+      let cursor = 0;
+      for (const block of live) {
+        const gap = block.offset - cursor;
+        if (gap >= need && gap < bestGap) {
+          best = cursor;
+          bestGap = gap;
+        }
+        cursor = Math.max(cursor, block.offset + block.bytes);
+      }
+      const at = best >= 0 ? best : cursor;
+      offsets.set(variable, at);
+      live.push({ variable, offset: at, bytes: need });
+      live.sort((a, b) => a.offset - b.offset);
+      arenaBytes = Math.max(arenaBytes, at + need);
+    }
+    const done = new Set(byLast.get(position) ?? []);
+    live = live.filter((block) => !done.has(block.variable));
+  }
+  const stagingOf = new Map<TrainStep, number>();
+  for (const [step, key] of stagingKey) stagingOf.set(step, offsets.get(key) as number);
+  return { offsets, stagingOf, arenaBytes: align(arenaBytes) };
+}
 
 /** Lays out and generates the training module of `plan` (a training plan) and its backward. */
 export function generateTrainingModule(
@@ -133,69 +252,22 @@ export function generateTrainingModule(
   training: TrainingPlan,
 ): { wat: string; layout: WasmTrainLayout } {
   const sizes = new Map<string, number>();
-  const offsets = new Map<string, number>();
-  let arenaBytes = 0;
-  const place = (variable: string, floats: number) => {
-    if (offsets.has(variable)) return;
-    sizes.set(variable, floats);
-    offsets.set(variable, arenaBytes);
-    arenaBytes += align(4 * floats);
-  };
   const product = (shape: readonly number[]) => shape.reduce((acc, dim) => acc * dim, 1);
-  for (const input of plan.inputs) place(input.identifier, product(input.shape));
+  for (const input of plan.inputs) sizes.set(input.identifier, product(input.shape));
   for (const step of training.steps) {
     const last = step.layer.calls.indexOf(step.call) === step.layer.calls.length - 1;
     const d = step.call.descriptor;
     const field = (key: string) => Number(d[key] ?? 1);
-    place(
+    sizes.set(
       step.output,
       last
         ? product(step.layer.node.shape ?? [])
         : field('outChannels') * field('outHeight') * field('outWidth'),
     );
-  }
-  for (const step of training.steps)
     if (step.call.factory === 'dropout')
-      place(`${step.output}$mask`, Number(step.call.descriptor.features));
-  // The staging region (padded inputs, im2col panels) is only used inside forward convolutions,
-  // so the backward's gradients share its space.
-  const staging = arenaBytes;
-  const stagingEnd =
-    staging + Math.max(0, ...training.steps.map((step) => stagingBytes(step.call)));
-  // Gradients live from the op that writes them to the op that reads them: their slots are reused
-  // (best fit, never the slot an op reads while it writes). They start at the staging region.
-  const free: { offset: number; bytes: number }[] = [];
-  const allocate = (variable: string, floats: number) => {
-    const bytes = align(4 * floats);
-    let best = -1;
-    free.forEach((block, idx) => {
-      if (block.bytes >= bytes && (best < 0 || block.bytes < free[best].bytes)) best = idx;
-    });
-    sizes.set(variable, floats);
-    if (best < 0) {
-      offsets.set(variable, arenaBytes);
-      arenaBytes += bytes;
-    } else offsets.set(variable, free.splice(best, 1)[0].offset);
-  };
-  const release = (variable: string) =>
-    free.push({
-      offset: offsets.get(variable) as number,
-      bytes: align(4 * (sizes.get(variable) as number)),
-    });
-  allocate(LOSS_GRADIENT, sizes.get(training.output) as number);
-  for (const op of training.backward) {
-    if (op.kind === 'sum') {
-      allocate(op.target, sizes.get(op.parts[0]) as number);
-      op.parts.forEach(release);
-      continue;
-    }
-    for (const target of op.inputs) {
-      const index = target.field === 'input' ? 0 : Number(/\d+/.exec(target.field)?.[0]);
-      allocate(target.target, sizes.get(op.step.inputs[index]) as number);
-    }
-    release(op.gradOutput);
+      sizes.set(`${step.output}$mask`, Number(step.call.descriptor.features));
   }
-  arenaBytes = align(Math.max(arenaBytes, stagingEnd, ALIGN));
+  const { offsets, stagingOf, arenaBytes } = planArena(training, sizes);
   const offset = (variable: string) => {
     const value = offsets.get(variable);
     if (value === undefined) throw new Error(`internal error: no arena slot for ${variable}`);
@@ -215,7 +287,11 @@ export function generateTrainingModule(
       return name;
     },
     arenaBytes,
-    staging,
+    // A forward convolution's staging (padded input, im2col panels) is its own block of the
+    // arena, live during that step only: the step being generated sets it.
+    get staging() {
+      return staging;
+    },
     sampleBase: (sample) => add('(global.get $arena)', mul(get(sample), i32(arenaBytes))),
     weight(name, packing) {
       const key = `${name}\u0000${JSON.stringify(packing)}`;
@@ -247,8 +323,11 @@ export function generateTrainingModule(
   const dropouts: WasmTrainLayout['dropouts'] = [];
   const statistics = new Map<TrainStep, number>();
 
+  let staging = 0;
   const functions: string[] = [];
   const layers: LayerEntry[] = [];
+  /** The end (exclusive) of each forward step's functions, for the non-finite check. */
+  const stepEnds: number[] = [];
   let scratchBytes = 0;
   const addKernels = (stem: string, kernels: readonly GeneratedKernel[]) =>
     kernels.forEach((kernel, phase) => {
@@ -270,6 +349,7 @@ ${kernel.body})`,
     const values = { inputs: step.inputs.map(offset), output: offset(step.output) };
     const stem = `t${step.kernel.slice('train'.length)}`;
     const { call } = step;
+    staging = stagingOf.get(step) ?? 0;
     if (call.factory === 'batchnorm') {
       const channels = Number(call.descriptor.channels);
       const stats = env.region(STATS_PER_CHANNEL * channels);
@@ -281,7 +361,7 @@ ${kernel.body})`,
         stats,
         channels,
         spatial: Number(call.descriptor.spatial),
-        momentum: numberArg(step.layer.node, 'momentum', 0.1),
+        momentum: argNumber(step.layer.node, 'momentum'),
       });
       addKernels(stem, [batchnormTrainForward(call, values, env, stats)]);
     } else if (call.factory === 'dropout') {
@@ -290,6 +370,7 @@ ${kernel.body})`,
       dropouts.push({ offset: mask, size, p: Number(call.descriptor.p) });
       addKernels(stem, [multiplyKernel(env, values.inputs[0], mask, values.output, size)]);
     } else addKernels(stem, [GENERATORS[call.factory](call, values, env)].flat());
+    stepEnds.push(layers.length);
   }
   const forwardLayers = layers.length;
   // Weight gradients are written, not accumulated, so the backward only zeroes nothing else.
@@ -365,8 +446,9 @@ ${functions.join('\n')}
       gradients,
       batchnorms,
       dropouts,
-      traced: training.steps.map((step) => ({
+      traced: training.steps.map((step, idx) => ({
         node: step.layer.node.id,
+        after: stepEnds[idx],
         offset: offset(step.output),
         size: sizes.get(step.output) as number,
       })),

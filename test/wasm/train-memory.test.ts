@@ -1,0 +1,142 @@
+// Training memory on the wasm target, counted in bytes (resident memory is measured by
+// `npm run bench`, never asserted): the training arena of one sample is the liveness peak of the
+// step, worked out by hand below for LeNet-5, and within `cnnc summary`'s per-sample estimate; a
+// training step lays out exactly one memory of the size its layout states, once. Serial: one
+// test records every WebAssembly.Memory the process creates meanwhile.
+import { readdirSync, readFileSync } from 'node:fs';
+import test from 'ava';
+import { summarizeModel } from '../../compiler/analysis/summary.js';
+import { compileSource } from '../../compiler/compile.js';
+import { buildTrain, seeded } from './build-train.js';
+
+const LENET = readFileSync('examples/lenet5.cnn', 'utf8');
+const BATCH = 64;
+const PAGE = 65536;
+
+/** The numbers `wasmSpec` / `wasmTrainSpec` of the generated code state. */
+function layoutOf(code: string, spec: 'wasmSpec' | 'wasmTrainSpec') {
+  const from = code.search(new RegExp(`const ${spec}\\b[^=]*= \\{`));
+  const field = (name: string) => {
+    const match = new RegExp(`${name}: (\\d+),`).exec(code.slice(from));
+    if (from < 0 || !match) throw new Error(`no ${name} in ${spec}`);
+    return Number(match[1]);
+  };
+  return {
+    weightBytes: field('weightBytes'),
+    scratchBytes: field('scratchBytes'),
+    arenaBytes: field('arenaBytes'),
+  };
+}
+
+test.serial(
+  'LeNet-5: the training arena of one sample is the liveness peak of the step',
+  async (t) => {
+    const { code } = await buildTrain('lenet5-memory', LENET);
+    const { arenaBytes } = layoutOf(code, 'wasmTrainSpec');
+    // Every value of the training forward stays until the backward has read it; the peak is the
+    // second convolution's forward, whose staging (im2col panels, no padding) is live only then:
+    //   image [1,28,28]                3,136
+    //   conv1 output [6,28,28]        18,816   (read by relu1's backward)
+    //   relu1 output [6,28,28]        18,816   (read by maxpool1's backward)
+    //   maxpool1 output [6,14,14]      4,736   (4,704 rounded up to 64 bytes; conv2's input)
+    //   conv2 output [16,10,10]        6,400
+    //   conv2 im2col: ceil(100 / 8) panels × 150 deep × 8 columns × 4 B = 62,400
+    // = 114,304. The first convolution's staging (padded 1×32×32 copy and 98 panels × 25 × 8 × 4 B)
+    // is 82,496 bytes next to 21,952 of values; the backward's gradients take the bytes of values
+    // it has read.
+    t.is(arenaBytes, 3136 + 18816 + 18816 + 4736 + 6400 + 62400);
+    // `cnnc summary` estimates an input and two copies of every activation per sample.
+    const compiled = compileSource('lenet5.cnn', LENET);
+    const summary = summarizeModel(compiled.program.models[0], { batch: BATCH });
+    t.is(summary.totals.trainingBytesPerSample, 123_152);
+    t.true(arenaBytes <= summary.totals.trainingBytesPerSample);
+  },
+);
+
+test.serial(
+  'LeNet-5: a training step lays out one memory of the bytes its layout states, once',
+  async (t) => {
+    const { code, module } = await buildTrain('lenet5-memory-runtime', LENET);
+    const train = layoutOf(code, 'wasmTrainSpec');
+    const sizes: number[] = [];
+    const Original = WebAssembly.Memory;
+    // Records every memory the runtime creates (its byte size), then creates it as usual.
+    WebAssembly.Memory = function Memory(descriptor: WebAssembly.MemoryDescriptor) {
+      sizes.push(descriptor.initial * PAGE);
+      return new Original(descriptor);
+    } as unknown as typeof WebAssembly.Memory;
+    let model;
+    try {
+      model = await module.create({ threads: 1, seed: 1 });
+      t.deepEqual(sizes, [], 'create lays out no memory before the first batch');
+      const x = seeded(BATCH * 784, 5);
+      const labels = Array.from({ length: BATCH }, (_, idx) => (idx * 3) % 10);
+      for (let step = 0; step < 3; step++) await model.trainStep(x, labels, BATCH);
+    } finally {
+      WebAssembly.Memory = Original;
+    }
+    try {
+      // Weights, parameter gradients and one thread's scratch, then 64 arenas and 64 bytes of slack
+      // for vector reads past the last sample, in whole 64 KiB pages. The inference module, which
+      // the training step does not run, lays out nothing.
+      const start = Math.ceil((train.weightBytes + train.scratchBytes) / 64) * 64;
+      const bytes = start + BATCH * train.arenaBytes + 64;
+      t.deepEqual(sizes, [Math.ceil(bytes / PAGE) * PAGE]);
+      // 743,616 bytes of weights and gradients (LeNet-5's 61,706 parameters twice, packed and plain,
+      // and padding) and 64 × 114,304 of arenas.
+      t.is(sizes[0], 124 * PAGE);
+    } finally {
+      await model?.dispose();
+    }
+  },
+);
+
+test.serial(
+  'LeNet-5: a non-finite loss names the first layer whose output is not finite',
+  async (t) => {
+    const { module } = await buildTrain('lenet5-memory-nan', LENET);
+    const model = await module.create({ threads: 1, seed: 1 });
+    try {
+      // An infinite bias of the last layer: every earlier output stays finite.
+      const weights = model as unknown as {
+        saveWeights(): Uint8Array;
+        loadWeights(bytes: Uint8Array): void;
+      };
+      const bias = model.parameters().get('7.bias');
+      if (!bias) throw new Error('no 7.bias');
+      bias[3] = Infinity;
+      weights.loadWeights(weights.saveWeights());
+      const error = await t.throwsAsync(() => model.trainStep(seeded(4 * 784, 7), [1, 2, 3, 4], 4));
+      t.regex(
+        error?.message ?? '',
+        /^the loss is NaN: the output of `linear` at line 22, column 3 is/,
+      );
+    } finally {
+      await model.dispose();
+    }
+  },
+);
+
+test.serial(
+  'LeNet-5: inference and training share one set of workers, started on first use',
+  async (t) => {
+    const { module } = await buildTrain('lenet5-memory-threads', LENET);
+    // The process's threads (Linux): a Node worker is one more.
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const model = await module.create({ threads: 3, seed: 1 });
+    try {
+      t.is(threads(), before, 'create starts no worker');
+      const x = seeded(BATCH * 784, 9);
+      const labels = Array.from({ length: BATCH }, (_, idx) => idx % 10);
+      await model.forward(x, BATCH);
+      t.is(threads(), before + 2, 'the first forward starts threads − 1 workers');
+      await model.trainStep(x, labels, BATCH);
+      await model.forward(seeded(2 * BATCH * 784, 10), 2 * BATCH);
+      await model.trainStep(x, labels, BATCH);
+      t.is(threads(), before + 2, 'training and a larger batch reuse them');
+    } finally {
+      await model.dispose();
+    }
+  },
+);
