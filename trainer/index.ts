@@ -42,7 +42,8 @@ export {
   type ResumableRng,
   type RngState,
 } from './core/rng-state.js';
-export { renderReport, writeReport, type ReportInput } from './io/report.js';
+export { renderReport, type ReportInput } from './core/report.js';
+export { writeReport } from './io/write-report.js';
 export { augmentBatch, type Augmentation } from './core/augment.js';
 export { earlyStopStep, type EarlyStopDecision, type EarlyStopState } from './core/early-stop.js';
 export { channelStatistics, MIN_STD, type ChannelStatistics } from './core/adapt.js';

@@ -3,7 +3,7 @@
 // on the adaptive kernel over the flattened spatial dimensions.
 import { argChoice, argBool, argNumber, argSymbol } from '../layers/args.js';
 import { sizeOf, windowGeometry } from '../passes/geometry.js';
-import { ELEMENTWISE_OPS, type OptNode } from '../passes/graph.js';
+import { ELEMENTWISE_OPS } from '../passes/graph.js';
 import { lookupLayer } from '../layers/registry.js';
 import type { PadMode, PoolKind } from '../../contract/descriptors.js';
 import { activationKind, planConv, planConvTranspose, withActivation } from './gpujs-conv.js';

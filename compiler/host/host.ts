@@ -1,4 +1,5 @@
-// The file-system SourceHost used by the CLI: imports resolve relative to the importing file.
+// The file-system SourceHost of the CLI and the trainer: imports resolve relative to the importing
+// file.
 import { dirname, relative, resolve } from 'node:path';
 import type { SourceHost } from '../compile.js';
 import { readSource } from './read-source.js';

@@ -1,4 +1,5 @@
-// Where the CLI writes: injected so tests can run commands in-process and read their output.
+// Where commands write (the CLI and the trainer): injected so tests can run commands in-process and
+// read their output.
 
 export interface Io {
   out(text: string): void;

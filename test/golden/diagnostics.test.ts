@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBuild, type BuildCliOptions } from '../../compiler/cli/build.js';
 import { runCheck } from '../../compiler/cli/check.js';
-import type { Io } from '../../compiler/cli/io.js';
+import type { Io } from '../../compiler/host/io.js';
 import { catalog } from '../../compiler/diagnostics/catalog.js';
 import { compareGolden } from '../helpers/golden.js';
 

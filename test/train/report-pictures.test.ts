@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confusionMatrix } from '../../trainer/core/confusion.js';
 import { imageGridSvg, toByte, type ImageTile } from '../../trainer/core/image-grid.js';
-import { perClassScores, renderReport, writeReport } from '../../trainer/io/report.js';
+import { perClassScores, renderReport } from '../../trainer/core/report.js';
+import { writeReport } from '../../trainer/io/write-report.js';
 import { decodePng } from '../helpers/png.js';
 import { tempDir } from './fixtures.js';
 

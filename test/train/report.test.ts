@@ -11,7 +11,8 @@ import {
   emptyConfusion,
 } from '../../trainer/core/confusion.js';
 import { lineChartSvg } from '../../trainer/core/line-chart.js';
-import { renderReport, writeReport, type ReportInput } from '../../trainer/io/report.js';
+import { renderReport, type ReportInput } from '../../trainer/core/report.js';
+import { writeReport } from '../../trainer/io/write-report.js';
 import { integerTicks, niceTicks, tickLabel } from '../../trainer/core/svg.js';
 import { tempDir } from './fixtures.js';
 

@@ -2,17 +2,14 @@
 // table and per-class precision and recall, `loss.svg` and `accuracy.svg` (per-epoch curves),
 // `confusion.svg` (held-out predictions), `filters.svg` (the first convolution's filters),
 // `mistakes.svg` (the most confidently wrong held-out images) and `metrics.json`; every picture is
-// also written as PNG. `renderReport` is pure and deterministic; `writeReport` does the I/O.
-import { join } from 'node:path';
-import { atomicWrite } from './atomic-write.js';
-import { confusionMatrixSvg } from '../core/confusion-chart.js';
-import { confusionTotals, type ConfusionMatrix } from '../core/confusion.js';
-import { catchTrainError, type TrainResult } from '../core/errors.js';
-import type { EpochMetrics } from '../core/history.js';
-import { lineChartSvg } from '../core/line-chart.js';
-import { imageGridSvg, type ImageTile } from '../core/image-grid.js';
-import { svgToPng } from '../core/png.js';
-import { formatDuration, formatLoss, formatPercent } from '../core/progress-format.js';
+// also written as PNG. `renderReport` is pure and deterministic; `writeReport`
+// (trainer/io/write-report.ts) does the I/O.
+import { confusionMatrixSvg } from './confusion-chart.js';
+import { confusionTotals, type ConfusionMatrix } from './confusion.js';
+import type { EpochMetrics } from './history.js';
+import { lineChartSvg } from './line-chart.js';
+import { imageGridSvg, type ImageTile } from './image-grid.js';
+import { formatDuration, formatLoss, formatPercent } from './progress-format.js';
 
 /** Everything the report shows. */
 export interface ReportInput {
@@ -274,25 +271,4 @@ export function renderReport(input: ReportInput): Map<string, string> {
     ...extra.files,
     ['metrics.json', metricsJson(input, labels)],
   ]);
-}
-
-/** Writes the report's files into `directory` (created if needed), each atomically; every SVG also as PNG. */
-export function writeReport(
-  directory: string,
-  input: ReportInput,
-): TrainResult<{ files: string[] }> {
-  return catchTrainError(() => {
-    const files: string[] = [];
-    for (const [name, content] of renderReport(input)) {
-      const path = join(directory, name);
-      atomicWrite(path, new TextEncoder().encode(content));
-      files.push(path);
-      if (name.endsWith('.svg')) {
-        const png = join(directory, name.replace(/\.svg$/, '.png'));
-        atomicWrite(png, svgToPng(content));
-        files.push(png);
-      }
-    }
-    return { files };
-  });
 }
