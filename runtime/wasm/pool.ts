@@ -12,10 +12,17 @@ const COMMAND = 1;
 const PROGRAM = 2;
 const FUNCTION = 3;
 const BATCH = 4;
-const DONE = 5;
 const FAILED = 6;
 /** Per worker: u0, u1 at RANGES + 2·worker. */
 const RANGES = 8;
+/**
+ * Per worker, after the ranges: the last generation it finished (`acks(size) + worker`). The caller
+ * waits for every worker to acknowledge *this* generation, not for a count to reach the number of
+ * workers: a count can be overshot by a worker that runs a generation twice (any return from
+ * `Atomics.wait` without a new generation, which once hung `cnnc train` with the count at 2 of 1)
+ * or reached early by a late increment, which would let the caller read results not yet written.
+ */
+const acks = (size: number) => RANGES + 2 * size;
 
 /** Commands. */
 const RUN = 0;
@@ -41,13 +48,15 @@ export interface PoolSetup {
  */
 const WORKER = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { control, port, index } = workerData;
+const { control, port, index, ack } = workerData;
 const ctl = new Int32Array(control);
 const programs = [];
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, ${GENERATION}, seen);
-  seen = Atomics.load(ctl, ${GENERATION});
+  // Only a new generation is work: a wake-up without one (a notify of nothing) waits again.
+  let generation;
+  while ((generation = Atomics.load(ctl, ${GENERATION})) === seen) Atomics.wait(ctl, ${GENERATION}, seen);
+  seen = generation;
   const command = ctl[${COMMAND}];
   if (command === ${QUIT}) break;
   try {
@@ -75,8 +84,8 @@ for (;;) {
     Atomics.store(ctl, ${FAILED}, 1);
     console.error(error);
   }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
+  Atomics.store(ctl, ack, seen);
+  Atomics.notify(ctl, ack);
 }
 `;
 
@@ -100,6 +109,11 @@ export interface WorkerThreads {
   attach(setup: PoolSetup): Promise<WorkerProgram | null>;
   /** Stops the workers; later attaches return null. Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Wakes every waiting worker without new work, as a spurious return of `Atomics.wait` would;
+   * workers must ignore it (test/wasm/pool.test.ts).
+   */
+  nudge(): void;
 }
 
 /** The workers of a model: `size` worker_threads (Node only), started on the first attach. */
@@ -108,10 +122,11 @@ export function createWorkerThreads(size: number): WorkerThreads {
   let workers: import('node:worker_threads').Worker[] = [];
   let closed = false;
   let slots = 0;
+  let controlBlock: Int32Array | undefined;
 
   const start = async () => {
     const { Worker, MessageChannel } = await import('node:worker_threads');
-    const control = new SharedArrayBuffer(4 * (RANGES + 2 * (size + 1)));
+    const control = new SharedArrayBuffer(4 * (acks(size) + size));
     const ctl = new Int32Array(control);
     const ports = [];
     for (let index = 0; index < size; index++) {
@@ -120,7 +135,7 @@ export function createWorkerThreads(size: number): WorkerThreads {
       workers.push(
         new Worker(WORKER, {
           eval: true,
-          workerData: { control, port: port2, index },
+          workerData: { control, port: port2, index, ack: acks(size) + index },
           transferList: [port2],
           // A worker's JavaScript only instantiates modules; a small young generation saves
           // about 0.7 MB of resident memory per worker (measured on Node 20).
@@ -140,20 +155,28 @@ export function createWorkerThreads(size: number): WorkerThreads {
     );
     for (const worker of workers) worker.unref();
     for (const port of ports) port.unref();
+    controlBlock = ctl;
     return { ctl, ports };
   };
 
   /** Sets the command, wakes every worker, runs `call` (the caller's share) and waits for all. */
   const dispatch = (ctl: Int32Array, command: number, call?: () => void) => {
     ctl[COMMAND] = command;
-    Atomics.store(ctl, DONE, 0);
-    Atomics.add(ctl, GENERATION, 1);
+    const generation = (Atomics.add(ctl, GENERATION, 1) + 1) | 0;
     Atomics.notify(ctl, GENERATION);
-    call?.();
-    for (;;) {
-      const done = Atomics.load(ctl, DONE);
-      if (done === size) break;
-      Atomics.wait(ctl, DONE, done, 50);
+    try {
+      call?.();
+    } finally {
+      // Even when the caller's share throws, the workers finish this generation first, so the
+      // next dispatch never overlaps it.
+      for (let worker = 0; worker < size; worker++) {
+        const slot = acks(size) + worker;
+        for (;;) {
+          const seen = Atomics.load(ctl, slot);
+          if (seen === generation) break;
+          Atomics.wait(ctl, slot, seen, 50);
+        }
+      }
     }
     if (Atomics.load(ctl, FAILED) !== 0) {
       Atomics.store(ctl, FAILED, 0);
@@ -202,6 +225,9 @@ export function createWorkerThreads(size: number): WorkerThreads {
           dispatch(ctl, DETACH);
         },
       };
+    },
+    nudge() {
+      if (controlBlock) Atomics.notify(controlBlock, GENERATION);
     },
     async close() {
       if (closed) return;
