@@ -235,7 +235,7 @@ test('a layer the exporter has no mapping for is CNN4010 at the layer, with no u
   // An op no cnnc version maps (a new layer before its ONNX mapping looks like this).
   const node = model.nodes.find((other) => other.op === 'tanh');
   if (!node) return t.fail('no tanh node');
-  node.op = 'not_a_layer';
+  (node as { op: string }).op = 'not_a_layer';
   const result = exportOnnx(model, new Map(), { trace: () => '', producerVersion: 'test' });
   t.is(result.bytes, undefined);
   t.is(result.diagnostics.length, 1);

@@ -27,7 +27,7 @@ function compile(): WebAssembly.Module {
   if (!module.validate()) throw new Error('invalid test module');
   const bytes = module.emitBinary();
   module.dispose();
-  return new WebAssembly.Module(bytes);
+  return new WebAssembly.Module(new Uint8Array(bytes));
 }
 
 test('each unit runs once per dispatch, and a wake-up without work is ignored', async (t) => {
