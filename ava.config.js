@@ -11,6 +11,8 @@ const slow = [
   'test/wasm/train-cli.test.ts',
   'test/emit/readme-flow.test.ts',
   'test/package/pack-install.test.ts',
+  // Spawns `cnnc train` (a whole build per case) on hostile data paths: about 40 s of CPU.
+  'test/hostile/train.test.ts',
 ];
 
 const onlySlow = process.env.CNNC_TESTS === 'slow';
