@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { buildLineIndex, displayPositionAt, type LineIndex } from '../diagnostics/line-index.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ModelGraph, TrainConfig } from '../ir/graph.js';
-import type { Graph } from '../passes/graph.js';
+import type { Graph } from '../ir/opt-graph.js';
 import type { ConvChoice, Pass, PassNote } from '../passes/pass.js';
 import { optimize, optimizeForTraining, type OptLevel } from '../passes/registry.js';
 import { emitModuleText, type TrainingEmit } from './emit-module.js';

@@ -1,7 +1,7 @@
 // The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
 import { argChoice, argNumber } from '../layers/args.js';
-import { outputPadding, windowGeometry, type WindowGeometry } from '../passes/geometry.js';
-import type { OptNode } from '../passes/graph.js';
+import { outputPadding, windowGeometry, type WindowGeometry } from '../ir/geometry.js';
+import type { OptNode } from '../ir/opt-graph.js';
 import type {
   ActivationKind,
   ActivationSpec,

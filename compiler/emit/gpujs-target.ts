@@ -2,9 +2,8 @@
 // run on the 2-D pooling and padding kernels with a unit height; global pooling of any rank runs
 // on the adaptive kernel over the flattened spatial dimensions.
 import { argChoice, argBool, argNumber, argSymbol } from '../layers/args.js';
-import { sizeOf, windowGeometry } from '../passes/geometry.js';
-import { ELEMENTWISE_OPS } from '../passes/graph.js';
-import { lookupLayer } from '../layers/registry.js';
+import { sizeOf, windowGeometry } from '../ir/geometry.js';
+import { hasTrait, lookupLayer } from '../layers/registry.js';
 import type { PadMode, PoolKind } from '../../contract/descriptors.js';
 import { activationKind, planConv, planConvTranspose, withActivation } from './gpujs-conv.js';
 import {
@@ -232,7 +231,7 @@ export const gpujsTarget: Target = {
     if (op === 'convtranspose') return planConvTranspose(ctx);
     if (op === 'maxpool' || op === 'avgpool' || op === 'lppool') return planPool(ctx);
     if (op === 'pad') return planPad(ctx);
-    if (ELEMENTWISE_OPS.has(op)) return planElementwise(ctx);
+    if (hasTrait(op, 'elementwise')) return planElementwise(ctx);
     return planOther(ctx);
   },
 };

@@ -5,8 +5,8 @@
 // first layer inside the first block call; `3.weight` the fourth statement's. See
 // docs/generated-api.md. Nothing here depends on a target.
 import type { GraphNode, PathStep } from '../ir/graph.js';
-import type { Graph, OptNode } from '../passes/graph.js';
-import { windowGeometry } from '../passes/geometry.js';
+import type { Graph, OptNode } from '../ir/opt-graph.js';
+import { windowGeometry } from '../ir/geometry.js';
 import { lookupLayer } from '../layers/registry.js';
 import type { ParamEntry } from '../layers/types.js';
 

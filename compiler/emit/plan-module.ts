@@ -3,8 +3,8 @@
 // the target cannot run (CNN4002) and a name that had to be renamed (CNN4001).
 import type { Diagnostic, Span } from '../diagnostics/diagnostic.js';
 import type { GraphNode } from '../ir/graph.js';
-import type { Graph, OptNode } from '../passes/graph.js';
-import { sizeOf } from '../passes/geometry.js';
+import type { Graph, OptNode } from '../ir/opt-graph.js';
+import { sizeOf } from '../ir/geometry.js';
 import { isSafeIdentifier, safeIdentifier } from './names.js';
 import { layerPrefixes, paramsOf, type ParamEntry } from './param-names.js';
 import type { KernelCall, Target } from './target.js';

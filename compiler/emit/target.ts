@@ -2,7 +2,7 @@
 // kernel calls that compute it (descriptors are plain data), or says why it cannot. gpu.js is the
 // first target (./gpujs-target.ts); a WebAssembly target will implement the same interface.
 import type { KernelDescriptors, KernelFactory } from '../../contract/descriptors.js';
-import type { Graph, OptNode } from '../passes/graph.js';
+import type { Graph, OptNode } from '../ir/opt-graph.js';
 
 /** Plain data for a kernel descriptor: numbers, strings, booleans, lists and records. */
 export type Literal = number | string | boolean | null | readonly Literal[] | LiteralRecord;

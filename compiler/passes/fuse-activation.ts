@@ -1,7 +1,6 @@
 // Conv/linear + bias + activation fusion: an activation whose input is a convolution, a linear
 // layer, a BatchNorm or a residual `add` (read by nothing else) becomes that layer's epilogue, so
 // the activation costs no extra kernel and no extra intermediate.
-import { ELEMENTWISE_OPS } from './graph.js';
 import {
   alphaOf,
   bypassNode,
@@ -21,7 +20,7 @@ export function fuseActivation(graph: Graph): PassResult {
   const notes: PassNote[] = [];
   let result = graph;
   for (const node of graph.nodes) {
-    if (!ELEMENTWISE_OPS.has(node.op) || node.inputs.length !== 1 || node.epilogue) continue;
+    if (!hasTrait(node.op, 'elementwise') || node.inputs.length !== 1 || node.epilogue) continue;
     const producer = result.nodes.find((other) => other.id === node.inputs[0]);
     if (!producer || !hasTrait(producer.op, 'fusesActivation') || producer.epilogue) continue;
     if (consumersOf(result).get(producer.id)?.length !== 1 || isOutput(result, producer.id))

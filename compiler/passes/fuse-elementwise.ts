@@ -1,6 +1,6 @@
 // Elementwise-chain fusion: consecutive elementwise activations (`sigmoid` then `relu` …) that no
 // other layer reads in between run as one kernel, the first node carrying the rest as epilogue.
-import { ELEMENTWISE_OPS } from './graph.js';
+import { hasTrait } from '../layers/registry.js';
 import {
   alphaOf,
   bypassNode,
@@ -19,7 +19,7 @@ const NAME = 'fuse-elementwise';
 const MAX_STEPS = 4;
 
 function canExtend(graph: Graph, head: OptNode, next: OptNode): boolean {
-  if (!ELEMENTWISE_OPS.has(next.op) || next.epilogue || next.inputs.length !== 1) return false;
+  if (!hasTrait(next.op, 'elementwise') || next.epilogue || next.inputs.length !== 1) return false;
   if ((head.epilogue?.length ?? 0) + 1 >= MAX_STEPS) return false;
   return consumersOf(graph).get(head.id)?.length === 1 && !isOutput(graph, head.id);
 }
@@ -30,7 +30,7 @@ export function fuseElementwise(graph: Graph): PassResult {
   let result = graph;
   for (const original of graph.nodes) {
     const head = result.nodes.find((node) => node.id === original.id);
-    if (!head || !ELEMENTWISE_OPS.has(head.op) || head.epilogue) continue;
+    if (!head || !hasTrait(head.op, 'elementwise') || head.epilogue) continue;
     let current = head;
     for (;;) {
       const readers = consumersOf(result).get(current.id) ?? [];

@@ -1,7 +1,6 @@
 // The invariants of the IR, checked between passes in tests and whenever `CNNC_DEBUG` is set.
 // A violation is a compiler bug, so it is returned as plain messages (and thrown by the driver).
 import { hasTrait } from '../layers/registry.js';
-import { ELEMENTWISE_OPS } from './graph.js';
 import { type Graph } from '../ir/opt-graph.js';
 
 /** Returns every violated invariant of `graph` (empty when it is well-formed). */
@@ -18,7 +17,7 @@ export function verifyGraph(graph: Graph): string[] {
     if (node.op === 'input' && !graph.inputs.includes(node.id))
       problems.push(`${where}: an input node not listed as a model input`);
     for (const step of node.epilogue ?? [])
-      if (!ELEMENTWISE_OPS.has(step.op))
+      if (!hasTrait(step.op, 'elementwise'))
         problems.push(`${where}: epilogue \`${step.op}\` is not elementwise`);
     if (node.folded && !hasTrait(node.op, 'foldsBatchnorm'))
       problems.push(`${where}: a BatchNorm is folded into a layer without per-channel weights`);

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../../compiler/compile.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
-import { bytesOf, type Graph } from '../../compiler/passes/graph.js';
+import { bytesOf, type Graph } from '../../compiler/ir/opt-graph.js';
 import { createBackend, type Backend } from '../../runtime/backend.js';
 import { allclose } from '../../runtime/tensor.js';
 import { buildSource, inputFor } from './build-helper.js';

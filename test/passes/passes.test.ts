@@ -2,7 +2,7 @@
 // text form (without spans) to the expected one; verifyGraph checks every result.
 import test from 'ava';
 import { compileSource } from '../../compiler/compile.js';
-import type { Graph } from '../../compiler/passes/graph.js';
+import type { Graph } from '../../compiler/ir/opt-graph.js';
 import { printIr } from '../../compiler/passes/print-ir.js';
 import { findPass, optimize, passes } from '../../compiler/passes/registry.js';
 import { verifyGraph } from '../../compiler/passes/verify-graph.js';

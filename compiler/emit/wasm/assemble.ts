@@ -2,7 +2,7 @@
 // per-sample arena of the memory plan), asks each layer's kernel generator for one exported
 // function, and compiles the text through binaryen (validate, optimise, emit).
 import { planMemory } from '../../passes/plan-memory.js';
-import { bytesOf, type Graph } from '../../passes/graph.js';
+import { bytesOf, type Graph } from '../../ir/opt-graph.js';
 import type { ModulePlan } from '../plan-module.js';
 import { ACTIVATION_HELPERS } from './activation.js';
 import { conv3dDirect, convTransposeDirect } from './direct.js';

@@ -2,7 +2,7 @@
 // parameter tables as the gpu.js module, the WebAssembly module embedded as base64 with its memory
 // layout, and a `create` whose model runs the generated layer functions in order.
 import { Project, VariableDeclarationKind } from 'ts-morph';
-import type { Graph } from '../../passes/graph.js';
+import type { Graph } from '../../ir/opt-graph.js';
 import {
   forwardSignature,
   initLiteral,
