@@ -3,7 +3,6 @@
 export * from './backend.js';
 export * from './buffers.js';
 export * from './factories.js';
-export * from './chain.js';
 export * from './layer.js';
 export * from './model.js';
 export * from './params.js';

@@ -12,7 +12,6 @@ import { batchnorm } from '../../runtime/kernels/batchnorm.js';
 import { add } from '../../runtime/kernels/add.js';
 import { concat } from '../../runtime/kernels/concat.js';
 import { createBackend } from '../../runtime/backend.js';
-import { compileChain } from '../../runtime/chain.js';
 import { MAX_KERNEL_VALUES } from '../../runtime/exact.js';
 import * as ref from '../helpers/reference.js';
 import { assertClose, randomTensor, sharedBackend } from './support.js';
@@ -243,23 +242,6 @@ test.serial('add and concat over more than 2^24 values', async (t) => {
   assertClose(t, sampleOut(joined, 2 * PER_SAMPLE, last), expected.data);
 });
 
-const POOL_DESC = {
-  kind: 'max' as const,
-  channels: 64,
-  inHeight: 112,
-  inWidth: 112,
-  outHeight: 56,
-  outWidth: 56,
-  kernelHeight: 2,
-  kernelWidth: 2,
-  strideHeight: 2,
-  strideWidth: 2,
-  padTop: 0,
-  padBottom: 0,
-  padLeft: 0,
-  padRight: 0,
-};
-
 test.serial('threaded webasm: concat past 2^24 values is exact too', async (t) => {
   const threaded = createBackend({ mode: 'webasm', threads: true, poolSize: 2 });
   try {
@@ -275,15 +257,6 @@ test.serial('threaded webasm: concat past 2^24 values is exact too', async (t) =
   } finally {
     await threaded.dispose();
   }
-});
-
-test.serial('a chain refuses a batch one exact launch cannot take', (t) => {
-  const layer = pool2d(backend.get(), POOL_DESC);
-  t.is(layer.maxBatch, Math.floor(MAX_KERNEL_VALUES / (64 * 112 * 112)));
-  const steps = [{ layer, inputs: [{ input: 0 }] }];
-  t.throws(() => compileChain(backend.get(), steps, layer.maxBatch + 1, [0]), {
-    message: /^chain step 0: batch 21 is larger than the 20 samples one exact launch/,
-  });
 });
 
 test.serial('a weight larger than 2^24 values fails at create, naming the layer', (t) => {
