@@ -364,7 +364,10 @@ function writeForward(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOp
   writer.write('finally').block(() => writer.writeLine('buffers.release(slots);'));
 }
 
-/** The layer calls of the forward; values in planned buffers, outputs in fresh arrays. */
+/**
+ * The layer calls of the forward; values (and intermediate results of a layer's calls) in planned
+ * buffers, outputs in fresh arrays.
+ */
 function writeForwardBody(writer: CodeBlockWriter, plan: ModulePlan, options: EmitOptions): void {
   const variable = new Map<number, string>();
   const pooled = new Set<string>();
@@ -387,8 +390,9 @@ function writeForwardBody(writer: CodeBlockWriter, plan: ModulePlan, options: Em
           ? layer.identifier
           : `v${layer.node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
       const run = `await layer${layer.node.id}_${idx}(${[...current, ...params, 'batch'].join(', ')})`;
-      if (last && layer.buffer !== undefined) {
-        writer.writeLine(`const ${name} = buffers.put(slots[${layer.buffer}], ${run});`);
+      const buffer = last ? layer.buffer : layer.scratch?.[idx];
+      if (buffer !== undefined) {
+        writer.writeLine(`const ${name} = buffers.put(slots[${buffer}], ${run});`);
         pooled.add(name);
       } else writer.writeLine(`const ${name} = ${run};`);
       current = [name];

@@ -126,7 +126,8 @@ export function planConv(ctx: LayerContext): LayerPlan {
       [ctx.param('pointwise.weight'), ctx.param('pointwise.bias')],
       true,
     );
-    return { kind: 'kernels', calls: [depthwise, pointwise] };
+    const values = mid.reduce((acc, dim) => acc * dim, 1);
+    return { kind: 'kernels', calls: [{ ...depthwise, values }, pointwise] };
   }
   const groups = node.op === 'depthwise' ? inShape[0] : argNumber(node, 'groups');
   return {

@@ -31,6 +31,11 @@ export interface PlannedLayer {
   /** The forward buffer ({@link ModulePlan.buffers}) its result goes to; absent: a fresh array. */
   buffer?: number;
   /**
+   * The forward buffers of its intermediate results, one per call but the last (separable's
+   * depthwise half); absent without a memory plan.
+   */
+  scratch?: number[];
+  /**
    * Its value's variable in the forward when the source names it uniquely (`let skip` → `skip`,
    * the last layer of the only call of `block Stem` → `stem`); absent: `v<id>`.
    */
@@ -57,7 +62,8 @@ export interface ModulePlan {
   /**
    * Values per sample of each forward buffer: the memory plan's slots that hold an intermediate
    * value (not a model input, which is the caller's, nor an output, which the caller keeps), each
-   * as large as the largest value it holds. Empty without a memory plan (-O0).
+   * as large as the largest value it holds, then the buffers only intermediate results of a
+   * layer's calls use (see {@link planScratch}). Empty without a memory plan (-O0).
    */
   buffers: number[];
 }
@@ -213,7 +219,62 @@ function planBuffers(graph: Graph, layers: PlannedLayer[]): number[] {
     layer.buffer = index;
     sizes[index] = Math.max(sizes[index], sizeOf(layer.node.shape ?? []));
   }
+  if (graph.nodes.some((node) => node.buffer !== undefined))
+    planScratch(graph, layers, slots, sizes);
   return sizes;
+}
+
+/**
+ * Gives the intermediate results of a layer's calls (separable's depthwise half, read only by
+ * the next call of the same layer) a forward buffer: the smallest that holds it and no value live
+ * while the layer runs (its inputs, values read later, its own result), else a new buffer, which
+ * later intermediates may reuse. `slots` maps the first forward buffers to memory-plan slots;
+ * `sizes` grows by the new buffers.
+ */
+function planScratch(
+  graph: Graph,
+  layers: PlannedLayer[],
+  slots: readonly number[],
+  sizes: number[],
+): void {
+  const position = new Map(graph.nodes.map((node, idx) => [node.id, idx]));
+  const lastUse = new Map<number, number>();
+  graph.nodes.forEach((node, idx) => {
+    for (const input of node.inputs) lastUse.set(input, idx);
+  });
+  for (const output of graph.outputs) lastUse.set(output.node, graph.nodes.length);
+  // When each memory-plan slot holds a value: from the node that writes it to its last reader.
+  const busy = graph.nodes.map((node, idx) => ({
+    slot: node.buffer,
+    from: idx,
+    to: Math.max(idx, lastUse.get(node.id) ?? idx),
+  }));
+  const scratchOnly: number[] = [];
+  for (const layer of layers) {
+    const intermediates = layer.calls.slice(0, -1);
+    // A target that does not say how large an intermediate is leaves it a fresh array.
+    if (layer.alias || intermediates.length === 0) continue;
+    if (intermediates.some((call) => call.values === undefined)) continue;
+    const at = position.get(layer.node.id) as number;
+    const taken = new Set(
+      busy
+        .filter((use) => use.from <= at && at <= use.to)
+        .map((use) => slots.indexOf(use.slot ?? -1)),
+    );
+    const free = [...slots.keys(), ...scratchOnly].filter((index) => !taken.has(index));
+    layer.scratch = intermediates.map((call) => {
+      const need = call.values as number;
+      const fits = free.filter((index) => sizes[index] >= need).sort((a, b) => sizes[a] - sizes[b]);
+      let index = fits[0];
+      if (index === undefined) {
+        index = sizes.length;
+        sizes.push(need);
+        scratchOnly.push(index);
+      }
+      free.splice(free.indexOf(index), 1);
+      return index;
+    });
+  }
 }
 
 /**

@@ -20,6 +20,11 @@ export interface KernelCall {
   params: (string | null)[];
   /** False for factories that take no backend (inference `dropout`). */
   takesBackend?: boolean;
+  /**
+   * Values per sample of its result, for a call that is not its layer's last (separable's
+   * depthwise half): the forward keeps that intermediate in a planned buffer.
+   */
+  values?: number;
 }
 
 /**

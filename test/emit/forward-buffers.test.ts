@@ -39,6 +39,24 @@ const RESHAPED = `model R {
 }
 `;
 
+// Separable's depthwise half is an intermediate value inside one layer. x [4,8,8] (1,024 B) takes
+// slot 0; conv [8,8,8] (2,048 B) slot 1; the first separable's output does not fit slot 0, so slot
+// 2; the second's reuses slot 1 (the conv's, now read); linear (the output) takes slot 0. The
+// forward's buffers are slots 1 and 2 (512 values each) and one for the depthwise halves
+// ([8,8,8], 512 values): while the first separable runs, slot 1 holds its input and slot 2 is its
+// own; while the second runs, slot 2 holds its input and slot 1 is its own, so both intermediates
+// take the third buffer, which the first one needed anyway.
+const SEPARABLE = `model S {
+  input x: [4, 8, 8]
+  conv(8, 3, pad=1)
+  separable(8, 3, pad=1)
+  separable(8, 3, pad=1)
+  flatten
+  linear(10)
+  output y
+}
+`;
+
 interface Model {
   forward(x: Float32Array, batch: number): Promise<Float32Array>;
   bufferBytes(): number;
@@ -71,6 +89,25 @@ test.serial('a chain allocates the two planned buffers, once per batch size', as
     t.is(model.bufferBytes(), 2 * 256 * 4 * 3, 'a smaller batch fits the same buffers');
     await model.forward(inputFor(5 * 64, 4), 5);
     t.is(model.bufferBytes(), 2 * 256 * 4 * 8, 'a larger batch allocates them once more');
+  } finally {
+    await model.dispose();
+    await plain.dispose();
+  }
+});
+
+test.serial('separable convolutions keep their depthwise halves in a planned buffer', async (t) => {
+  const model = await create('buffers-separable', SEPARABLE, 2);
+  const plain = await create('buffers-separable-O0', SEPARABLE, 0);
+  try {
+    const x = inputFor(3 * 256, 6);
+    const y = await model.forward(x, 3);
+    t.is(model.bufferBytes(), 3 * 512 * 4 * 3, 'slots 1 and 2 and one intermediate buffer');
+    const report = allclose(y, await plain.forward(x, 3), 1e-5, 1e-6);
+    t.true(report.ok, report.message);
+    const kept = Float32Array.from(y);
+    await model.forward(inputFor(3 * 256, 8), 3);
+    t.is(model.bufferBytes(), 3 * 512 * 4 * 3, 'the second call reuses them');
+    t.deepEqual(y, kept, 'an earlier output is not overwritten');
   } finally {
     await model.dispose();
     await plain.dispose();
