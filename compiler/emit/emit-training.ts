@@ -14,20 +14,26 @@ import {
 import { perSample, type ModulePlan } from './plan-module.js';
 import { writeLiteral, type LayerTrace } from './emit-module.js';
 
+/** The steps whose backward runs: those a gradient reaches that compute one for something. */
+function backwardSteps(training: TrainingPlan): Set<TrainStep> {
+  return new Set(training.backward.flatMap((op) => (op.kind === 'grad' ? [op.step] : [])));
+}
+
 /** The runtime exports the training code calls. */
 export function trainingImports(training: TrainingPlan): string[] {
   const names = new Set<string>();
+  const backward = backwardSteps(training);
   for (const step of training.steps) {
     names.add(step.rule.trainForward ?? step.call.factory);
-    if (step.rule.grad) names.add(step.rule.grad);
+    if (step.rule.grad && backward.has(step)) names.add(step.rule.grad);
   }
   return [...names];
 }
 
 /**
  * Writes `const dN_i = { … } as const` (the step's descriptor, stated once), then
- * `const trainN_i = factory(backend, dN_i)` and `const gradN_i = factoryGrad(backend, dN_i)`: a
- * backward takes its forward's descriptor.
+ * `const trainN_i = factory(backend, dN_i)` and, when its backward runs,
+ * `const gradN_i = factoryGrad(backend, dN_i)`: a backward takes its forward's descriptor.
  */
 export function writeTrainingKernels(
   writer: CodeBlockWriter,
@@ -35,6 +41,7 @@ export function writeTrainingKernels(
   trace: LayerTrace,
 ): void {
   if (training.unsupported) return;
+  const backward = backwardSteps(training);
   for (const step of training.steps) {
     writer.writeLine(trace.comment(step.layer));
     const factory = step.rule.trainForward ?? step.call.factory;
@@ -48,6 +55,7 @@ export function writeTrainingKernels(
         ? `{ ...${step.descriptor}, momentum: ${argNumber(step.layer.node, 'momentum')} }`
         : step.descriptor;
     writer.writeLine(`const ${step.kernel} = ${factory}(${backendArg}${forward});`);
+    if (!backward.has(step)) continue;
     const option = step.rule.inputOption && !step.inputGradient ? ', { inputGradient: false }' : '';
     writer.writeLine(
       `const ${step.grad} = ${step.rule.grad}(backend, ${step.descriptor}${option});`,

@@ -117,6 +117,14 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
   const unsupported = missing
     ? `\`${missing.layer.node.op}\` (kernel \`${missing.call.factory}\`) has no backward`
     : null;
+  // A value needs a gradient when a trainable parameter is upstream of it; the others (a
+  // parameter-free first layer's output) get none, and their producers' backwards do not run.
+  const trainable = (step: TrainStep) =>
+    step.call.params.some((name, idx) => name !== null && step.rule.paramGrads[idx]);
+  const needsGradient = new Set<string>();
+  for (const step of steps)
+    if (trainable(step) || step.inputs.some((variable) => needsGradient.has(variable)))
+      needsGradient.add(step.output);
   const contributions = new Map<string, string[]>([[output, [LOSS_GRADIENT]]]);
   const backward: BackwardOp[] = [];
   for (const step of [...steps].reverse()) {
@@ -130,7 +138,7 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
     const inputTargets: GradTarget[] = [];
     const valueInputs = step.rule.result === 'inputs' ? step.inputs : step.inputs.slice(0, 1);
     valueInputs.forEach((variable, idx) => {
-      if (inputs.includes(variable)) return;
+      if (inputs.includes(variable) || !needsGradient.has(variable)) return;
       const list = contributions.get(variable) ?? [];
       const target = `d_${variable}_${list.length}`;
       contributions.set(variable, [...list, target]);
@@ -143,6 +151,8 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
       const field = step.rule.paramGrads[idx];
       if (name !== null && field) params.push({ field, target: name });
     });
+    // A backward whose results nobody needs (a first layer without parameters) is not run.
+    if (inputTargets.length === 0 && params.length === 0) continue;
     backward.push({
       kind: 'grad',
       step,

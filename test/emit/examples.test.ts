@@ -1,9 +1,11 @@
 // Every example builds, as an inference module (the default) and with its training half
 // (`--train`); three are golden (compared byte for byte with test/golden/emit/: `<name>.ts` the
 // training build, `<name>.infer.ts` the inference one), and all emitted modules type-check
-// together in one `tsc --noEmit --strict` run against the runtime sources. Building twice gives
-// the same bytes.
+// together in one `tsc --noEmit --strict` run against the runtime sources and are lint-clean under
+// the repository's eslint config (as any source file; build/ is only ignored for `npm run lint`).
+// Building twice gives the same bytes.
 import test from 'ava';
+import { ESLint } from 'eslint';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -82,4 +84,13 @@ test('every example builds, the goldens match, and all modules type-check under 
   } catch (error) {
     t.fail(String((error as { stdout?: string }).stdout ?? error));
   }
+  const eslint = new ESLint({ ignore: false });
+  const results = await eslint.lintFiles(files);
+  const problems = results.flatMap((result) =>
+    result.messages.map(
+      (message) =>
+        `${result.filePath}:${message.line}:${message.column} ${message.message} (${message.ruleId})`,
+    ),
+  );
+  t.deepEqual(problems, [], 'generated modules are lint-clean');
 });

@@ -14,7 +14,6 @@ import {
   linear,
   linearGrad,
   normalize,
-  normalizeGrad,
   pool2d,
   pool2dGrad,
   type CreateOptions,
@@ -457,7 +456,6 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   // fashion_cnn.cnn:35:3 normalize
   const d1_0 = { channels: 1, spatial: 784 } as const;
   const train1_0 = normalize(backend, d1_0);
-  const grad1_0 = normalizeGrad(backend, d1_0, { inputGradient: false });
   // fashion_cnn.cnn:17:3 conv
   const d2_0 = {
     inChannels: 1,
@@ -480,7 +478,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     padMode: 'zeros',
   } as const;
   const train2_0 = conv2dIm2col(backend, d2_0);
-  const grad2_0 = conv2dGrad(backend, d2_0);
+  const grad2_0 = conv2dGrad(backend, d2_0, { inputGradient: false });
   // fashion_cnn.cnn:18:3 batchnorm
   const d3_0 = { channels: 16, spatial: 784, eps: 0.00001 } as const;
   const train3_0 = batchnormTrain(backend, { ...d3_0, momentum: 0.1 });
@@ -1404,10 +1402,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v1, weight: runtime.param('1.0.weight'), bias: null },
       batch,
     );
-    const d_v1_0 = b2_0.input as Float32Array;
     runtime.collect(grads, '1.0.weight', b2_0.weight);
-    // fashion_cnn.cnn:35:3 normalize
-    const b1_0 = await grad1_0(d_v1_0, { std: runtime.param('0.std') }, batch);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
     return { loss, outputs: f.v33, lr, ...(options.gradients ? { gradients: grads } : {}) };
