@@ -92,6 +92,11 @@ export interface ModelRuntime {
    * declares a parameter without one (a running statistic) by not collecting it at all.
    */
   collect(grads: Map<string, Float32Array>, name: string, value: Float32Array | null): void;
+  /**
+   * The input gradient a backward returned (typed `| null` because it can be skipped): the
+   * compiler reads it only where it asked for one, so a `null` is an error.
+   */
+  inputGradient(value: Float32Array | null): Float32Array;
 }
 
 /** Creates the runtime of a model with parameters `specs` and BatchNorm folds `folds`. */
@@ -186,6 +191,11 @@ export function createModelRuntime(
         throw new Error(`internal error: the backward returned no gradient for \`${name}\``);
       const previous = grads.get(name);
       grads.set(name, previous ? sumAll([previous, value]) : value);
+    },
+    inputGradient(value) {
+      if (value === null)
+        throw new Error('internal error: the backward returned no input gradient');
+      return value;
     },
   };
   return runtime;

@@ -23,8 +23,8 @@ import type { Literal, LiteralRecord, Target } from './target.js';
 
 /** Where a layer is in the source, for emitted comments and messages. */
 export interface LayerTrace {
-  /** The `// file:line:col op` comment of a layer. */
-  comment(layer: PlannedLayer): string;
+  /** The `// file:line:col op` comment of a layer; `named`: `-> <its value's name>` follows. */
+  comment(layer: PlannedLayer, named?: boolean): string;
   /** Its 1-based line and column, when the source text is known. */
   position(layer: PlannedLayer): { line: number; column: number } | null;
   /** What it computes: `conv + batchnorm + relu`. */
@@ -96,10 +96,14 @@ export function layerWhat(layer: PlannedLayer): string {
   return [node.op, ...fused].join(' + ');
 }
 
-/** The trace comment of `layer`: its source position and what it computes. */
-export function traceComment(layer: PlannedLayer, options: EmitOptions): string {
+/**
+ * The trace comment of `layer`: its source position and what it computes, then with `named` the
+ * source's name of its value where it has one (a validated identifier): `// m.cnn:4:3 conv -> skip`.
+ */
+export function traceComment(layer: PlannedLayer, options: EmitOptions, named = false): string {
   const { node } = layer;
-  return `// ${commentText(options.trace(node.span.file, node.span.start))} ${layerWhat(layer)}`;
+  const value = named && layer.identifier ? ` -> ${layer.identifier}` : '';
+  return `// ${commentText(options.trace(node.span.file, node.span.start))} ${layerWhat(layer)}${value}`;
 }
 
 export function writeShapes(file: SourceFile, plan: ModulePlan): void {
@@ -300,7 +304,7 @@ function writeCreateBody(writer: CodeBlockWriter, plan: ModulePlan, options: Emi
   }
   for (const layer of plan.layers) {
     if (layer.calls.length === 0) continue;
-    writer.writeLine(traceComment(layer, options));
+    writer.writeLine(traceComment(layer, options, true));
     layer.calls.forEach((call, idx) => {
       writer.write(`const layer${layer.node.id}_${idx} = ${call.factory}(`);
       if (call.takesBackend !== false) writer.write('backend, ');
@@ -326,7 +330,7 @@ function writeTrainingBody(
   options: EmitOptions,
 ): void {
   const trace: LayerTrace = {
-    comment: (layer) => traceComment(layer, options),
+    comment: (layer, named) => traceComment(layer, options, named),
     position: (layer) => options.locate?.(layer.node.span.file, layer.node.span.start) ?? null,
     what: layerWhat,
   };

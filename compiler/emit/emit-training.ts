@@ -43,7 +43,7 @@ export function writeTrainingKernels(
   if (training.unsupported) return;
   const backward = backwardSteps(training);
   for (const step of training.steps) {
-    writer.writeLine(trace.comment(step.layer));
+    writer.writeLine(trace.comment(step.layer, step.output === step.layer.identifier));
     const factory = step.rule.trainForward ?? step.call.factory;
     const backendArg =
       step.call.takesBackend !== false || step.rule.trainForward ? 'backend, ' : '';
@@ -164,10 +164,10 @@ function writeBackwardOp(
   const saved = savedObject(step, reader(training));
   writer.writeLine(`const ${op.result} = await ${step.grad}(${op.gradOutput}, ${saved}, batch);`);
   for (const input of op.inputs) {
-    const nullable = step.rule.inputOption;
-    writer.writeLine(
-      `const ${input.target} = ${op.result}.${input.field}${nullable ? ' as Float32Array' : ''};`,
-    );
+    // A backward that can skip its input gradient types it `| null`: checked, never cast.
+    const value = `${op.result}.${input.field}`;
+    const read = step.rule.inputOption ? `runtime.inputGradient(${value})` : value;
+    writer.writeLine(`const ${input.target} = ${read};`);
   }
   for (const param of op.params)
     writer.writeLine(

@@ -3,7 +3,7 @@
 // anything, including line breaks. Names are mapped to safe identifiers; comment text is escaped
 // so that it can never end the comment it sits in.
 
-/** Words a generated identifier must not be (reserved words, strict-mode names, our own locals). */
+/** Words a generated identifier must not be (reserved words, strict-mode names, our own names). */
 const RESERVED = new Set(
   (
     'break case catch class const continue debugger default delete do else enum export extends ' +
@@ -12,7 +12,9 @@ const RESERVED = new Set(
     'public static yield await async of any boolean number string symbol type undefined never ' +
     'unknown object declare module namespace require arguments eval constructor prototype ' +
     '__proto__ NaN Infinity globalThis Float32Array Promise Error batch runtime backend options ' +
-    'forward create buffers slots'
+    'forward create buffers slots ' +
+    // The training half's own names (trainStep, trainForward, evaluate and their locals).
+    'trainer infer trainForward trainStep evaluate labels grads lr loss lossGradient f start size'
   ).split(' '),
 );
 

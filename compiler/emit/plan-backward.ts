@@ -4,6 +4,7 @@
 // residual's fan-out) receives one gradient from each, summed before its producer runs; a value
 // no gradient reaches costs nothing, and model inputs get no gradient at all.
 import { gradientRule, type GradientRule } from './gradient-rules.js';
+import { safeIdentifier } from './names.js';
 import type { ModulePlan, PlannedLayer } from './plan-module.js';
 import type { KernelCall } from './target.js';
 
@@ -79,7 +80,11 @@ function forwardSteps(plan: ModulePlan): { steps: TrainStep[]; variables: Map<nu
     let current = inputs;
     layer.calls.forEach((call, idx) => {
       const suffix = `${node.id}_${idx}`;
-      const output = `v${node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
+      const last = idx === layer.calls.length - 1;
+      const output =
+        last && layer.identifier
+          ? layer.identifier
+          : `v${node.id}${layer.calls.length > 1 ? `_${idx}` : ''}`;
       const rule = gradientRule(call.factory);
       steps.push({
         layer,
@@ -126,13 +131,21 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
     if (trainable(step) || step.inputs.some((variable) => needsGradient.has(variable)))
       needsGradient.add(step.output);
   const contributions = new Map<string, string[]>([[output, [LOSS_GRADIENT]]]);
+  // Gradient variables are `d_<value>` (`d_skip_0`, `d_v12_0`); one that a value or an input of
+  // the source already is gets a suffix from names.ts (`d_skip_0_`).
+  const taken = new Set([...inputs, ...steps.map((step) => step.output)]);
+  const unique = (name: string): string => {
+    if (taken.has(name)) return safeIdentifier(name, taken);
+    taken.add(name);
+    return name;
+  };
   const backward: BackwardOp[] = [];
   for (const step of [...steps].reverse()) {
     const parts = contributions.get(step.output);
     if (!parts) continue;
     let gradOutput = parts[0];
     if (parts.length > 1) {
-      gradOutput = `d_${step.output}`;
+      gradOutput = unique(`d_${step.output}`);
       backward.push({ kind: 'sum', target: gradOutput, parts });
     }
     const inputTargets: GradTarget[] = [];
@@ -140,7 +153,7 @@ export function planBackward(plan: ModulePlan): TrainingPlan {
     valueInputs.forEach((variable, idx) => {
       if (inputs.includes(variable) || !needsGradient.has(variable)) return;
       const list = contributions.get(variable) ?? [];
-      const target = `d_${variable}_${list.length}`;
+      const target = unique(`d_${variable}_${list.length}`);
       contributions.set(variable, [...list, target]);
       const field = step.rule.result === 'inputs' ? `inputs[${idx}]` : 'input';
       inputTargets.push({ field, target });

@@ -36,8 +36,9 @@ export interface PlannedLayer {
    */
   scratch?: number[];
   /**
-   * Its value's variable in the forward when the source names it uniquely (`let skip` → `skip`,
-   * the last layer of the only call of `block Stem` → `stem`); absent: `v<id>`.
+   * Its value's variable in the forward and the training code when the source names it uniquely
+   * (`output logits` → `logits`, `let skip` → `skip`, the last layer of the only call of
+   * `block Stem` → `stem`); absent: `v<id>`.
    */
   identifier?: string;
 }
@@ -188,7 +189,7 @@ export function planModule(
   }
   const buffers = planBuffers(graph, layers);
   const { inputs, outputs } = planValues(graph, report);
-  nameValues(layers, inputs, outputs);
+  nameValues(layers, inputs, outputs, original);
   const typeName = safeIdentifier(
     graph.name,
     new Set(['Model', 'CreateOptions', 'ModelBase', 'ParamSpec', 'FoldSpec']),
@@ -278,12 +279,33 @@ function planScratch(
 }
 
 /**
- * The name the source gives a layer's value: its `let`/`output` name, else the (lower-camel) name
- * of the innermost block call it is the last layer of.
+ * The `let` name of a layer's value. After fusion that is the name of the last node folded or
+ * fused into it (`let a = conv(…) -> relu` names the relu, whose value the fused conv computes).
  */
-function sourceName(layer: PlannedLayer, layers: readonly PlannedLayer[]): string | undefined {
+function letName(node: OptNode, original: ReadonlyMap<number, GraphNode>): string | undefined {
+  const last = node.epilogue?.[node.epilogue.length - 1];
+  if (last) return original.get(last.from)?.sourceName;
+  if (node.folded) return node.folded.node.sourceName;
+  return node.sourceName;
+}
+
+/**
+ * The names the source gives a layer's value, first the one it takes: its `let` name, and the
+ * (lower-camel) name of the innermost block call it is the last layer of.
+ */
+function sourceNames(
+  layer: PlannedLayer,
+  layers: readonly PlannedLayer[],
+  original: ReadonlyMap<number, GraphNode>,
+): string[] {
+  const bound = letName(layer.node, original);
+  const block = blockName(layer, layers);
+  return [...(bound !== undefined ? [bound] : []), ...(block !== undefined ? [block] : [])];
+}
+
+/** The (lower-camel) name of the innermost block call whose last layer `layer` is. */
+function blockName(layer: PlannedLayer, layers: readonly PlannedLayer[]): string | undefined {
   const { node } = layer;
-  if (node.name !== undefined) return node.name;
   for (let depth = node.path.length - 1; depth >= 0; depth--) {
     const step = node.path[depth];
     if (step.kind !== 'block') continue;
@@ -308,13 +330,22 @@ function nameValues(
   layers: PlannedLayer[],
   inputs: readonly PlannedValue[],
   outputs: readonly PlannedValue[],
+  original: readonly GraphNode[],
 ): void {
+  const byId = new Map(original.map((node) => [node.id, node]));
   const computing = layers.filter((layer) => !layer.alias && layer.calls.length > 0);
   // An output's value is called as the output is (`output logits` → `logits`).
   const outputOf = new Map(outputs.map((output) => [output.node, output.identifier]));
-  const names = computing.map((layer) => outputOf.get(layer.node.id) ?? sourceName(layer, layers));
+  const candidates = computing.map((layer) => {
+    const output = outputOf.get(layer.node.id);
+    return [...(output !== undefined ? [output] : []), ...sourceNames(layer, layers, byId)];
+  });
+  // A name is unique when nothing else could be called so: two calls of one block both offer its
+  // name, even where a `let` names one of them.
   const count = new Map<string, number>();
-  for (const name of names) if (name) count.set(name, (count.get(name) ?? 0) + 1);
+  for (const list of candidates)
+    for (const name of new Set(list)) count.set(name, (count.get(name) ?? 0) + 1);
+  const names = candidates.map((list) => list[0]);
   const used = new Set(inputs.map((input) => input.identifier));
   for (const output of outputs)
     if (!computing.some((layer) => layer.node.id === output.node)) used.add(output.identifier);

@@ -74,6 +74,8 @@ function expandStatement(
       const startsFromName =
         first.kind === 'Call' && !first.args && ctx.scope.lookupValue(first.callee.name);
       const value = expandPipe(statement.pipe, ctx, startsFromName ? NONE : current);
+      const named = isNode(value) ? ctx.builder.nodes[value] : undefined;
+      if (named && named.sourceName === undefined) named.sourceName = statement.name.name;
       ctx.scope.values.set(statement.name.name, {
         kind: 'let',
         node: isNode(value) ? value : undefined,

@@ -47,8 +47,13 @@ export interface GraphNode {
   /** The layer call in the source; a fused node keeps its main op's span. */
   span: Span;
   path: PathStep[];
-  /** The `input`/`let`/`output` name that labels this node, if any. */
+  /** The name of an `input` node. */
   name?: string;
+  /**
+   * The first `let` name bound to this node's value, if any (`let skip = …` → `skip`): generated
+   * code may call the value so where the name is unique (compiler/emit/names.ts validates it).
+   */
+  sourceName?: string;
   /** Per-sample output shape; absent when it could not be inferred (an error was reported). */
   shape?: Shape;
   cost?: NodeCost;

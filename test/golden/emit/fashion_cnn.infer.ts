@@ -417,7 +417,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:44:3 linear
+  // fashion_cnn.cnn:44:3 linear -> logits
   const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);

@@ -450,7 +450,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     outHeight: 1,
     outWidth: 1,
   });
-  // fashion_cnn.cnn:44:3 linear
+  // fashion_cnn.cnn:44:3 linear -> logits
   const layer33_0 = linear(backend, { inFeatures: 64, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // fashion_cnn.cnn:35:3 normalize
@@ -771,7 +771,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
   } as const;
   const train31_0 = adaptivePool2d(backend, d31_0);
   const grad31_0 = adaptivePool2dGrad(backend, d31_0);
-  // fashion_cnn.cnn:44:3 linear
+  // fashion_cnn.cnn:44:3 linear -> logits
   const d33_0 = { inFeatures: 64, outFeatures: 10 } as const;
   const train33_0 = linear(backend, d33_0);
   const grad33_0 = linearGrad(backend, d33_0);
@@ -1051,7 +1051,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     // fashion_cnn.cnn:42:3 avgpool
     const v31 = await train31_0(v30, batch);
     // fashion_cnn.cnn:44:3 linear
-    const v33 = await train33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
+    const logits = await train33_0(v31, runtime.param('9.weight'), runtime.param('9.bias'), batch);
     runtime.refresh();
     return {
       r3_0,
@@ -1094,13 +1094,13 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       v29,
       v30,
       v31,
-      v33,
+      logits,
     };
   }
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     if (!runtime.training) return infer(image, batch);
     const f = await trainForward(image, batch);
-    return f.v33;
+    return f.logits;
   }
   async function trainStep(
     image: Float32Array,
@@ -1109,7 +1109,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     options: StepOptions = {},
   ): Promise<StepResult> {
     const f = await trainForward(image, batch);
-    const { loss, gradient: lossGradient } = trainer.loss(f.v33, labels, batch);
+    const { loss, gradient: lossGradient } = trainer.loss(f.logits, labels, batch);
     if (!Number.isFinite(loss))
       trainer.nonFinite(loss, [
         ['`normalize` at line 35, column 3', f.v1],
@@ -1143,7 +1143,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
         ['`add` at line 22, column 3', f.v29],
         ['`relu` at line 30, column 3', f.v30],
         ['`avgpool` at line 42, column 3', f.v31],
-        ['`linear` at line 44, column 3', f.v33],
+        ['`linear` at line 44, column 3', f.logits],
       ]);
     const grads = new Map<string, Float32Array>();
     // fashion_cnn.cnn:44:3 linear
@@ -1152,7 +1152,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v31, weight: runtime.param('9.weight'), bias: runtime.param('9.bias') },
       batch,
     );
-    const d_v31_0 = b33_0.input as Float32Array;
+    const d_v31_0 = runtime.inputGradient(b33_0.input);
     runtime.collect(grads, '9.weight', b33_0.weight);
     runtime.collect(grads, '9.bias', b33_0.bias);
     // fashion_cnn.cnn:42:3 avgpool
@@ -1186,7 +1186,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v21, weight: runtime.param('6.1.0.weight'), bias: null },
       batch,
     );
-    const d_v21_0 = b27_0.input as Float32Array;
+    const d_v21_0 = runtime.inputGradient(b27_0.input);
     runtime.collect(grads, '6.1.0.weight', b27_0.weight);
     // fashion_cnn.cnn:18:3 batchnorm
     const b26_0 = await grad26_0(
@@ -1209,7 +1209,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v24, weight: runtime.param('6.0.2.0.weight'), bias: null },
       batch,
     );
-    const d_v24_0 = b25_0.input as Float32Array;
+    const d_v24_0 = runtime.inputGradient(b25_0.input);
     runtime.collect(grads, '6.0.2.0.weight', b25_0.weight);
     // fashion_cnn.cnn:24:5 relu
     const b24_0 = await grad24_0(d_v24_0, { input: f.v23 }, batch);
@@ -1235,7 +1235,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v21, weight: runtime.param('6.0.0.0.weight'), bias: null },
       batch,
     );
-    const d_v21_1 = b22_0.input as Float32Array;
+    const d_v21_1 = runtime.inputGradient(b22_0.input);
     runtime.collect(grads, '6.0.0.0.weight', b22_0.weight);
     const d_v21 = runtime.sum([d_v21_0, d_v21_1]);
     // fashion_cnn.cnn:30:3 relu
@@ -1266,7 +1266,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v12, weight: runtime.param('5.1.0.weight'), bias: null },
       batch,
     );
-    const d_v12_0 = b18_0.input as Float32Array;
+    const d_v12_0 = runtime.inputGradient(b18_0.input);
     runtime.collect(grads, '5.1.0.weight', b18_0.weight);
     // fashion_cnn.cnn:18:3 batchnorm
     const b17_0 = await grad17_0(
@@ -1289,7 +1289,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v15, weight: runtime.param('5.0.2.0.weight'), bias: null },
       batch,
     );
-    const d_v15_0 = b16_0.input as Float32Array;
+    const d_v15_0 = runtime.inputGradient(b16_0.input);
     runtime.collect(grads, '5.0.2.0.weight', b16_0.weight);
     // fashion_cnn.cnn:24:5 relu
     const b15_0 = await grad15_0(d_v15_0, { input: f.v14 }, batch);
@@ -1315,7 +1315,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v12, weight: runtime.param('5.0.0.0.weight'), bias: null },
       batch,
     );
-    const d_v12_1 = b13_0.input as Float32Array;
+    const d_v12_1 = runtime.inputGradient(b13_0.input);
     runtime.collect(grads, '5.0.0.0.weight', b13_0.weight);
     const d_v12 = runtime.sum([d_v12_0, d_v12_1]);
     // fashion_cnn.cnn:30:3 relu
@@ -1346,7 +1346,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v8, weight: runtime.param('4.0.2.0.weight'), bias: null },
       batch,
     );
-    const d_v8_0 = b9_0.input as Float32Array;
+    const d_v8_0 = runtime.inputGradient(b9_0.input);
     runtime.collect(grads, '4.0.2.0.weight', b9_0.weight);
     // fashion_cnn.cnn:24:5 relu
     const b8_0 = await grad8_0(d_v8_0, { input: f.v7 }, batch);
@@ -1372,7 +1372,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
       { input: f.v5, weight: runtime.param('4.0.0.0.weight'), bias: null },
       batch,
     );
-    const d_v5_1 = b6_0.input as Float32Array;
+    const d_v5_1 = runtime.inputGradient(b6_0.input);
     runtime.collect(grads, '4.0.0.0.weight', b6_0.weight);
     const d_v5 = runtime.sum([d_v5_0, d_v5_1]);
     // fashion_cnn.cnn:38:3 maxpool
@@ -1405,7 +1405,7 @@ export async function create(options: CreateOptions = {}): Promise<FashionNet> {
     runtime.collect(grads, '1.0.weight', b2_0.weight);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
-    return { loss, outputs: f.v33, lr, ...(options.gradients ? { gradients: grads } : {}) };
+    return { loss, outputs: f.logits, lr, ...(options.gradients ? { gradients: grads } : {}) };
   }
   async function evaluate(
     image: Float32Array,

@@ -140,7 +140,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     outFeatures: 84,
     activation: { kind: 'relu' },
   });
-  // lenet5.cnn:22:3 linear
+  // lenet5.cnn:22:3 linear -> logits
   const layer12_0 = linear(backend, { inFeatures: 84, outFeatures: 10 });
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);

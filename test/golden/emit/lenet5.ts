@@ -169,7 +169,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     outFeatures: 84,
     activation: { kind: 'relu' },
   });
-  // lenet5.cnn:22:3 linear
+  // lenet5.cnn:22:3 linear -> logits
   const layer12_0 = linear(backend, { inFeatures: 84, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // lenet5.cnn:8:3 conv
@@ -284,7 +284,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
   const d11_0 = { features: 84, kind: 'relu' } as const;
   const train11_0 = activation(backend, d11_0);
   const grad11_0 = activationGrad(backend, d11_0);
-  // lenet5.cnn:22:3 linear
+  // lenet5.cnn:22:3 linear -> logits
   const d12_0 = { inFeatures: 84, outFeatures: 10 } as const;
   const train12_0 = linear(backend, d12_0);
   const grad12_0 = linearGrad(backend, d12_0);
@@ -351,13 +351,13 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     // lenet5.cnn:21:3 relu
     const v11 = await train11_0(v10, batch);
     // lenet5.cnn:22:3 linear
-    const v12 = await train12_0(v11, runtime.param('7.weight'), runtime.param('7.bias'), batch);
-    return { v1, v2, v3, v4, v5, v6, v8, v9, v10, v11, v12 };
+    const logits = await train12_0(v11, runtime.param('7.weight'), runtime.param('7.bias'), batch);
+    return { v1, v2, v3, v4, v5, v6, v8, v9, v10, v11, logits };
   }
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     if (!runtime.training) return infer(image, batch);
     const f = await trainForward(image, batch);
-    return f.v12;
+    return f.logits;
   }
   async function trainStep(
     image: Float32Array,
@@ -366,7 +366,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     options: StepOptions = {},
   ): Promise<StepResult> {
     const f = await trainForward(image, batch);
-    const { loss, gradient: lossGradient } = trainer.loss(f.v12, labels, batch);
+    const { loss, gradient: lossGradient } = trainer.loss(f.logits, labels, batch);
     if (!Number.isFinite(loss))
       trainer.nonFinite(loss, [
         ['`conv` at line 8, column 3', f.v1],
@@ -379,7 +379,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
         ['`relu` at line 19, column 3', f.v9],
         ['`linear` at line 20, column 3', f.v10],
         ['`relu` at line 21, column 3', f.v11],
-        ['`linear` at line 22, column 3', f.v12],
+        ['`linear` at line 22, column 3', f.logits],
       ]);
     const grads = new Map<string, Float32Array>();
     // lenet5.cnn:22:3 linear
@@ -388,7 +388,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
       { input: f.v11, weight: runtime.param('7.weight'), bias: runtime.param('7.bias') },
       batch,
     );
-    const d_v11_0 = b12_0.input as Float32Array;
+    const d_v11_0 = runtime.inputGradient(b12_0.input);
     runtime.collect(grads, '7.weight', b12_0.weight);
     runtime.collect(grads, '7.bias', b12_0.bias);
     // lenet5.cnn:21:3 relu
@@ -400,7 +400,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
       { input: f.v9, weight: runtime.param('5.weight'), bias: runtime.param('5.bias') },
       batch,
     );
-    const d_v9_0 = b10_0.input as Float32Array;
+    const d_v9_0 = runtime.inputGradient(b10_0.input);
     runtime.collect(grads, '5.weight', b10_0.weight);
     runtime.collect(grads, '5.bias', b10_0.bias);
     // lenet5.cnn:19:3 relu
@@ -412,7 +412,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
       { input: f.v6, weight: runtime.param('3.weight'), bias: runtime.param('3.bias') },
       batch,
     );
-    const d_v6_0 = b8_0.input as Float32Array;
+    const d_v6_0 = runtime.inputGradient(b8_0.input);
     runtime.collect(grads, '3.weight', b8_0.weight);
     runtime.collect(grads, '3.bias', b8_0.bias);
     // lenet5.cnn:10:3 maxpool
@@ -427,7 +427,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
       { input: f.v3, weight: runtime.param('1.0.weight'), bias: runtime.param('1.0.bias') },
       batch,
     );
-    const d_v3_0 = b4_0.input as Float32Array;
+    const d_v3_0 = runtime.inputGradient(b4_0.input);
     runtime.collect(grads, '1.0.weight', b4_0.weight);
     runtime.collect(grads, '1.0.bias', b4_0.bias);
     // lenet5.cnn:10:3 maxpool
@@ -446,7 +446,7 @@ export async function create(options: CreateOptions = {}): Promise<LeNet5> {
     runtime.collect(grads, '0.0.bias', b1_0.bias);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
-    return { loss, outputs: f.v12, lr, ...(options.gradients ? { gradients: grads } : {}) };
+    return { loss, outputs: f.logits, lr, ...(options.gradients ? { gradients: grads } : {}) };
   }
   async function evaluate(
     image: Float32Array,

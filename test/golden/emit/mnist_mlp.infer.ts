@@ -44,7 +44,7 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
     outFeatures: 256,
     activation: { kind: 'relu' },
   });
-  // mnist_mlp.cnn:11:3 linear
+  // mnist_mlp.cnn:11:3 linear -> logits
   const layer5_0 = linear(backend, { inFeatures: 256, outFeatures: 10 });
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     runtime.checkInput('image', image, batch, 784);

@@ -73,7 +73,7 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
     outFeatures: 256,
     activation: { kind: 'relu' },
   });
-  // mnist_mlp.cnn:11:3 linear
+  // mnist_mlp.cnn:11:3 linear -> logits
   const layer5_0 = linear(backend, { inFeatures: 256, outFeatures: 10 });
   const trainer = runtime.trainer(trainSpec);
   // mnist_mlp.cnn:8:3 linear
@@ -88,7 +88,7 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
   const d4_0 = { features: 256, p: 0.2 } as const;
   const train4_0 = dropoutTrain(backend, d4_0);
   const grad4_0 = dropoutGrad(backend, d4_0);
-  // mnist_mlp.cnn:11:3 linear
+  // mnist_mlp.cnn:11:3 linear -> logits
   const d5_0 = { inFeatures: 256, outFeatures: 10 } as const;
   const train5_0 = linear(backend, d5_0);
   const grad5_0 = linearGrad(backend, d5_0);
@@ -118,13 +118,13 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
     const r4_0 = await train4_0(v3, trainer.rng, batch);
     const v4 = r4_0.output;
     // mnist_mlp.cnn:11:3 linear
-    const v5 = await train5_0(v4, runtime.param('4.weight'), runtime.param('4.bias'), batch);
-    return { r4_0, v2, v3, v4, v5 };
+    const logits = await train5_0(v4, runtime.param('4.weight'), runtime.param('4.bias'), batch);
+    return { r4_0, v2, v3, v4, logits };
   }
   async function forward(image: Float32Array, batch: number): Promise<Float32Array> {
     if (!runtime.training) return infer(image, batch);
     const f = await trainForward(image, batch);
-    return f.v5;
+    return f.logits;
   }
   async function trainStep(
     image: Float32Array,
@@ -133,13 +133,13 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
     options: StepOptions = {},
   ): Promise<StepResult> {
     const f = await trainForward(image, batch);
-    const { loss, gradient: lossGradient } = trainer.loss(f.v5, labels, batch);
+    const { loss, gradient: lossGradient } = trainer.loss(f.logits, labels, batch);
     if (!Number.isFinite(loss))
       trainer.nonFinite(loss, [
         ['`linear` at line 8, column 3', f.v2],
         ['`relu` at line 9, column 3', f.v3],
         ['`dropout` at line 10, column 3', f.v4],
-        ['`linear` at line 11, column 3', f.v5],
+        ['`linear` at line 11, column 3', f.logits],
       ]);
     const grads = new Map<string, Float32Array>();
     // mnist_mlp.cnn:11:3 linear
@@ -148,7 +148,7 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
       { input: f.v4, weight: runtime.param('4.weight'), bias: runtime.param('4.bias') },
       batch,
     );
-    const d_v4_0 = b5_0.input as Float32Array;
+    const d_v4_0 = runtime.inputGradient(b5_0.input);
     runtime.collect(grads, '4.weight', b5_0.weight);
     runtime.collect(grads, '4.bias', b5_0.bias);
     // mnist_mlp.cnn:10:3 dropout
@@ -167,7 +167,7 @@ export async function create(options: CreateOptions = {}): Promise<MnistMlp> {
     runtime.collect(grads, '1.bias', b2_0.bias);
     const lr = trainer.update(runtime.param, grads, options);
     runtime.refresh();
-    return { loss, outputs: f.v5, lr, ...(options.gradients ? { gradients: grads } : {}) };
+    return { loss, outputs: f.logits, lr, ...(options.gradients ? { gradients: grads } : {}) };
   }
   async function evaluate(
     image: Float32Array,
