@@ -227,9 +227,9 @@ function planBuffers(graph: Graph, layers: PlannedLayer[]): number[] {
 
 /**
  * Gives the intermediate results of a layer's calls (separable's depthwise half, read only by
- * the next call of the same layer) a forward buffer: the smallest that holds it and no value live
- * while the layer runs (its inputs, values read later, its own result), else a new buffer, which
- * later intermediates may reuse. `slots` maps the first forward buffers to memory-plan slots;
+ * the next call of the same layer) a forward buffer that holds no value live while the layer runs
+ * (its inputs, values read later, its own result): the smallest such that is large enough, else
+ * the largest such, grown, else a new buffer, which later intermediates may reuse. `slots` maps the first forward buffers to memory-plan slots;
  * `sizes` grows by the new buffers.
  */
 function planScratch(
@@ -266,12 +266,13 @@ function planScratch(
     layer.scratch = intermediates.map((call) => {
       const need = call.values as number;
       const fits = free.filter((index) => sizes[index] >= need).sort((a, b) => sizes[a] - sizes[b]);
-      let index = fits[0];
+      // Else the largest free buffer grows to hold it (cheaper than one more), else one more.
+      let index = fits[0] ?? [...free].sort((a, b) => sizes[b] - sizes[a])[0];
       if (index === undefined) {
         index = sizes.length;
         sizes.push(need);
         scratchOnly.push(index);
-      }
+      } else sizes[index] = Math.max(sizes[index], need);
       free.splice(free.indexOf(index), 1);
       return index;
     });
