@@ -57,6 +57,21 @@ const SEPARABLE = `model S {
 }
 `;
 
+// x [1,8,8] takes slot 0; conv [2,8,8] (128 values) slot 1; conv [8,8,8] (512) slot 2; the
+// separable's output (512) fits no freed slot, so slot 3; linear (the output) takes slot 0. While
+// the separable runs, slot 1 (the first conv's, read) is free but holds only 128 values: it grows
+// to the 512 of the depthwise half rather than a fourth buffer being added. Buffers: 3 × 512.
+const GROWN = `model G {
+  input x: [1, 8, 8]
+  conv(2, 3, pad=1)
+  conv(8, 3, pad=1)
+  separable(8, 3, pad=1)
+  flatten
+  linear(10)
+  output y
+}
+`;
+
 interface Model {
   forward(x: Float32Array, batch: number): Promise<Float32Array>;
   bufferBytes(): number;
@@ -108,6 +123,21 @@ test.serial('separable convolutions keep their depthwise halves in a planned buf
     await model.forward(inputFor(3 * 256, 8), 3);
     t.is(model.bufferBytes(), 3 * 512 * 4 * 3, 'the second call reuses them');
     t.deepEqual(y, kept, 'an earlier output is not overwritten');
+  } finally {
+    await model.dispose();
+    await plain.dispose();
+  }
+});
+
+test.serial('a free buffer too small for a depthwise half grows to hold it', async (t) => {
+  const model = await create('buffers-grown', GROWN, 2);
+  const plain = await create('buffers-grown-O0', GROWN, 0);
+  try {
+    const x = inputFor(2 * 64, 4);
+    const y = await model.forward(x, 2);
+    t.is(model.bufferBytes(), 3 * 512 * 4 * 2, 'slot 1 grown to 512 values, no fourth buffer');
+    const report = allclose(y, await plain.forward(x, 2), 1e-5, 1e-6);
+    t.true(report.ok, report.message);
   } finally {
     await model.dispose();
     await plain.dispose();
