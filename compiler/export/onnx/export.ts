@@ -8,6 +8,7 @@ import type { GraphNode, ModelGraph } from '../../ir/graph.js';
 import { layerPrefixes, paramsOf, type ParamEntry } from '../../emit/param-names.js';
 import { OnnxBuilder } from './builder.js';
 import { lookupLayer } from '../../layers/registry.js';
+import type { LayerSpec } from '../../layers/types.js';
 import { batchedFloat, encodeModel, IR_VERSION, OPSET, type NodeProto } from './proto.js';
 
 /** Options of {@link exportOnnx}. */
@@ -16,6 +17,8 @@ export interface OnnxOptions {
   trace: (span: Span) => string;
   /** cnnc's version, recorded as the producer's. */
   producerVersion: string;
+  /** Where each layer's translation is looked up: the registry, unless a test swaps a spec. */
+  lookup?: (op: string) => LayerSpec | undefined;
 }
 
 /** What exporting one model gives: the `.onnx` bytes, or diagnostics with errors. */
@@ -53,7 +56,7 @@ export function exportOnnx(
       continue;
     }
     const prefix = prefixes.get(node.id) ?? String(node.id);
-    const translate = lookupLayer(node.op)?.backends?.onnx;
+    const translate = (options.lookup ?? lookupLayer)(node.op)?.backends?.onnx;
     const inputs = node.inputs.map((id) => byId.get(id) as GraphNode);
     const failed = translate
       ? translate(builder, { node, inputs, prefix, params: paramsOf(model, node, prefix) })

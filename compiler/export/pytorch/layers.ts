@@ -5,6 +5,7 @@
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
 import type { GraphNode } from '../../ir/graph.js';
 import { lookupLayer } from '../../layers/registry.js';
+import type { LayerSpec } from '../../layers/types.js';
 
 /** A layer's module: the constructor expression and the helper classes it needs. */
 export type LayerModule =
@@ -30,11 +31,16 @@ function unsupported(node: GraphNode, reason: string, hint?: string): LayerModul
 }
 
 /**
- * The PyTorch module of `node`, whose (first) input is `input`. `add` and `concat` are modules
+ * The PyTorch module of `node`, whose (first) input is `input`, from its spec (`lookup` finds it:
+ * the registry, unless a test swaps a spec). `add` and `concat` are modules
  * too, so that every numbered statement of the `.cnn` file is a numbered child, as cnnc counts.
  */
-export function layerModule(node: GraphNode, input: GraphNode | undefined): LayerModule {
-  const module = lookupLayer(node.op)?.backends?.pytorch;
+export function layerModule(
+  node: GraphNode,
+  input: GraphNode | undefined,
+  lookup: (op: string) => LayerSpec | undefined = lookupLayer,
+): LayerModule {
+  const module = lookup(node.op)?.backends?.pytorch;
   if (!module) return unsupported(node, 'PyTorch export has no module for this layer yet');
   if (!input) return unsupported(node, 'it has no input');
   const made = module(node, input);
