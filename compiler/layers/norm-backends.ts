@@ -18,7 +18,7 @@ function channelsAndSpatial(shape: readonly number[]): { channels: number; spati
 }
 
 /** BatchNorm: running statistics at inference, batch statistics in training (`batchnormTrain`). */
-export const batchnormBackends: LayerBackends = {
+export const batchnormBackends: LayerBackends<'batchnorm'> = {
   gpujs: (ctx) => {
     const { node } = ctx;
     const shape = node.shape ?? [];
@@ -79,7 +79,7 @@ export const batchnormBackends: LayerBackends = {
 };
 
 /** Local response normalisation across channels. */
-export const lrnBackends: LayerBackends = {
+export const lrnBackends: LayerBackends<'lrn'> = {
   gpujs: (ctx) => {
     const { node } = ctx;
     const desc = {
@@ -114,7 +114,7 @@ export const lrnBackends: LayerBackends = {
 };
 
 /** Dropout: the identity at inference (no backend), seeded masks in training. */
-export const dropoutBackends: LayerBackends = {
+export const dropoutBackends: LayerBackends<'dropout'> = {
   gpujs: (ctx) => {
     const features = sizeOf(ctx.node.shape ?? []);
     const call = kernelCall('dropout', { features, p: argNumber(ctx.node, 'p') });
@@ -149,7 +149,7 @@ function normalizeModule(node: GraphNode, input: GraphNode) {
 }
 
 /** `(x − mean) / std` per channel, over the buffers `mean` and `std`. */
-export const normalizeBackends: LayerBackends = {
+export const normalizeBackends: LayerBackends<'normalize'> = {
   gpujs: (ctx) => {
     const call = kernelCall('normalize', channelsAndSpatial(ctx.node.shape ?? []), [
       ctx.param('mean'),

@@ -43,7 +43,7 @@ const adaptive: ArgSpec = {
   doc: 'pool to this output size (PyTorch `AdaptiveAvgPool2d`)',
 };
 
-const backends: LayerBackends = {
+const backends: LayerBackends<'maxpool' | 'avgpool' | 'lppool'> = {
   gpujs: planPool,
   gradients: {
     pool2d: plainGradient('pool2dGrad', 'input-output'),

@@ -60,7 +60,7 @@ function planPad(ctx: LayerContext): LayerPlan {
 }
 
 /** `pad(sides, mode)`. */
-export const padBackends: LayerBackends = {
+export const padBackends: LayerBackends<'pad'> = {
   gpujs: planPad,
   gradients: { pad: plainGradient('padGrad', 'none') },
   onnx: (b, layer) => {
@@ -99,7 +99,7 @@ function joinOnnx(opType: 'Add' | 'Concat'): Translate {
 }
 
 /** `add`: the elementwise sum, with a fused activation. */
-export const addBackends: LayerBackends = {
+export const addBackends: LayerBackends<'add'> = {
   gpujs: (ctx) => {
     const features = sizeOf(ctx.node.shape ?? []);
     const desc = withActivation({ features, inputs: ctx.node.inputs.length }, ctx.node);
@@ -113,7 +113,7 @@ export const addBackends: LayerBackends = {
 };
 
 /** `concat`: along channels. */
-export const concatBackends: LayerBackends = {
+export const concatBackends: LayerBackends<'concat'> = {
   gpujs: (ctx) => {
     const desc = {
       channels: ctx.inputs.map((input) => (input.shape ?? [])[0]),
