@@ -1,6 +1,10 @@
-// What the compiler knows about a layer: its arguments (checked during expansion) and its shape
-// rule (run during expansion, since `in.channels` and `if` conditions need shapes). One file per
-// family of layers in this folder; ./registry.ts lists them all.
+// What the compiler knows about a layer: its arguments (checked during expansion), its shape rule
+// (run during expansion, since `in.channels` and `if` conditions need shapes), its tensors with
+// PyTorch's names, its traits, and its backends: the gpu.js plan, the gradient rule of each kernel
+// it plans, the ONNX translation and the PyTorch module. One file (or a family file with its
+// `-gpujs`, `-onnx`, `-pytorch` or `-backends` companions) per family of layers in this folder;
+// ./registry.ts lists them all. Passes, summary, hovers, targets, the backward planner and the
+// exporters ask the spec; none keeps a table of op names.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
 import type { GradientRule } from '../emit/gradient-rules.js';
