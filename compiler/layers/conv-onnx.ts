@@ -43,6 +43,7 @@ function convNode(
   return undefined;
 }
 
+/** `conv`, `conv1d`, `conv3d` and `depthwise` (`group` = input channels) as one Conv. */
 export const convOnnx: Translate = (b, layer) => {
   const groups = layer.node.op === 'depthwise' ? layer.inputs[0].shape?.[0] : undefined;
   const weights = optional(param(b, layer, 'weight'), param(b, layer, 'bias'));
@@ -51,6 +52,7 @@ export const convOnnx: Translate = (b, layer) => {
   return reason ?? bindOut(b, layer);
 };
 
+/** `separable`: the depthwise Conv (no bias), then the 1×1 pointwise Conv. */
 export const separableOnnx: Translate = (b, layer) => {
   const channels = layer.inputs[0].shape?.[0] ?? 1;
   const depthwise = [param(b, layer, 'depthwise.weight') as string];
@@ -65,6 +67,7 @@ export const separableOnnx: Translate = (b, layer) => {
   return bindOut(b, layer);
 };
 
+/** `convtranspose` as ConvTranspose with its `output_padding`. */
 export const convTransposeOnnx: Translate = (b, layer) => {
   const g = geometryOf(layer);
   const weights = optional(param(b, layer, 'weight'), param(b, layer, 'bias'));
