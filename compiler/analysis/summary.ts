@@ -1,10 +1,13 @@
 // The static analysis behind `cnnc summary`: per-layer rows and model totals computed from a
-// shape-checked ModelGraph, like torchinfo's summary but without running anything. Pure: the
-// renderers in ./summary-text.ts and ./summary-json.ts turn the result into text or JSON.
+// shape-checked ModelGraph, like torchinfo's summary but without running anything. Parameters and
+// buffers are counted from each layer's tensor list (`params` in its spec, PyTorch's names and
+// layouts), MACs come from its shape rule. Pure: the renderers in ./summary-text.ts and
+// ./summary-json.ts turn the result into text or JSON.
 import type { SourceLookup } from '../diagnostics/line-index.js';
 import { lineIndexLookup, lineOf, type LineIndex } from '../diagnostics/line-index.js';
 import type { GraphNode, ModelGraph, PathStep } from '../ir/graph.js';
 import { layers } from '../layers/registry.js';
+import { layerParams, paramCounts } from '../layers/params.js';
 import { product } from '../shapes/conv-arithmetic.js';
 
 /** Bytes per activation or parameter: every tensor is float32. */
@@ -87,12 +90,20 @@ function layerText(node: GraphNode, index: LineIndex | undefined): string {
   return collapsed.length > 48 ? `${collapsed.slice(0, 47)}…` : collapsed;
 }
 
+/** The node's trainable values and buffers from its spec's tensor list (none if unchecked). */
+function countsOf(node: GraphNode, input: GraphNode | undefined) {
+  if (!node.cost) return { params: 0, buffers: 0 };
+  return paramCounts(layerParams(node, input, ''));
+}
+
 function summarizeNode(
   node: GraphNode,
+  input: GraphNode | undefined,
   lineIndexOf: (file: string) => LineIndex | undefined,
 ): SummaryRow {
   const index = lineIndexOf(node.span.file);
-  const cost = node.cost ?? { params: 0, buffers: 0, macs: 0 };
+  const macs = node.cost?.macs ?? 0;
+  const counts = countsOf(node, input);
   const row: SummaryRow = {
     id: node.id,
     op: node.op,
@@ -101,9 +112,9 @@ function summarizeNode(
     path: formatPath(node.path),
     depth: node.path.length,
     shape: node.shape ? [...node.shape] : null,
-    params: cost.params,
-    buffers: cost.buffers,
-    macs: cost.macs,
+    params: counts.params,
+    buffers: counts.buffers,
+    macs,
     activationBytes: node.shape ? product(node.shape) * BYTES_PER_VALUE : 0,
   };
   if (node.name !== undefined) row.name = node.name;
@@ -150,7 +161,10 @@ export function summarizeTotals(rows: readonly SummaryRow[], batch: number): Sum
 export function summarizeModel(model: ModelGraph, options: SummaryOptions): ModelSummary {
   const batch = Math.max(1, Math.floor(options.batch));
   const lineIndexOf = lineIndexLookup(options.sources ?? (() => undefined));
-  const rows = model.nodes.map((node) => summarizeNode(node, lineIndexOf));
+  const byId = new Map(model.nodes.map((node) => [node.id, node]));
+  const rows = model.nodes.map((node) =>
+    summarizeNode(node, byId.get(node.inputs[0]), lineIndexOf),
+  );
   return { model: model.name, batch, rows, totals: summarizeTotals(rows, batch) };
 }
 

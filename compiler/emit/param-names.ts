@@ -6,8 +6,7 @@
 // docs/generated-api.md. Nothing here depends on a target.
 import type { GraphNode, PathStep } from '../ir/graph.js';
 import type { Graph, OptNode } from '../ir/opt-graph.js';
-import { windowGeometry } from '../ir/geometry.js';
-import { lookupLayer } from '../layers/registry.js';
+import { layerParams } from '../layers/params.js';
 import type { ParamEntry } from '../layers/types.js';
 
 /** A tensor of the model, as the runtime's `ParamSpec` (declared with the layer specs). */
@@ -48,10 +47,5 @@ function inputOf(graph: Graph, node: GraphNode): OptNode | undefined {
 
 /** The tensors of `node` (empty for layers without parameters), in PyTorch's order: its spec's rule. */
 export function paramsOf(graph: Graph, node: GraphNode, prefix: string): ParamEntry[] {
-  const rule = lookupLayer(node.op)?.params;
-  if (!rule || rule === 'none') return [];
-  const input = inputOf(graph, node);
-  const inShape = input?.shape ?? [];
-  const kernel = input ? (windowGeometry(node, input)?.kernel ?? []) : [];
-  return rule({ node, inShape, kernel, prefix });
+  return layerParams(node, inputOf(graph, node), prefix);
 }

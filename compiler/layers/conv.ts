@@ -1,5 +1,11 @@
-// Convolutions: conv, conv1d, conv3d, depthwise, separable and convtranspose.
+// Convolutions: conv, conv1d, conv3d, depthwise, separable and convtranspose. Their gpu.js plans
+// are in ./conv-gpujs.ts, their ONNX translations in ./conv-onnx.ts and their PyTorch modules in
+// ./conv-pytorch.ts.
 import { defineLayer, type ArgSpec, type ParamContext, type ParamEntry } from './types.js';
+import { planConv, planConvTranspose } from './conv-gpujs.js';
+import { convOnnx, convTransposeOnnx, separableOnnx } from './conv-onnx.js';
+import { convModule, convTransposeModule } from './conv-pytorch.js';
+import { CONV2D_GRADIENTS, CONV_GRADIENTS, weightedGradient } from './gradients.js';
 import { hasBias, outChannels, weightAndBias } from './params.js';
 import { numberArg } from '../shapes/read-args.js';
 import { inferConv, inferDepthwise, inferSeparable } from './conv-rules.js';
@@ -97,6 +103,7 @@ export const conv = defineLayer({
   infer: inferConv(2),
   params: convParams,
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+  backends: { gpujs: planConv, gradients: CONV2D_GRADIENTS, onnx: convOnnx, pytorch: convModule },
 });
 
 export const conv1d = defineLayer({
@@ -107,6 +114,12 @@ export const conv1d = defineLayer({
   infer: inferConv(1),
   params: convParams,
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+  backends: {
+    gpujs: planConv,
+    gradients: { conv1d: CONV_GRADIENTS.conv1d },
+    onnx: convOnnx,
+    pytorch: convModule,
+  },
 });
 
 export const conv3d = defineLayer({
@@ -117,6 +130,12 @@ export const conv3d = defineLayer({
   infer: inferConv(3),
   params: convParams,
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+  backends: {
+    gpujs: planConv,
+    gradients: { conv3d: CONV_GRADIENTS.conv3d },
+    onnx: convOnnx,
+    pytorch: convModule,
+  },
 });
 
 export const depthwise = defineLayer({
@@ -141,6 +160,7 @@ export const depthwise = defineLayer({
       outChannels(ctx),
     ),
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
+  backends: { gpujs: planConv, gradients: CONV_GRADIENTS, onnx: convOnnx, pytorch: convModule },
 });
 
 export const separable = defineLayer({
@@ -151,6 +171,12 @@ export const separable = defineLayer({
   infer: inferSeparable,
   params: separableParams,
   traits: CONV_TRAITS,
+  backends: {
+    gpujs: planConv,
+    gradients: CONV_GRADIENTS,
+    onnx: separableOnnx,
+    pytorch: convModule,
+  },
 });
 
 export const convtranspose = defineLayer({
@@ -180,4 +206,10 @@ export const convtranspose = defineLayer({
   infer: inferConvTranspose,
   params: transposeParams,
   traits: { ...CONV_TRAITS, window: 'transpose' },
+  backends: {
+    gpujs: planConvTranspose,
+    gradients: { convTranspose2d: weightedGradient('convTranspose2dGrad') },
+    onnx: convTransposeOnnx,
+    pytorch: convTransposeModule,
+  },
 });

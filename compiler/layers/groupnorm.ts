@@ -9,6 +9,7 @@ import { checkRank, inputShape, reportGroupsNotDividing } from '../shapes/shape-
 import { bindOut, input, out, param } from '../export/onnx/translate.js';
 import { floatAttr } from '../export/onnx/proto.js';
 import { pythonBool, pythonNumber } from '../export/pytorch/python.js';
+import { kernelCall } from '../emit/target.js';
 import { defineLayer } from './types.js';
 
 export const groupnorm = defineLayer({
@@ -52,7 +53,7 @@ export const groupnorm = defineLayer({
         eps: argNumber(ctx.node, 'eps'),
       };
       const params = [ctx.param('weight'), ctx.param('bias')];
-      return { kind: 'kernels', calls: [{ factory: 'groupnorm', descriptor, params }] };
+      return { kind: 'kernels', calls: [kernelCall('groupnorm', descriptor, params)] };
     },
     gradients: {
       groupnorm: {

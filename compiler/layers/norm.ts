@@ -1,4 +1,11 @@
-// Normalisation and regularisation: batchnorm, lrn, dropout and normalize.
+// Normalisation and regularisation: batchnorm, lrn, dropout and normalize. Their plans and
+// exports are in ./norm-backends.ts.
+import {
+  batchnormBackends,
+  dropoutBackends,
+  lrnBackends,
+  normalizeBackends,
+} from './norm-backends.js';
 import { inferBatchnorm, inferLrn, inferSameShape } from './elementwise-rules.js';
 import { defineLayer, type ParamEntry } from './types.js';
 import { affineParams, outChannels } from './params.js';
@@ -39,6 +46,7 @@ export const batchnorm = defineLayer({
     ];
   },
   traits: { fusesActivation: true },
+  backends: batchnormBackends,
 });
 
 export const lrn = defineLayer({
@@ -53,6 +61,7 @@ export const lrn = defineLayer({
   inputs: 'one',
   infer: inferLrn,
   params: 'none',
+  backends: lrnBackends,
 });
 
 export const dropout = defineLayer({
@@ -70,6 +79,7 @@ export const dropout = defineLayer({
   infer: inferSameShape,
   params: 'none',
   traits: { noOpAtInference: true },
+  backends: dropoutBackends,
 });
 
 export const normalize = defineLayer({
@@ -104,4 +114,5 @@ export const normalize = defineLayer({
         ...(values ? { values } : {}),
       };
     }),
+  backends: normalizeBackends,
 });

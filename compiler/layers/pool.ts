@@ -1,6 +1,10 @@
-// Pooling: maxpool, avgpool and lppool, with `global` and `adaptive` forms.
+// Pooling: maxpool, avgpool and lppool, with `global` and `adaptive` forms. The gpu.js plan is in
+// ./pool-gpujs.ts, the ONNX and PyTorch exports in ./pool-exports.ts.
 import { inferPool } from './pool-rules.js';
-import { defineLayer, type ArgSpec } from './types.js';
+import { planPool } from './pool-gpujs.js';
+import { poolModule, poolOnnx } from './pool-exports.js';
+import { plainGradient } from './gradients.js';
+import { defineLayer, type ArgSpec, type LayerBackends } from './types.js';
 
 const kernel: ArgSpec = {
   name: 'kernel',
@@ -39,6 +43,16 @@ const adaptive: ArgSpec = {
   doc: 'pool to this output size (PyTorch `AdaptiveAvgPool2d`)',
 };
 
+const backends: LayerBackends<'maxpool' | 'avgpool' | 'lppool'> = {
+  gpujs: planPool,
+  gradients: {
+    pool2d: plainGradient('pool2dGrad', 'input-output'),
+    adaptivePool2d: plainGradient('adaptivePool2dGrad', 'input'),
+  },
+  onnx: poolOnnx,
+  pytorch: poolModule,
+};
+
 export const maxpool = defineLayer({
   name: 'maxpool',
   doc: 'max pooling',
@@ -47,6 +61,7 @@ export const maxpool = defineLayer({
   infer: inferPool,
   params: 'none',
   traits: { window: 'pool' },
+  backends,
 });
 
 export const avgpool = defineLayer({
@@ -69,6 +84,7 @@ export const avgpool = defineLayer({
   infer: inferPool,
   params: 'none',
   traits: { window: 'pool' },
+  backends,
 });
 
 export const lppool = defineLayer({
@@ -90,4 +106,5 @@ export const lppool = defineLayer({
   infer: inferPool,
   params: 'none',
   traits: { window: 'pool' },
+  backends,
 });

@@ -35,6 +35,13 @@ for (const spec of all) {
 /** Every layer, each once, in a stable order. */
 export const layers: readonly LayerSpec<LayerName>[] = all;
 
+/**
+ * The activations (./activation.ts: elementwise ones, softmax and identity). Code outside this
+ * folder asks the registry rather than importing a family file, so that the registry is always
+ * the first of the layer files to load (see ARCHITECTURE.md, "Design choice").
+ */
+export const activationLayers: readonly LayerSpec<LayerName>[] = Object.values(activation);
+
 /** Looks a layer up by name or alias. */
 export function lookupLayer(name: string): LayerSpec<LayerName> | undefined {
   return byName.get(name);

@@ -1,4 +1,6 @@
-// Layers that reshape or join values: pad, add and concat.
+// Layers that reshape or join values: pad, add and concat. Their plans and exports are in
+// ./structure-backends.ts.
+import { addBackends, concatBackends, padBackends } from './structure-backends.js';
 import { inferAdd, inferConcat, inferPad } from './structure-rules.js';
 import { defineLayer } from './types.js';
 
@@ -21,6 +23,7 @@ export const pad = defineLayer({
   inputs: 'one',
   infer: inferPad,
   params: 'none',
+  backends: padBackends,
 });
 
 export const add = defineLayer({
@@ -31,6 +34,7 @@ export const add = defineLayer({
   infer: inferAdd,
   params: 'none',
   traits: { fusesActivation: true },
+  backends: addBackends,
 });
 
 export const concat = defineLayer({
@@ -40,4 +44,5 @@ export const concat = defineLayer({
   inputs: 'many',
   infer: inferConcat,
   params: 'none',
+  backends: concatBackends,
 });

@@ -1,6 +1,10 @@
-// What the compiler knows about a layer: its arguments (checked during expansion) and its shape
-// rule (run during expansion, since `in.channels` and `if` conditions need shapes). One file per
-// family of layers in this folder; ./registry.ts lists them all.
+// What the compiler knows about a layer: its arguments (checked during expansion), its shape rule
+// (run during expansion, since `in.channels` and `if` conditions need shapes), its tensors with
+// PyTorch's names, its traits, and its backends: the gpu.js plan, the gradient rule of each kernel
+// it plans, the ONNX translation and the PyTorch module. One file (or a family file with its
+// `-gpujs`, `-onnx`, `-pytorch` or `-backends` companions) per family of layers in this folder;
+// ./registry.ts lists them all. Passes, summary, hovers, targets, the backward planner and the
+// exporters ask the spec; none keeps a table of op names.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
 import type { GradientRule } from '../emit/gradient-rules.js';
@@ -125,25 +129,41 @@ export interface LayerSpec<N extends string = string> {
   /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
   noGradient?: string;
   /**
-   * How the targets and exporters run the layer, for layers that carry it in their own file
-   * (see CONTRIBUTING.md). Older layers are still planned in compiler/emit/gpujs-target.ts and
-   * the exporters' tables; the completeness test checks both kinds alike.
+   * How the targets and exporters run the layer: its gpu.js plan, the gradient rule of each kernel
+   * factory that plan uses, its ONNX translation and its PyTorch module (see CONTRIBUTING.md).
+   * compiler/emit/gpujs-target.ts, compiler/emit/gradient-rules.ts and the exporters only ask this.
    */
-  backends?: LayerBackends;
+  backends: LayerBackends<N>;
 }
 
-/** The PyTorch module of a node: the constructor expression, or why PyTorch has none. */
-export type PytorchModule = { code: string; helpers?: string[] } | { unsupported: string };
+/**
+ * The PyTorch module of a node: the constructor expression and the helper classes it needs, or
+ * why PyTorch has none (CNN4002, with an optional hint).
+ */
+export type PytorchModule =
+  { code: string; helpers?: string[] } | { unsupported: string; hint?: string };
 
-/** A layer's plans and translations, kept with its spec. */
-export interface LayerBackends {
+/**
+ * A layer's plans and translations, kept with its spec. `N` is the layer's name, so that a spec
+ * missing one of them fails to compile with the layer named in the message
+ * (`required in type 'LayerBackends<"lrn">'`).
+ */
+// N is read by nobody: it is there to be printed in tsc's message.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export interface LayerBackends<N extends string = string> {
   /** The gpu.js plan (the wasm target plans the same calls when it has kernels for them). */
   gpujs: (ctx: LayerContext) => LayerPlan;
-  /** The backward rule of each kernel factory `gpujs` plans. */
+  /**
+   * The backward rule of each kernel factory `gpujs` may plan for this layer (a rule belongs to
+   * its factory: layers that share a factory share its rule).
+   */
   gradients: Readonly<Record<string, GradientRule>>;
   /** The ONNX nodes (opset 17), or why ONNX cannot express the layer (CNN4010). */
   onnx: Translate;
-  /** The `nn.Module` of the PyTorch export; `input` is the node's input. */
+  /**
+   * The `nn.Module` of the PyTorch export; `input` is the node's (first) input. `add` and
+   * `concat` are modules too, so that every numbered statement is a numbered child.
+   */
   pytorch: (node: GraphNode, input: GraphNode) => PytorchModule;
 }
 

@@ -9,6 +9,8 @@ import type { GraphNode } from '../ir/graph.js';
 import { bindOut, input, out } from '../export/onnx/translate.js';
 import { stringAttr } from '../export/onnx/proto.js';
 import { pythonBool, sizeLiteral } from '../export/pytorch/python.js';
+import type { UpsampleDescriptor } from '../../contract/descriptors.js';
+import { kernelCall } from '../emit/target.js';
 import { defineLayer, type InferContext } from './types.js';
 
 /** The scale per spatial dimension (height, width); undefined when `scale` has the wrong arity. */
@@ -64,10 +66,10 @@ export const upsample = defineLayer({
         inWidth,
         scaleHeight,
         scaleWidth,
-        mode: argChoice(ctx.node, 'mode'),
+        mode: argChoice(ctx.node, 'mode') as UpsampleDescriptor['mode'],
         alignCorners: argBool(ctx.node, 'align_corners'),
       };
-      return { kind: 'kernels', calls: [{ factory: 'upsample', descriptor, params: [] }] };
+      return { kind: 'kernels', calls: [kernelCall('upsample', descriptor)] };
     },
     gradients: {
       upsample: {

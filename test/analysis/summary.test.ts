@@ -22,19 +22,28 @@ function at(text: string): { file: string; start: number; end: number } {
   return { file: 'tiny.cnn', start, end: start + text.length };
 }
 
+/** Integer arguments as bound (the parameter counts are read from the layer's tensor list). */
+function ints(values: Record<string, number>): GraphNode['args'] {
+  const span = { file: 'tiny.cnn', start: 0, end: 0 };
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, { kind: 'int' as const, value, span }]),
+  );
+}
+
 function node(
   id: number,
   op: OpName,
   written: string,
   shape: Shape,
   cost?: Partial<NodeCost>,
+  args: GraphNode['args'] = {},
 ): GraphNode {
   const full: NodeCost = { params: 0, buffers: 0, macs: 0, ...cost };
   return {
     id,
     op,
     inputs: id === 0 ? [] : [id - 1],
-    args: {},
+    args,
     span: at(written),
     path: [],
     shape,
@@ -47,13 +56,22 @@ function tinyModel(): ModelGraph {
   const inBlock = (graphNode: GraphNode): GraphNode => ({ ...graphNode, path: [blockStep] });
   const nodes = [
     { ...node(0, 'input', 'input image: [1, 28, 28]', [1, 28, 28]), name: 'image' },
-    inBlock(node(1, 'conv', 'Block()', [6, 28, 28], { params: 156, macs: 117_600 })),
+    inBlock(
+      node(
+        1,
+        'conv',
+        'Block()',
+        [6, 28, 28],
+        { params: 156, macs: 117_600 },
+        ints({ out: 6, kernel: 5, pad: 2 }),
+      ),
+    ),
     inBlock(node(2, 'batchnorm', 'Block()', [6, 28, 28], { params: 12, buffers: 12 })),
     // A made-up elementwise cost, to check that only conv and linear count as conv + linear.
     inBlock(node(3, 'relu', 'Block()', [6, 28, 28], { macs: 50 })),
     node(4, 'maxpool', 'maxpool(2)', [6, 14, 14]),
     node(5, 'flatten', 'flatten', [1176]),
-    node(6, 'linear', 'linear(10)', [10], { params: 11_770, macs: 11_760 }),
+    node(6, 'linear', 'linear(10)', [10], { params: 11_770, macs: 11_760 }, ints({ out: 10 })),
   ];
   return { name: 'Tiny', span: at('model Tiny'), nodes, inputs: [0], outputs: [] };
 }

@@ -360,7 +360,7 @@ test('the check rejects a wrong gradient (a conv weight gradient off by 1%)', (t
 test('the registry names a backward for every forward kernel factory, as the compiler does', (t) => {
   const factories = Object.keys(KERNEL_FACTORIES).sort();
   t.deepEqual(Object.keys(GRADIENTS).sort(), factories, 'one backward per forward factory');
-  // A rule lives in GRADIENT_RULES or, for a layer that carries its own plan, in its spec.
+  // A rule lives in the spec of each layer that plans the factory (`backends.gradients`).
   t.deepEqual(
     factories.filter((factory) => gradientRule(factory) !== undefined),
     factories,

@@ -1,18 +1,17 @@
 // Every layer of the registry has every per-layer piece: a shape rule, a parameter list, a case in
-// the layer table (with its float64 reference), a plan on every target and a gradient rule for
-// each gpu.js kernel (or a reason the spec declares), a docs row and an editor-grammar entry. The
-// later tests delete one piece at a time and check that the message names the layer and the piece.
+// the layer table (with its float64 reference), a plan on every target and a gradient rule in its
+// spec for each gpu.js kernel (or a reason the spec declares), an ONNX translation and a PyTorch
+// module in its spec that export its case, a docs row and an editor-grammar entry. The later tests
+// delete one piece at a time and check that the message names the layer and the piece.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { gradientRule } from '../../compiler/emit/gradient-rules.js';
-import { gpujsTarget } from '../../compiler/emit/gpujs-target.js';
-import type { Target } from '../../compiler/emit/target.js';
+import { gpujsTargetOf } from '../../compiler/emit/gpujs-target.js';
 import { wasmTarget } from '../../compiler/emit/wasm/target.js';
 import { layers, lookupLayer } from '../../compiler/layers/registry.js';
-import type { LayerSpec } from '../../compiler/layers/types.js';
+import type { LayerBackends, LayerSpec } from '../../compiler/layers/types.js';
 import { grammarFiles, wordsIn } from '../../scripts/grammar/editor-layers.js';
 import { layerCases } from '../emit/layer-cases.js';
-import { checkRegistry, missingPieces, type World } from './completeness.js';
+import { checkRegistry, disagreeingRules, missingPieces, type World } from './completeness.js';
 
 const read = (file: string) => readFileSync(file, 'utf8');
 const grammars = grammarFiles(read);
@@ -22,12 +21,18 @@ const world: World = {
   docs: read('docs/language.md'),
   exportDocs: read('docs/export.md'),
   grammars: new Map(grammars.map((g) => [g.file, wordsIn(g.file, g.committed)])),
-  targets: [gpujsTarget, wasmTarget],
-  gradientRule,
+  targets: (lookup) => [gpujsTargetOf(lookup), wasmTarget],
+  lookup: lookupLayer,
   canonical: (name) => lookupLayer(name)?.name,
 };
 
 const spec = (name: string): LayerSpec => lookupLayer(name) as LayerSpec;
+
+/** `name`'s spec with one of its backends replaced (or deleted, with `undefined`). */
+function withBackend(name: string, change: Partial<Record<keyof LayerBackends, unknown>>) {
+  const original = spec(name);
+  return { ...original, backends: { ...original.backends, ...change } } as LayerSpec;
+}
 
 test('every layer has every piece', (t) => {
   t.deepEqual(checkRegistry(layers, world), []);
@@ -80,26 +85,57 @@ test('a layer missing from an editor grammar is named', (t) => {
   ]);
 });
 
-test('a layer without a gradient rule is named', (t) => {
-  const withoutLrn = (factory: string) => (factory === 'lrn' ? undefined : gradientRule(factory));
-  t.deepEqual(missingPieces(spec('lrn'), { ...world, gradientRule: withoutLrn }), [
-    'layer `lrn`: no gradient rule for its gpu.js kernel `lrn`',
+test('a layer without a gradient rule in its spec is named', (t) => {
+  const others = Object.fromEntries(
+    Object.entries(spec('lrn').backends.gradients).filter(([factory]) => factory !== 'lrn'),
+  );
+  t.deepEqual(missingPieces(withBackend('lrn', { gradients: others }), world), [
+    'layer `lrn`: no gradient rule for its gpu.js kernel `lrn` (`backends.gradients` in its spec)',
   ]);
 });
 
-test('a layer without a plan on a target is named, unless the spec declares why', (t) => {
-  const forgetful: Target = {
-    ...gpujsTarget,
-    planLayer: (ctx) =>
-      ctx.node.op === 'lrn'
-        ? { kind: 'unsupported', reason: '`lrn` has no gpu.js kernel' }
-        : gpujsTarget.planLayer(ctx),
-  };
-  const problems = missingPieces(spec('lrn'), { ...world, targets: [forgetful] });
+test('a layer without a gpu.js plan in its spec is named, unless the spec declares why', (t) => {
+  const problems = missingPieces(withBackend('lrn', { gpujs: undefined }), world);
   t.is(problems.length, 1);
   t.regex(problems[0], /^layer `lrn`: no plan on the gpu\.js target \(.*has no gpu\.js kernel/);
-  const declared = { ...spec('lrn'), unsupportedOn: { 'gpu.js': 'not yet' } };
-  t.deepEqual(missingPieces(declared, { ...world, targets: [forgetful] }), []);
+  const declared = {
+    ...withBackend('lrn', { gpujs: undefined }),
+    unsupportedOn: { 'gpu.js': 'not yet' },
+  };
+  t.deepEqual(missingPieces(declared, world), []);
+});
+
+test('a layer without an ONNX translation in its spec is named', (t) => {
+  t.deepEqual(missingPieces(withBackend('lrn', { onnx: undefined }), world), [
+    'layer `lrn`: no ONNX translation (`backends.onnx` in its spec)',
+  ]);
+});
+
+test('a layer without a PyTorch module in its spec is named', (t) => {
+  t.deepEqual(missingPieces(withBackend('lrn', { pytorch: undefined }), world), [
+    'layer `lrn`: no PyTorch module (`backends.pytorch` in its spec)',
+  ]);
+});
+
+test('an ONNX translation or PyTorch module that fails on the layer case is named', (t) => {
+  const broken = withBackend('lrn', {
+    onnx: () => ({ reason: 'broken on purpose', hint: '' }),
+    pytorch: () => ({ unsupported: 'broken on purpose' }),
+  });
+  t.deepEqual(missingPieces(broken, world), [
+    'layer `lrn`: its case does not export to ONNX (`lrn` cannot be exported to ONNX: broken on purpose)',
+    'layer `lrn`: its case does not export to PyTorch (`lrn` cannot be exported to PyTorch: broken on purpose)',
+  ]);
+});
+
+test('layers that share a kernel factory must agree on its gradient rule', (t) => {
+  const relu = spec('relu');
+  const activation = relu.backends.gradients.activation;
+  const odd = { ...relu.backends.gradients, activation: { ...activation, saved: 'output' } };
+  const specs = [spec('sigmoid'), { ...relu, backends: { ...relu.backends, gradients: odd } }];
+  t.deepEqual(disagreeingRules(specs as LayerSpec[]), [
+    "layer `relu`: its gradient rule for `activation` differs from layer `sigmoid`'s",
+  ]);
 });
 
 test('a declared reason that is no longer true is named', (t) => {

@@ -1,14 +1,20 @@
 // The completeness check over the layer registry: every layer has each per-layer piece, or the
-// spec declares why not. Pure over its inputs, so the test can run it on a registry, a layer
-// table, docs or a grammar with one piece removed and see the message it gives.
+// spec declares why not. The targets and the exporters are run with the spec under test in place
+// of the registry's, so a spec with a piece removed shows the message it gives. Pure over its
+// inputs: the test runs it on a registry, a layer table, docs or a grammar with one piece removed.
 import { compileSource } from '../../compiler/compile.js';
-import type { GradientRule } from '../../compiler/emit/gradient-rules.js';
+import type { ModelGraph } from '../../compiler/ir/graph.js';
 import { planModule } from '../../compiler/emit/plan-module.js';
 import type { Target } from '../../compiler/emit/target.js';
+import { exportOnnx, exportWeights } from '../../compiler/export/onnx/index.js';
+import { layerModule } from '../../compiler/export/pytorch/layers.js';
 import type { LayerSpec, TargetName } from '../../compiler/layers/types.js';
 import { optimizeForTraining } from '../../compiler/passes/registry.js';
 import type { LayerCase } from '../emit/layer-cases.js';
 import { layerWords } from '../../scripts/grammar/editor-layers.js';
+
+/** Finds a layer spec by op name (the registry, with the spec under test swapped in). */
+export type Lookup = (op: string) => LayerSpec | undefined;
 
 /** Everything the check reads besides the registry. */
 export interface World {
@@ -20,8 +26,10 @@ export interface World {
   exportDocs: string;
   /** The layer words each editor grammar lists, by file. */
   grammars: ReadonlyMap<string, readonly string[]>;
-  targets: readonly Target[];
-  gradientRule: (factory: string) => GradientRule | undefined;
+  /** The kernel targets, each asking `lookup` for the specs it plans. */
+  targets: (lookup: Lookup) => readonly Target[];
+  /** The registry's lookup. */
+  lookup: Lookup;
   /** Resolves a call's name (`fc`) to its canonical layer name. */
   canonical: (name: string) => string | undefined;
 }
@@ -55,12 +63,19 @@ function caseSource(layerCase: LayerCase): string {
   return `model M {\n  input x: [${layerCase.input.join(', ')}]\n  ${layerCase.layer}\n  output y\n}\n`;
 }
 
-/** The factories `target` plans for the layer's case, or why it cannot plan it. */
-function planOn(target: Target, layerCase: LayerCase, name: string): string[] | { reason: string } {
+/** The one-layer model of a case, or why it does not compile. */
+function caseModel(layerCase: LayerCase): ModelGraph | { reason: string } {
   const compiled = compileSource('case.cnn', caseSource(layerCase));
   const model = compiled.program.models[0];
   if (!model || compiled.diagnostics.some((d) => d.severity === 'error'))
     return { reason: `its case \`${layerCase.layer}\` does not compile` };
+  return model;
+}
+
+/** The factories `target` plans for the layer's case, or why it cannot plan it. */
+function planOn(target: Target, layerCase: LayerCase, name: string): string[] | { reason: string } {
+  const model = caseModel(layerCase);
+  if ('reason' in model) return model;
   const reasons: string[] = [];
   const plan = planModule(optimizeForTraining(model, { conv: 'auto' }), target, (d) =>
     reasons.push(d.message),
@@ -71,9 +86,14 @@ function planOn(target: Target, layerCase: LayerCase, name: string): string[] | 
     .flatMap((layer) => layer.calls.map((call) => call.factory));
 }
 
-function checkTargets(spec: LayerSpec, layerCase: LayerCase, world: World): string[] {
+function checkTargets(
+  spec: LayerSpec,
+  layerCase: LayerCase,
+  world: World,
+  lookup: Lookup,
+): string[] {
   const problems: string[] = [];
-  for (const target of world.targets) {
+  for (const target of world.targets(lookup)) {
     const declared = spec.unsupportedOn?.[target.name as TargetName];
     const planned = planOn(target, layerCase, spec.name);
     if (!Array.isArray(planned)) {
@@ -85,9 +105,35 @@ function checkTargets(spec: LayerSpec, layerCase: LayerCase, world: World): stri
         `a plan on the ${target.name} target although its spec declares it unsupported`,
       );
     if (target.name !== 'gpu.js' || spec.noGradient) continue;
+    const rules = spec.backends?.gradients ?? {};
     for (const factory of planned)
-      if (!world.gradientRule(factory))
-        problems.push(`no gradient rule for its gpu.js kernel \`${factory}\``);
+      if (!Object.hasOwn(rules, factory))
+        problems.push(
+          `no gradient rule for its gpu.js kernel \`${factory}\` (\`backends.gradients\` in its spec)`,
+        );
+  }
+  return problems;
+}
+
+/** The ONNX and PyTorch exports of the layer's case, through the spec. */
+function checkExports(spec: LayerSpec, layerCase: LayerCase, lookup: Lookup): string[] {
+  const problems: string[] = [];
+  if (typeof spec.backends?.onnx !== 'function')
+    problems.push('no ONNX translation (`backends.onnx` in its spec)');
+  if (typeof spec.backends?.pytorch !== 'function')
+    problems.push('no PyTorch module (`backends.pytorch` in its spec)');
+  const model = caseModel(layerCase);
+  if (problems.length > 0 || 'reason' in model) return problems;
+  const weights = exportWeights(model, undefined, { seed: 0 });
+  if (!weights.ok) return [`no ONNX weights for its case (${weights.message})`];
+  const onnx = exportOnnx(model, weights.weights, { trace: () => '', producerVersion: '', lookup });
+  for (const d of onnx.diagnostics)
+    problems.push(`its case does not export to ONNX (${d.message})`);
+  const byId = new Map(model.nodes.map((node) => [node.id, node]));
+  for (const node of model.nodes.filter((each) => each.op === spec.name)) {
+    const module = layerModule(node, byId.get(node.inputs[0]), lookup);
+    if (!module.ok)
+      problems.push(`its case does not export to PyTorch (${module.diagnostic.message})`);
   }
   return problems;
 }
@@ -98,9 +144,14 @@ export function missingPieces(spec: LayerSpec, world: World): string[] {
   if (!spec.infer) problems.push('no shape rule (`infer` in its LayerSpec)');
   if (!spec.params) problems.push('no parameter list (`params` in its LayerSpec)');
   const cases = world.cases.filter((c) => caseLayer(c, world) === spec.name);
+  const lookup: Lookup = (op) => (op === spec.name ? spec : world.lookup(op));
   if (cases.length === 0)
     problems.push('no case in the layer table with a float64 reference (test/emit/layer-cases.ts)');
-  else problems.push(...checkTargets(spec, cases[0], world));
+  else
+    problems.push(
+      ...checkTargets(spec, cases[0], world, lookup),
+      ...checkExports(spec, cases[0], lookup),
+    );
   if (!hasDocsRow(world.docs, spec.name))
     problems.push('no row in the layer tables of docs/language.md (section 10)');
   if (!hasExportRow(world.exportDocs, spec.name))
@@ -112,7 +163,27 @@ export function missingPieces(spec: LayerSpec, world: World): string[] {
   return problems.map((problem) => `layer \`${spec.name}\`: ${problem}`);
 }
 
-/** The missing pieces of every layer of `specs`. */
+/**
+ * Layers that plan the same kernel factory must declare the same rule for it (a rule belongs to
+ * its factory: compiler/emit/gradient-rules.ts takes the first it finds).
+ */
+export function disagreeingRules(specs: readonly LayerSpec[]): string[] {
+  const first = new Map<string, { layer: string; rule: string }>();
+  const problems: string[] = [];
+  for (const spec of specs)
+    for (const [factory, rule] of Object.entries(spec.backends?.gradients ?? {})) {
+      const text = JSON.stringify(rule);
+      const seen = first.get(factory);
+      if (!seen) first.set(factory, { layer: spec.name, rule: text });
+      else if (seen.rule !== text)
+        problems.push(
+          `layer \`${spec.name}\`: its gradient rule for \`${factory}\` differs from layer \`${seen.layer}\`'s`,
+        );
+    }
+  return problems;
+}
+
+/** The missing pieces of every layer of `specs`, and rules that disagree. */
 export function checkRegistry(specs: readonly LayerSpec[], world: World): string[] {
-  return specs.flatMap((spec) => missingPieces(spec, world));
+  return [...specs.flatMap((spec) => missingPieces(spec, world)), ...disagreeingRules(specs)];
 }

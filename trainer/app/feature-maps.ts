@@ -2,8 +2,7 @@
 // given image. The model is rebuilt unoptimised with one extra output per stage, so the values are
 // exactly those the layers produce, and loaded with the trained weights; each stage becomes a strip
 // of tiles, one per channel, normalised per tile. Used by `cnnc train`'s report and `cnnc inspect`.
-import * as activationLayers from '../../compiler/layers/activation.js';
-import { hasTrait } from '../../compiler/layers/registry.js';
+import { activationLayers, hasTrait } from '../../compiler/layers/registry.js';
 import type { GraphNode, ModelGraph } from '../../compiler/ir/graph.js';
 import { buildModel } from '../../compiler/emit/build-module.js';
 import type { Dataset } from '../index.js';
@@ -11,10 +10,7 @@ import { imageGridSvg, type ImageTile } from '../core/image-grid.js';
 import { importBuiltModule, runtimeModuleUrl, type TrainableModule } from './train-module.js';
 
 /** Layers that follow a convolution within its stage. */
-const FOLLOWERS = new Set([
-  'batchnorm',
-  ...Object.values(activationLayers).map((spec) => spec.name),
-]);
+const FOLLOWERS = new Set(['batchnorm', ...activationLayers.map((spec) => spec.name)]);
 /** At most this many stages and channels per stage are drawn. */
 const MAX_STAGES = 8;
 const MAX_CHANNELS = 16;

@@ -1,14 +1,14 @@
 // `cnnc build --emit onnx`: a checked model and its weights to an ONNX model (opset 17, IR 8).
 // The graph is the model as written (-O0: no BatchNorm folding, no fusion), one ONNX node per
-// layer where ONNX has one (see ./layers.ts), inputs and outputs named as in the `.cnn` file with
+// layer where ONNX has one (each layer's `backends.onnx` in compiler/layers/), inputs and outputs named as in the `.cnn` file with
 // a symbolic batch dimension, and every parameter an initializer under its `state_dict` name.
 // Pure: it returns bytes and diagnostics; the CLI writes the file.
 import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
 import type { GraphNode, ModelGraph } from '../../ir/graph.js';
 import { layerPrefixes, paramsOf, type ParamEntry } from '../../emit/param-names.js';
 import { OnnxBuilder } from './builder.js';
-import { TRANSLATIONS } from './layers.js';
 import { lookupLayer } from '../../layers/registry.js';
+import type { LayerSpec } from '../../layers/types.js';
 import { batchedFloat, encodeModel, IR_VERSION, OPSET, type NodeProto } from './proto.js';
 
 /** Options of {@link exportOnnx}. */
@@ -17,6 +17,8 @@ export interface OnnxOptions {
   trace: (span: Span) => string;
   /** cnnc's version, recorded as the producer's. */
   producerVersion: string;
+  /** Where each layer's translation is looked up: the registry, unless a test swaps a spec. */
+  lookup?: (op: string) => LayerSpec | undefined;
 }
 
 /** What exporting one model gives: the `.onnx` bytes, or diagnostics with errors. */
@@ -54,22 +56,20 @@ export function exportOnnx(
       continue;
     }
     const prefix = prefixes.get(node.id) ?? String(node.id);
-    const translate =
-      (Object.hasOwn(TRANSLATIONS, node.op) ? TRANSLATIONS[node.op] : undefined) ??
-      lookupLayer(node.op)?.backends?.onnx;
+    const translate = (options.lookup ?? lookupLayer)(node.op)?.backends?.onnx;
     const inputs = node.inputs.map((id) => byId.get(id) as GraphNode);
-    const reason = translate
+    const failed = translate
       ? translate(builder, { node, inputs, prefix, params: paramsOf(model, node, prefix) })
-      : 'the exporter has no mapping for it';
-    if (reason === undefined) continue;
+      : { reason: 'the exporter has no mapping for it', hint: '' };
+    if (failed === undefined) continue;
     diagnostics.push({
       code: 'CNN4010',
       severity: 'error',
-      message: `\`${node.op}\` cannot be exported to ONNX: ${reason}`,
+      message: `\`${node.op}\` cannot be exported to ONNX: ${failed.reason}`,
       span: node.span,
       labels: [],
-      // A layer with no mapping at all has no workaround to suggest (the padding hint is not one).
-      hints: translate ? [hintFor(node.op)] : [],
+      // A layer with no mapping at all has no workaround to suggest.
+      hints: failed.hint ? [failed.hint] : [],
       notes: translate ? [] : ['docs/export.md lists the layers the ONNX export maps'],
       fixes: [],
     });
@@ -93,14 +93,6 @@ export function exportOnnx(
     },
   });
   return { model: model.name, bytes, diagnostics };
-}
-
-function hintFor(op: string): string {
-  if (op === 'avgpool' || op === 'maxpool')
-    return 'choose an `adaptive` size that divides the input size, or a fixed `kernel` and `stride`';
-  if (op === 'lrn') return 'use an odd `size`, as AlexNet and GoogLeNet do';
-  if (op === 'lppool') return 'use an even integer `p` and `ceil=false`';
-  return 'use `reflect`, `replicate` or `zeros` padding, which ONNX opset 17 has';
 }
 
 /**

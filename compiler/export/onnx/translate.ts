@@ -2,7 +2,7 @@
 // (`<state_dict prefix>/<op>`), parameters as initializers, window attributes, and the Pad node
 // that non-zero padding needs before a Conv.
 import type { GraphNode } from '../../ir/graph.js';
-import type { ParamEntry } from '../../emit/param-names.js';
+import type { ParamEntry } from '../../layers/types.js';
 import { windowGeometry, type WindowGeometry } from '../../ir/geometry.js';
 import type { OnnxBuilder } from './builder.js';
 import { intsAttr, stringAttr, type AttributeProto } from './proto.js';
@@ -23,8 +23,22 @@ export const PAD_MODES: Record<string, string | undefined> = {
   replicate: 'edge',
 };
 
+/** Why ONNX cannot express a layer (the CNN4010 message), and what to change instead. */
+export interface Unexportable {
+  reason: string;
+  hint: string;
+}
+
 /** Writes a layer's nodes; returns why ONNX cannot express it, or undefined when done. */
-export type Translate = (b: OnnxBuilder, layer: LayerInput) => string | undefined;
+export type Translate = (b: OnnxBuilder, layer: LayerInput) => Unexportable | undefined;
+
+/** The CNN4010 of a padding mode that opset 17 has no Pad mode for (`circular`). */
+export function noPadMode(mode: string): Unexportable {
+  return {
+    reason: `ONNX opset 17 has no \`${mode}\` padding (Pad's \`wrap\` came in opset 19)`,
+    hint: 'use `reflect`, `replicate` or `zeros` padding, which ONNX opset 17 has',
+  };
+}
 
 /** The name of the layer's output tensor (and node): `<prefix>/<op><suffix>`. */
 export function out(layer: LayerInput, suffix = ''): string {

@@ -1,36 +1,11 @@
-// The gpu.js target's convolutions: conv (1-, 2- and 3-D), depthwise, separable and transposed.
-import { argChoice, argNumber } from '../layers/args.js';
+// The gpu.js plans of the convolutions (./conv.ts): conv (1-, 2- and 3-D), depthwise, separable
+// and transposed, as calls of the runtime's conv kernels with their descriptors.
+import { argChoice, argNumber } from './args.js';
+import { withActivation } from './fused-activation.js';
 import { outputPadding, windowGeometry, type WindowGeometry } from '../ir/geometry.js';
 import type { OptNode } from '../ir/opt-graph.js';
-import type {
-  ActivationKind,
-  ActivationSpec,
-  ConvAxis,
-  PadMode,
-} from '../../contract/descriptors.js';
-import { kernelCall, type KernelCall, type LayerContext, type LayerPlan } from './target.js';
-
-/** An elementwise op of the IR as the runtime's activation kind (the fusion passes fuse only these). */
-export function activationKind(op: string): ActivationKind {
-  return op as ActivationKind;
-}
-
-/** The fused activation of a node's first epilogue step, as the runtime's `ActivationSpec`. */
-export function activationOf(node: OptNode): ActivationSpec | undefined {
-  const step = node.epilogue?.[0];
-  if (!step) return undefined;
-  const kind = activationKind(step.op);
-  return step.alpha !== undefined ? { kind, alpha: step.alpha } : { kind };
-}
-
-/** `desc` with the node's fused activation, when it has one. */
-export function withActivation<T extends object>(
-  desc: T,
-  node: OptNode,
-): T & { activation?: ActivationSpec } {
-  const activation = activationOf(node);
-  return activation ? { ...desc, activation } : desc;
-}
+import type { ConvAxis, PadMode } from '../../contract/descriptors.js';
+import { kernelCall, type KernelCall, type LayerContext, type LayerPlan } from '../emit/target.js';
 
 function axis(geometry: WindowGeometry, idx: number, inSize: number, outSize: number): ConvAxis {
   return {
@@ -45,7 +20,7 @@ function axis(geometry: WindowGeometry, idx: number, inSize: number, outSize: nu
 }
 
 /** One convolution over an input of `inShape` to `outShape` with `groups`, as a kernel call. */
-export function convCall(
+function convCall(
   node: OptNode,
   geometry: WindowGeometry,
   shapes: { inShape: readonly number[]; outShape: readonly number[]; groups: number },
