@@ -3,6 +3,7 @@ import { inferSameShape } from './elementwise-rules.js';
 import { defineLayer, type LayerTraits } from './types.js';
 
 const ELEMENTWISE: LayerTraits = { elementwise: true };
+const TRANSCENDENTAL: LayerTraits = { elementwise: true, transcendental: true };
 
 function activation<const N extends string>(name: N, doc: string, traits?: LayerTraits) {
   return defineLayer({
@@ -18,10 +19,14 @@ function activation<const N extends string>(name: N, doc: string, traits?: Layer
 
 export const relu = activation('relu', '`max(0, x)`', ELEMENTWISE);
 export const relu6 = activation('relu6', '`min(max(0, x), 6)`', ELEMENTWISE);
-export const sigmoid = activation('sigmoid', '`1 / (1 + e^−x)`', ELEMENTWISE);
-export const tanh = activation('tanh', 'hyperbolic tangent', ELEMENTWISE);
-export const gelu = activation('gelu', 'Gaussian error linear unit (exact, erf form)', ELEMENTWISE);
-export const silu = activation('silu', '`x · sigmoid(x)` (swish)', ELEMENTWISE);
+export const sigmoid = activation('sigmoid', '`1 / (1 + e^−x)`', TRANSCENDENTAL);
+export const tanh = activation('tanh', 'hyperbolic tangent', TRANSCENDENTAL);
+export const gelu = activation(
+  'gelu',
+  'Gaussian error linear unit (exact, erf form)',
+  TRANSCENDENTAL,
+);
+export const silu = activation('silu', '`x · sigmoid(x)` (swish)', TRANSCENDENTAL);
 export const hardswish = activation('hardswish', '`x · relu6(x + 3) / 6`', ELEMENTWISE);
 export const softmax = activation('softmax', 'softmax over channels (features for 1-D inputs)');
 export const identity = activation('identity', 'passes its input through', {
@@ -45,5 +50,5 @@ export const elu = defineLayer({
   inputs: 'one',
   infer: inferSameShape,
   params: 'none',
-  traits: ELEMENTWISE,
+  traits: TRANSCENDENTAL,
 });

@@ -38,7 +38,7 @@ export const batchnorm = defineLayer({
       running('running_var'),
     ];
   },
-  traits: { fusesActivation: true },
+  traits: { fusesActivation: true, trainsDifferently: true },
 });
 
 export const lrn = defineLayer({
@@ -69,7 +69,7 @@ export const dropout = defineLayer({
   inputs: 'one',
   infer: inferSameShape,
   params: 'none',
-  traits: { noOpAtInference: true },
+  traits: { noOpAtInference: true, trainsDifferently: true },
 });
 
 export const normalize = defineLayer({

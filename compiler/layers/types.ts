@@ -6,6 +6,8 @@ import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
 import type { GradientRule } from '../emit/gradient-rules.js';
 import type { LayerContext, LayerPlan } from '../emit/target.js';
 import type { Translate } from '../export/onnx/translate.js';
+import type { KernelGenerator } from '../emit/wasm/kernel.js';
+import type { BackwardGenerator } from '../emit/wasm/backward/common.js';
 
 export type ArgType =
   | { kind: 'int'; min?: number; max?: number }
@@ -77,6 +79,10 @@ export interface LayerTraits {
   noOpAtInference?: boolean;
   /** A weighted sum over a window: convolutions and `linear`, whose MACs published totals count. */
   convLike?: boolean;
+  /** An elementwise activation whose formula needs `exp`, `tanh` or `erf` (no f32x4 form on wasm). */
+  transcendental?: boolean;
+  /** Its training forward differs from inference (batch statistics, a random mask). */
+  trainsDifferently?: boolean;
   /** Which output-size arithmetic its window follows, for hovers. */
   window?: 'conv' | 'pool' | 'transpose';
 }
@@ -145,6 +151,17 @@ export interface LayerBackends {
   onnx: Translate;
   /** The `nn.Module` of the PyTorch export; `input` is the node's input. */
   pytorch: (node: GraphNode, input: GraphNode) => PytorchModule;
+  /** The wasm target's kernels (absent: `unsupportedOn.wasm` says why). */
+  wasm?: WasmKernels;
+}
+
+/**
+ * A layer's WebAssembly kernels, by the kernel factory its `gpujs` plan names: the forward
+ * generator and the training backward of each (compiler/emit/wasm/kernels.ts asks for them).
+ */
+export interface WasmKernels {
+  forward: Readonly<Record<string, KernelGenerator>>;
+  backward: Readonly<Record<string, BackwardGenerator>>;
 }
 
 /** The kernel targets of `cnnc build --target`. */

@@ -312,7 +312,7 @@ const CHANNEL_UNITS = 16;
  * Units (sample, chunk of channels): `body` computes channels `[$c0, $c1)` of the sample in `$n`
  * (with `$in0`, `$out` set). `work` is the layer's work per sample (see `GeneratedKernel.macs`).
  */
-function perChannelChunk(
+export function perChannelChunk(
   env: KernelEnv,
   values: CallValues,
   channels: number,

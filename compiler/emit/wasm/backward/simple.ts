@@ -21,24 +21,26 @@ import {
   sub,
 } from '../wat.js';
 import type { BackwardGenerator } from './common.js';
+import { hasTrait } from '../../../layers/registry.js';
 
-/** Activations with a backward on this target, and those with an f32x4 one. */
-const SCALAR_GRADS = new Set(['identity', 'relu', 'relu6', 'leaky_relu', 'sigmoid', 'tanh']);
-const VECTOR_GRADS = new Set(['identity', 'relu', 'leaky_relu']);
-
-/** The activation of an `activation`/`elementwiseChain` call, if it is one step with a backward here. */
+/** The activation of an `activation`/`elementwiseChain` call, if it is one step (training plans do not chain). */
 export function activationBackwardStep(call: KernelCall): ActivationStep | null {
   const steps = activationSteps(
     call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
   );
-  if (steps.length !== 1 || !SCALAR_GRADS.has(steps[0].kind)) return null;
-  return steps[0];
+  return steps.length === 1 ? steps[0] : null;
 }
 
-/** `dy · f'(x)` for scalar f32 locals `$x`, `$dy`. */
+/**
+ * `dy · f'(x)` for scalar f32 locals `$x`, `$dy`, as PyTorch's backward formulas (hardswish:
+ * `x < −3 → 0`, `x ≤ 3 → dy·(x/3 + ½)`, else `dy`; elu: `dy·α·eˣ` for `x ≤ 0`; silu:
+ * `dy·s·(1 + x·(1 − s))`; gelu: `dy·(Φ(x) + x·φ(x))`).
+ */
 function scalarGrad(step: ActivationStep): string {
   const x = '(local.get $x)';
   const dy = '(local.get $dy)';
+  const viaF64 = (body: (x64: string) => string) =>
+    `(f32.demote_f64 (f64.mul (f64.promote_f32 ${dy}) ${body(`(f64.promote_f32 ${x})`)}))`;
   switch (step.kind) {
     case 'identity':
       return dy;
@@ -54,6 +56,14 @@ function scalarGrad(step: ActivationStep): string {
     }
     case 'tanh':
       return `(f32.demote_f64 (f64.mul (f64.promote_f32 ${dy}) (call $tanhGrad (call $tanh (f64.promote_f32 ${x})))))`;
+    case 'hardswish':
+      return `(select ${f32(0)} (select ${dy} (f32.mul ${dy} (f32.add (f32.div ${x} ${f32(3)}) ${f32(0.5)})) (f32.gt ${x} ${f32(3)})) (f32.lt ${x} ${f32(-3)}))`;
+    case 'elu':
+      return `(select ${dy} ${viaF64((x64) => `(f64.mul ${f64(step.alpha)} (call $exp ${x64}))`)} (f32.gt ${x} ${f32(0)}))`;
+    case 'silu':
+      return viaF64((x64) => `(call $siluGrad ${x64})`);
+    case 'gelu':
+      return viaF64((x64) => `(call $geluGrad ${x64})`);
     default:
       throw new Error(`internal error: no wasm backward for activation ${step.kind}`);
   }
@@ -64,6 +74,7 @@ function vectorGrad(step: ActivationStep): string {
   const x = '(local.get $vx)';
   const dy = '(local.get $vdy)';
   const zero = '(v128.const i32x4 0 0 0 0)';
+  const splat = (value: number) => `(f32x4.splat ${f32(value)})`;
   switch (step.kind) {
     case 'identity':
       return dy;
@@ -71,14 +82,28 @@ function vectorGrad(step: ActivationStep): string {
       return `(v128.and ${dy} (f32x4.gt ${x} ${zero}))`;
     case 'leaky_relu':
       return `(v128.bitselect ${dy} (f32x4.mul ${dy} (f32x4.splat ${f32(step.alpha)})) (f32x4.gt ${x} ${zero}))`;
+    case 'relu6':
+      return `(v128.and ${dy} (v128.and (f32x4.gt ${x} ${zero}) (f32x4.lt ${x} ${splat(6)})))`;
+    case 'hardswish':
+      return `(v128.andnot (v128.bitselect ${dy} (f32x4.mul ${dy} (f32x4.add (f32x4.div ${x} ${splat(3)}) ${splat(0.5)})) (f32x4.gt ${x} ${splat(3)})) (f32x4.lt ${x} ${splat(-3)}))`;
     default:
       throw new Error(`internal error: no f32x4 backward for activation ${step.kind}`);
   }
 }
 
-/** Helpers the activation backwards call: `s·(1 − s)` and `1 − t²` in float64. */
+/**
+ * Helpers the activation backwards call, in float64: `s·(1 − s)`, `1 − t²`, silu's
+ * `s·(1 + x·(1 − s))` and gelu's `Φ(x) + x·φ(x)` (Φ from the forward's `$gelu` = x·Φ(x)).
+ */
 export const BACKWARD_HELPERS = `(func $sigmoidGrad (param $s f64) (result f64) (f64.mul (local.get $s) (f64.sub (f64.const 1) (local.get $s))))
-(func $tanhGrad (param $t f64) (result f64) (f64.sub (f64.const 1) (f64.mul (local.get $t) (local.get $t))))`;
+(func $tanhGrad (param $t f64) (result f64) (f64.sub (f64.const 1) (f64.mul (local.get $t) (local.get $t))))
+(func $siluGrad (param $x f64) (result f64) (local $s f64)
+  (local.set $s (f64.div ${f64(1)} (f64.add ${f64(1)} (call $exp (f64.neg (local.get $x))))))
+  (f64.mul (local.get $s) (f64.add ${f64(1)} (f64.mul (local.get $x) (f64.sub ${f64(1)} (local.get $s))))))
+(func $geluGrad (param $x f64) (result f64)
+  (f64.add
+    (if (result f64) (f64.eq (local.get $x) ${f64(0)}) (then ${f64(0.5)}) (else (f64.div (call $gelu (local.get $x)) (local.get $x))))
+    (f64.mul (local.get $x) (f64.mul ${f64(1 / Math.sqrt(2 * Math.PI))} (call $exp (f64.mul ${f64(-0.5)} (f64.mul (local.get $x) (local.get $x))))))))`;
 
 /** `dX = dY · f'(X)` (`$in0` = X, `$in1` = dY). */
 export const activationBackward: BackwardGenerator = (call, values, env) => {
@@ -86,7 +111,9 @@ export const activationBackward: BackwardGenerator = (call, values, env) => {
   if (!step || values.gradInputs[0] === null) return [];
   const count = num(call, 'features');
   const labels = new Labels();
-  const vectors = VECTOR_GRADS.has(step.kind) ? Math.floor(count / 4) : 0;
+  // Activations that need no transcendental function (a question to the layer spec) have an
+  // f32x4 backward.
+  const vectors = hasTrait(step.kind, 'transcendental') ? 0 : Math.floor(count / 4);
   const body = `${
     vectors > 0
       ? forLoop(
