@@ -28,7 +28,10 @@ export const gelu = activation(
 );
 export const silu = activation('silu', '`x · sigmoid(x)` (swish)', TRANSCENDENTAL);
 export const hardswish = activation('hardswish', '`x · relu6(x + 3) / 6`', ELEMENTWISE);
-export const softmax = activation('softmax', 'softmax over channels (features for 1-D inputs)');
+export const softmax = defineLayer({
+  ...activation('softmax', 'softmax over channels (features for 1-D inputs)'),
+  noWasmBackward: 'it has no WebAssembly backward yet',
+});
 export const identity = activation('identity', 'passes its input through', {
   noOpAtInference: true,
 });

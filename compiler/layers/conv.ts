@@ -116,6 +116,7 @@ export const conv3d = defineLayer({
   inputs: 'one',
   infer: inferConv(3),
   params: convParams,
+  noWasmBackward: 'it has no WebAssembly backward yet',
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
 });
 
@@ -179,5 +180,6 @@ export const convtranspose = defineLayer({
   inputs: 'one',
   infer: inferConvTranspose,
   params: transposeParams,
+  noWasmBackward: 'it has no WebAssembly backward yet',
   traits: { ...CONV_TRAITS, window: 'transpose' },
 });

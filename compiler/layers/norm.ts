@@ -53,6 +53,7 @@ export const lrn = defineLayer({
   inputs: 'one',
   infer: inferLrn,
   params: 'none',
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });
 
 export const dropout = defineLayer({

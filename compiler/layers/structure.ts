@@ -21,6 +21,7 @@ export const pad = defineLayer({
   inputs: 'one',
   infer: inferPad,
   params: 'none',
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });
 
 export const add = defineLayer({
@@ -40,4 +41,5 @@ export const concat = defineLayer({
   inputs: 'many',
   infer: inferConcat,
   params: 'none',
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });

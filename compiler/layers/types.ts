@@ -131,6 +131,12 @@ export interface LayerSpec<N extends string = string> {
   /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
   noGradient?: string;
   /**
+   * Why the wasm target cannot train the layer yet although it builds it (`trainStep` and `cnnc
+   * train --target wasm` quote it; `--target auto` trains on gpu.js). The completeness test
+   * requires a wasm backward for every kernel the layer plans on wasm otherwise.
+   */
+  noWasmBackward?: string;
+  /**
    * How the targets and exporters run the layer, for layers that carry it in their own file
    * (see CONTRIBUTING.md). Older layers are still planned in compiler/emit/gpujs-target.ts and
    * the exporters' tables; the completeness test checks both kinds alike.

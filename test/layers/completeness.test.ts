@@ -6,8 +6,9 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { gradientRule } from '../../compiler/emit/gradient-rules.js';
 import { gpujsTarget } from '../../compiler/emit/gpujs-target.js';
-import type { Target } from '../../compiler/emit/target.js';
+import type { KernelCall, Target } from '../../compiler/emit/target.js';
 import { wasmTarget } from '../../compiler/emit/wasm/target.js';
+import { backwardKernel } from '../../compiler/emit/wasm/kernels.js';
 import { layers, lookupLayer } from '../../compiler/layers/registry.js';
 import type { LayerSpec } from '../../compiler/layers/types.js';
 import { grammarFiles, wordsIn } from '../../scripts/grammar/editor-layers.js';
@@ -24,6 +25,7 @@ const world: World = {
   grammars: new Map(grammars.map((g) => [g.file, wordsIn(g.file, g.committed)])),
   targets: [gpujsTarget, wasmTarget],
   gradientRule,
+  wasmBackward: (call) => backwardKernel(call) !== undefined,
   canonical: (name) => lookupLayer(name)?.name,
 };
 
@@ -107,5 +109,35 @@ test('a declared reason that is no longer true is named', (t) => {
   const stale = { ...spec('relu'), unsupportedOn: { wasm: 'no kernel' } };
   t.deepEqual(missingPieces(stale, world), [
     'layer `relu`: a plan on the wasm target although its spec declares it unsupported',
+  ]);
+});
+
+test('a layer without its wasm kernels is named, through its spec', (t) => {
+  const upsample = spec('upsample');
+  const backends = upsample.backends;
+  if (!backends) throw new Error('upsample carries its backends');
+  const without = { ...upsample, backends: { ...backends, wasm: undefined } };
+  t.deepEqual(missingPieces(without, world), [
+    'layer `upsample`: no wasm kernel for its kernel `upsample` (`backends.wasm.forward` in its LayerSpec, or a reason in `unsupportedOn.wasm`)',
+    'layer `upsample`: no wasm backward for its kernel `upsample` (`backends.wasm.backward` in its LayerSpec)',
+  ]);
+  const forwardOnly = {
+    ...upsample,
+    backends: { ...backends, wasm: { forward: backends.wasm?.forward ?? {}, backward: {} } },
+  };
+  t.deepEqual(missingPieces(forwardOnly, world), [
+    'layer `upsample`: no wasm backward for its kernel `upsample` (`backends.wasm.backward` in its LayerSpec)',
+  ]);
+});
+
+test('a layer without a wasm backward is named, unless the spec declares why', (t) => {
+  const noLinear = { ...world, wasmBackward: (call: KernelCall) => call.factory !== 'linear' };
+  t.deepEqual(missingPieces(spec('linear'), noLinear), [
+    'layer `linear`: no wasm backward for its kernel `linear` (compiler/emit/wasm/kernels.ts, or a reason in `noWasmBackward`)',
+  ]);
+  t.deepEqual(missingPieces({ ...spec('linear'), noWasmBackward: 'not yet' }, noLinear), []);
+  // The registry's `lrn` declares it; given a backward, the declaration is stale.
+  t.deepEqual(missingPieces(spec('lrn'), { ...world, wasmBackward: () => true }), [
+    'layer `lrn`: a wasm backward for every kernel although its spec declares `noWasmBackward`',
   ]);
 });

@@ -4,7 +4,7 @@
 import { compileSource } from '../../compiler/compile.js';
 import type { GradientRule } from '../../compiler/emit/gradient-rules.js';
 import { planModule } from '../../compiler/emit/plan-module.js';
-import type { Target } from '../../compiler/emit/target.js';
+import type { KernelCall, Target } from '../../compiler/emit/target.js';
 import type { LayerSpec, TargetName } from '../../compiler/layers/types.js';
 import { optimizeForTraining } from '../../compiler/passes/registry.js';
 import type { LayerCase } from '../emit/layer-cases.js';
@@ -22,6 +22,8 @@ export interface World {
   grammars: ReadonlyMap<string, readonly string[]>;
   targets: readonly Target[];
   gradientRule: (factory: string) => GradientRule | undefined;
+  /** Whether the wasm target can train a call (compiler/emit/wasm/kernels.ts `backwardKernel`). */
+  wasmBackward: (call: KernelCall) => boolean;
   /** Resolves a call's name (`fc`) to its canonical layer name. */
   canonical: (name: string) => string | undefined;
 }
@@ -55,8 +57,12 @@ function caseSource(layerCase: LayerCase): string {
   return `model M {\n  input x: [${layerCase.input.join(', ')}]\n  ${layerCase.layer}\n  output y\n}\n`;
 }
 
-/** The factories `target` plans for the layer's case, or why it cannot plan it. */
-function planOn(target: Target, layerCase: LayerCase, name: string): string[] | { reason: string } {
+/** The calls `target` plans for the layer's case, or why it cannot plan it. */
+function planOn(
+  target: Target,
+  layerCase: LayerCase,
+  name: string,
+): KernelCall[] | { reason: string } {
   const compiled = compileSource('case.cnn', caseSource(layerCase));
   const model = compiled.program.models[0];
   if (!model || compiled.diagnostics.some((d) => d.severity === 'error'))
@@ -66,9 +72,42 @@ function planOn(target: Target, layerCase: LayerCase, name: string): string[] | 
     reasons.push(d.message),
   );
   if (reasons.length > 0) return { reason: reasons.join('; ') };
-  return plan.layers
-    .filter((layer) => layer.node.op === name)
-    .flatMap((layer) => layer.calls.map((call) => call.factory));
+  return plan.layers.filter((layer) => layer.node.op === name).flatMap((layer) => layer.calls);
+}
+
+/**
+ * The wasm target's kernels, asked through the spec: a layer that carries its own plans carries
+ * its wasm forward and backward per kernel factory (`backends.wasm`); an older layer's calls need
+ * a wasm backward (compiler/emit/wasm/kernels.ts) unless the spec says why not
+ * (`noWasmBackward`), and a declaration that is no longer true is named too.
+ */
+function checkWasm(spec: LayerSpec, calls: readonly KernelCall[], world: World): string[] {
+  const factories = [...new Set(calls.map((call) => call.factory))];
+  const trains = !spec.noGradient && !spec.traits?.trainsDifferently;
+  if (spec.backends) {
+    const kernels = spec.backends.wasm;
+    return factories.flatMap((factory) => [
+      ...(kernels && Object.hasOwn(kernels.forward, factory)
+        ? []
+        : [
+            `no wasm kernel for its kernel \`${factory}\` (\`backends.wasm.forward\` in its LayerSpec, or a reason in \`unsupportedOn.wasm\`)`,
+          ]),
+      ...(!trains || (kernels && Object.hasOwn(kernels.backward, factory))
+        ? []
+        : [
+            `no wasm backward for its kernel \`${factory}\` (\`backends.wasm.backward\` in its LayerSpec)`,
+          ]),
+    ]);
+  }
+  if (!trains) return [];
+  const missing = calls.find((call) => !world.wasmBackward(call));
+  if (missing && !spec.noWasmBackward)
+    return [
+      `no wasm backward for its kernel \`${missing.factory}\` (compiler/emit/wasm/kernels.ts, or a reason in \`noWasmBackward\`)`,
+    ];
+  if (!missing && spec.noWasmBackward)
+    return ['a wasm backward for every kernel although its spec declares `noWasmBackward`'];
+  return [];
 }
 
 function checkTargets(spec: LayerSpec, layerCase: LayerCase, world: World): string[] {
@@ -84,8 +123,9 @@ function checkTargets(spec: LayerSpec, layerCase: LayerCase, world: World): stri
       problems.push(
         `a plan on the ${target.name} target although its spec declares it unsupported`,
       );
+    if (target.name === 'wasm') problems.push(...checkWasm(spec, planned, world));
     if (target.name !== 'gpu.js' || spec.noGradient) continue;
-    for (const factory of planned)
+    for (const { factory } of planned)
       if (!world.gradientRule(factory))
         problems.push(`no gradient rule for its gpu.js kernel \`${factory}\``);
   }

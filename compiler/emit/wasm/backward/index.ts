@@ -9,7 +9,7 @@ import { argNumber } from '../../../layers/args.js';
 import { ACTIVATION_HELPERS } from '../activation.js';
 import { packedLength, type ArenaValue, type LayerEntry, type WeightSlot } from '../assemble.js';
 import { backwardKernel, forwardKernel, stagingOf as stagingBytes } from '../kernels.js';
-import { hasTrait } from '../../../layers/registry.js';
+import { hasTrait, lookupLayer } from '../../../layers/registry.js';
 import type { GeneratedKernel } from '../kernel.js';
 import { add, get, i32, locals, mul } from '../wat.js';
 import type { BackwardEnv } from './common.js';
@@ -33,6 +33,9 @@ function stepUnsupported(step: TrainStep): string | null {
       : `\`${step.layer.node.op}\` with a fused activation has no WebAssembly backward yet`;
   }
   const ok = forwardKernel(call.factory) !== undefined && backwardKernel(call) !== undefined;
+  const declared = lookupLayer(step.layer.node.op)?.noWasmBackward;
+  if (!ok && declared)
+    return `\`${step.layer.node.op}\` (kernel \`${call.factory}\`): ${declared}; train it with \`--target gpujs\``;
   return ok
     ? null
     : `\`${step.layer.node.op}\` (kernel \`${call.factory}\`) has no WebAssembly backward yet; train it with \`--target gpujs\``;
