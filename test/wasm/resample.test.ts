@@ -3,9 +3,12 @@
 // reference.ts) on shapes that take every code path (f32x4 bodies and scalar tails, scales below
 // and above four, aligned corners, a large mean); the backward against central differences of the
 // reference; bit-identical forward and training for 1 and 2 threads; and exact results past 2^24
-// elements (integer index arithmetic). Also the activations whose wasm backward came with them.
+// elements (integer index arithmetic); and PyTorch's own outputs and γ/β gradients (fixture). Also
+// the activations whose wasm backward came with them.
 import test from 'ava';
 import { allclose } from '../../runtime/tensor.js';
+import { writeSafetensors } from '../../runtime/safetensors.js';
+import { maxRelative, torchCases } from '../layers/layer-checks.js';
 import { finiteDifferences, relativeError } from '../helpers/reference-grad.js';
 import {
   activateAll,
@@ -332,3 +335,59 @@ test('threads 1 and 2: bit-identical outputs, gradients and weights after 4 step
     await fresh.dispose();
   }
 });
+
+// PyTorch's own outputs and gradients (test/fixtures/upsample-groupnorm.json, made by
+// scripts/torch/upsample_groupnorm.py with nn.Upsample and nn.GroupNorm).
+for (const fixture of [
+  ...torchCases('upsample-groupnorm.json', 'upsample'),
+  ...torchCases('upsample-groupnorm.json', 'groupnorm'),
+])
+  test(`wasm ${fixture.layer} on ${fixture.input_shape.join('×')}: PyTorch's output${Object.keys(fixture.params).length > 0 ? ' and γ/β gradients' : ''}`, async (t) => {
+    const [batch, ...shape] = fixture.input_shape;
+    const weights = Object.entries(fixture.params).map(
+      ([name, data]): [string, { shape: number[]; data: Float32Array }] => [
+        `0.${name}`,
+        { shape: [data.length], data: Float32Array.from(data) },
+      ],
+    );
+    const { module } = await buildWasm(
+      `torch-${fixture.layer}-${fixture.input_shape.join('x')}`,
+      model(shape, fixture.layer),
+    );
+    const net = await module.create({ threads: 1 });
+    try {
+      if (weights.length > 0) net.loadWeights(writeSafetensors(weights));
+      const y = await net.forward(Float32Array.from(fixture.input), batch);
+      const error = maxRelative(y, fixture.output);
+      t.true(error < 1e-5, `forward: ${error}`);
+    } finally {
+      await net.dispose();
+    }
+    if (weights.length === 0) return;
+    // mse against `y − upstream·N/2` makes PyTorch's upstream the output gradient.
+    const source = `${model(shape, fixture.layer)}train M {\n  loss = mse\n  optimizer = sgd(lr=0)\n  batch = ${batch}\n}\n`;
+    const train = await buildTrain(
+      `torch-grad-${fixture.layer}-${fixture.input_shape.join('x')}`,
+      source,
+    );
+    const trainer = await train.module.create({ threads: 1, seed: 1 });
+    try {
+      (trainer as unknown as { loadWeights(bytes: Uint8Array): void }).loadWeights(
+        writeSafetensors(weights),
+      );
+      const x = Float32Array.from(fixture.input);
+      const y = await trainer.forward(x, batch);
+      const targets = Float32Array.from(y, (v, idx) => v - (fixture.upstream[idx] * y.length) / 2);
+      const step = await trainer.trainStep(x, targets, batch, { gradients: true });
+      t.deepEqual(Object.keys(fixture.grad_params).sort(), ['bias', 'weight']);
+      for (const name of Object.keys(fixture.grad_params)) {
+        const error = maxRelative(
+          step.gradients?.get(`0.${name}`) ?? [],
+          fixture.grad_params[name],
+        );
+        t.true(error < 1e-4, `${name} gradient: ${error}`);
+      }
+    } finally {
+      await trainer.dispose();
+    }
+  });
