@@ -256,6 +256,30 @@ ${set('w1', `(i32.div_u ${addConst(mulConst(get('ow'), inW), inW + outW - 1)} ${
 }
 
 /**
+ * `for c < channels: $plane = $in0 + c·inPlane floats (and `extra`), for oh < outH, ow < outW:
+ * perOutput`: the loop of the layers that compute one output at a time from an input plane.
+ */
+export function planeOutputs(
+  labels: Labels,
+  channels: number,
+  inPlane: number,
+  outH: number,
+  outW: number,
+  perOutput: string,
+  extra = '',
+): string {
+  return forLoop(
+    labels,
+    'c',
+    i32(0),
+    i32(channels),
+    `${set('plane', add(get('in0'), mulConst(get('c'), inPlane * 4)))}
+${extra}
+${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+  );
+}
+
+/**
  * One pooling output: the window (`window` sets `$h0…$h1`, `$w0…$w1`) of the plane at `$plane`
  * reduced to its maximum `$best` or its (power) sum `$sum` in float64, then `result` stored at
  * `$dst`, which advances.
@@ -435,14 +459,7 @@ export const adaptivePoolKernel: KernelGenerator = (call, values, env) => {
       : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${clippedSize})))`;
   const perOutput = reduceWindow(labels, kind, inW, adaptiveWindowCode(call), result);
   const body = `${set('dst', get('out'))}
-${forLoop(
-  labels,
-  'c',
-  i32(0),
-  i32(channels),
-  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
-)}`;
+${planeOutputs(labels, channels, inH * inW, outH, outW, perOutput)}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', 'h0', 'w0', 'h1', 'w1', 'dst', 'plane'];
   return perSample(env, values, body, {
     ...Object.fromEntries(names.map((name) => [name, 'i32'])),
@@ -496,14 +513,7 @@ ${wrap('w', inW)}
 )}
 ${set('dst', addConst(get('dst'), 4))}`;
   const body = `${set('dst', get('out'))}
-${forLoop(
-  labels,
-  'c',
-  i32(0),
-  i32(channels),
-  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
-)}`;
+${planeOutputs(labels, channels, inH * inW, outH, outW, perOutput)}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', 'dst', 'plane'];
   return perSample(env, values, body, Object.fromEntries(names.map((name) => [name, 'i32'])));
 };

@@ -24,6 +24,7 @@ import {
   adaptiveWindowCode,
   avgDivisor,
   clippedSize,
+  planeOutputs,
   planes,
   poolWindowCode,
   streamKernel,
@@ -216,14 +217,14 @@ ${set('src', addConst(get('src'), 4))}`;
     store('f32', add(get('out'), mulConst(get('h'), 4)), f32(0)),
   )}
 ${set('src', get('in1'))}
-${forLoop(
+${planeOutputs(
   labels,
-  'c',
-  i32(0),
-  i32(channels),
-  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${set('dplane', add(get('out'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+  channels,
+  inH * inW,
+  outH,
+  outW,
+  perOutput,
+  set('dplane', add(get('out'), mulConst(get('c'), inH * inW * 4))),
 )}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', ...WINDOW_LOCALS, 'src', 'arg', 'plane', 'dplane'];
   return [
