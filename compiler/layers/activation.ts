@@ -27,7 +27,13 @@ import { defineLayer, type ArgSpec } from './types.js';
 function elementwise<const N extends string>(
   name: N,
   doc: string,
-  exports: { onnx: Translate; pytorch: (node: GraphNode) => string; alpha?: ArgSpec },
+  exports: {
+    onnx: Translate;
+    pytorch: (node: GraphNode) => string;
+    alpha?: ArgSpec;
+    /** Needs exp/erf: the wasm target runs it on its vector kernel (LayerTraits.transcendental). */
+    transcendental?: true;
+  },
 ) {
   return defineLayer({
     name,
@@ -36,7 +42,7 @@ function elementwise<const N extends string>(
     inputs: 'one',
     infer: inferSameShape,
     params: 'none',
-    traits: { elementwise: true },
+    traits: { elementwise: true, ...(exports.transcendental ? { transcendental: true } : {}) },
     backends: {
       gpujs: planElementwise,
       gradients: ACTIVATION_GRADIENTS,
@@ -58,18 +64,22 @@ export const relu6 = elementwise('relu6', '`min(max(0, x), 6)`', {
 });
 export const sigmoid = elementwise('sigmoid', '`1 / (1 + e^−x)`', {
   onnx: simpleOnnx('Sigmoid'),
+  transcendental: true,
   pytorch: () => 'nn.Sigmoid()',
 });
 export const tanh = elementwise('tanh', 'hyperbolic tangent', {
   onnx: simpleOnnx('Tanh'),
+  transcendental: true,
   pytorch: () => 'nn.Tanh()',
 });
 export const gelu = elementwise('gelu', 'Gaussian error linear unit (exact, erf form)', {
   onnx: geluOnnx,
+  transcendental: true,
   pytorch: () => 'nn.GELU()',
 });
 export const silu = elementwise('silu', '`x · sigmoid(x)` (swish)', {
   onnx: siluOnnx,
+  transcendental: true,
   pytorch: () => 'nn.SiLU()',
 });
 export const hardswish = elementwise('hardswish', '`x · relu6(x + 3) / 6`', {
@@ -84,6 +94,7 @@ export const softmax = defineLayer({
   inputs: 'one',
   infer: inferSameShape,
   params: 'none',
+  noWasmBackward: 'it has no WebAssembly backward yet',
   backends: {
     gpujs: (ctx) => {
       const shape = ctx.node.shape ?? [];
@@ -124,5 +135,6 @@ export const leakyRelu = elementwise('leaky_relu', '`x` if positive, else `alpha
 export const elu = elementwise('elu', '`x` if positive, else `alpha · (e^x − 1)`', {
   alpha: { name: 'alpha', type: { kind: 'float' }, default: 1, doc: 'scale of the negative part' },
   onnx: simpleOnnx('Elu', alphaAttr),
+  transcendental: true,
   pytorch: (node) => `nn.ELU(${alpha(node)})`,
 });

@@ -129,6 +129,7 @@ export const conv3d = defineLayer({
   inputs: 'one',
   infer: inferConv(3),
   params: convParams,
+  noWasmBackward: 'it has no WebAssembly backward yet',
   traits: { ...CONV_TRAITS, foldsBatchnorm: true },
   backends: {
     gpujs: planConv,
@@ -205,6 +206,7 @@ export const convtranspose = defineLayer({
   inputs: 'one',
   infer: inferConvTranspose,
   params: transposeParams,
+  noWasmBackward: 'it has no WebAssembly backward yet',
   traits: { ...CONV_TRAITS, window: 'transpose' },
   backends: {
     gpujs: planConvTranspose,

@@ -2,7 +2,8 @@
 // sample's channels split into `groups` consecutive groups, each normalised by its own mean and
 // biased variance, then scaled and shifted per channel (`weight` γ and `bias` β, as PyTorch names
 // them). Everything cnnc knows about the layer is here; the kernels are
-// runtime/kernels/groupnorm.ts and its gradient.
+// runtime/kernels/groupnorm.ts and its gradient (gpu.js) and compiler/emit/wasm/groupnorm.ts and
+// backward/groupnorm.ts (wasm).
 import { argBool, argNumber } from './args.js';
 import { affineParams, outChannels } from './params.js';
 import { checkRank, inputShape, reportGroupsNotDividing } from '../shapes/shape-diagnostics.js';
@@ -11,6 +12,8 @@ import { floatAttr } from '../export/onnx/proto.js';
 import { pythonBool, pythonNumber } from '../export/pytorch/python.js';
 import { kernelCall } from '../emit/target.js';
 import { defineLayer } from './types.js';
+import { groupnormKernel } from '../emit/wasm/groupnorm.js';
+import { groupnormBackward } from '../emit/wasm/backward/groupnorm.js';
 
 export const groupnorm = defineLayer({
   name: 'groupnorm',
@@ -40,9 +43,6 @@ export const groupnorm = defineLayer({
     return { shape, cost: { params: affine ? 2 * channels : 0, buffers: 0, macs: 0 } };
   },
   params: (ctx) => affineParams(ctx.prefix, outChannels(ctx), argBool(ctx.node, 'affine')),
-  unsupportedOn: {
-    wasm: 'it has no WebAssembly kernel yet',
-  },
   backends: {
     gpujs: (ctx) => {
       const shape = ctx.node.shape ?? [];
@@ -119,6 +119,7 @@ export const groupnorm = defineLayer({
       b.add(layer.node, 'Add', out(layer), [x, shift], out(layer));
       return bindOut(b, layer);
     },
+    wasm: { forward: { groupnorm: groupnormKernel }, backward: { groupnorm: groupnormBackward } },
     pytorch: (node, input) => {
       const channels = (input.shape ?? [])[0];
       const args = [

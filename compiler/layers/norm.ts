@@ -45,7 +45,7 @@ export const batchnorm = defineLayer({
       running('running_var'),
     ];
   },
-  traits: { fusesActivation: true },
+  traits: { fusesActivation: true, trainsDifferently: true },
   backends: batchnormBackends,
 });
 
@@ -62,6 +62,7 @@ export const lrn = defineLayer({
   infer: inferLrn,
   params: 'none',
   backends: lrnBackends,
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });
 
 export const dropout = defineLayer({
@@ -78,7 +79,7 @@ export const dropout = defineLayer({
   inputs: 'one',
   infer: inferSameShape,
   params: 'none',
-  traits: { noOpAtInference: true },
+  traits: { noOpAtInference: true, trainsDifferently: true },
   backends: dropoutBackends,
 });
 

@@ -105,6 +105,7 @@ export const lppool = defineLayer({
   inputs: 'one',
   infer: inferPool,
   params: 'none',
+  noWasmBackward: 'it has no WebAssembly backward yet',
   traits: { window: 'pool' },
   backends,
 });

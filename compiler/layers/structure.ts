@@ -24,6 +24,7 @@ export const pad = defineLayer({
   infer: inferPad,
   params: 'none',
   backends: padBackends,
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });
 
 export const add = defineLayer({
@@ -45,4 +46,5 @@ export const concat = defineLayer({
   infer: inferConcat,
   params: 'none',
   backends: concatBackends,
+  noWasmBackward: 'it has no WebAssembly backward yet',
 });

@@ -10,6 +10,8 @@ import type { GraphNode, NodeCost, Shape } from '../ir/graph.js';
 import type { GradientRule } from '../emit/gradient-rules.js';
 import type { LayerContext, LayerPlan } from '../emit/target.js';
 import type { Translate } from '../export/onnx/translate.js';
+import type { KernelGenerator } from '../emit/wasm/kernel.js';
+import type { BackwardGenerator } from '../emit/wasm/backward/common.js';
 
 export type ArgType =
   | { kind: 'int'; min?: number; max?: number }
@@ -81,6 +83,10 @@ export interface LayerTraits {
   noOpAtInference?: boolean;
   /** A weighted sum over a window: convolutions and `linear`, whose MACs published totals count. */
   convLike?: boolean;
+  /** An elementwise activation whose formula needs `exp`, `tanh` or `erf` (no f32x4 form on wasm). */
+  transcendental?: boolean;
+  /** Its training forward differs from inference (batch statistics, a random mask). */
+  trainsDifferently?: boolean;
   /** Which output-size arithmetic its window follows, for hovers. */
   window?: 'conv' | 'pool' | 'transpose';
 }
@@ -129,6 +135,12 @@ export interface LayerSpec<N extends string = string> {
   /** Why the layer has no gradient rule, when it has none; otherwise every kernel needs one. */
   noGradient?: string;
   /**
+   * Why the wasm target cannot train the layer yet although it builds it (`trainStep` and `cnnc
+   * train --target wasm` quote it; `--target auto` trains on gpu.js). The completeness test
+   * requires a wasm backward for every kernel the layer plans on wasm otherwise.
+   */
+  noWasmBackward?: string;
+  /**
    * How the targets and exporters run the layer: its gpu.js plan, the gradient rule of each kernel
    * factory that plan uses, its ONNX translation and its PyTorch module (see CONTRIBUTING.md).
    * compiler/emit/gpujs-target.ts, compiler/emit/gradient-rules.ts and the exporters only ask this.
@@ -165,6 +177,17 @@ export interface LayerBackends<N extends string = string> {
    * `concat` are modules too, so that every numbered statement is a numbered child.
    */
   pytorch: (node: GraphNode, input: GraphNode) => PytorchModule;
+  /** The wasm target's kernels (absent: `unsupportedOn.wasm` says why). */
+  wasm?: WasmKernels;
+}
+
+/**
+ * A layer's WebAssembly kernels, by the kernel factory its `gpujs` plan names: the forward
+ * generator and the training backward of each (compiler/emit/wasm/kernels.ts asks for them).
+ */
+export interface WasmKernels {
+  forward: Readonly<Record<string, KernelGenerator>>;
+  backward: Readonly<Record<string, BackwardGenerator>>;
 }
 
 /** The kernel targets of `cnnc build --target`. */

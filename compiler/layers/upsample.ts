@@ -1,7 +1,8 @@
 // `upsample(scale, mode=nearest, align_corners=false)`: PyTorch's `nn.Upsample` with an integer
 // `scale_factor` per spatial dimension of a `[channels, height, width]` value. Everything cnnc
 // knows about the layer is here: schema, shape rule, gpu.js plan and gradient rule, ONNX `Resize`
-// and the PyTorch module. The kernels are runtime/kernels/upsample.ts and its gradient.
+// and the PyTorch module. The kernels are runtime/kernels/upsample.ts and its gradient (gpu.js)
+// and compiler/emit/wasm/upsample.ts and backward/upsample.ts (wasm).
 import { argBool, argChoice } from './args.js';
 import { checkRank, inputShape } from '../shapes/shape-diagnostics.js';
 import { spatialArg } from '../shapes/read-args.js';
@@ -12,6 +13,8 @@ import { pythonBool, sizeLiteral } from '../export/pytorch/python.js';
 import type { UpsampleDescriptor } from '../../contract/descriptors.js';
 import { kernelCall } from '../emit/target.js';
 import { defineLayer, type InferContext } from './types.js';
+import { upsampleKernel } from '../emit/wasm/upsample.js';
+import { upsampleBackward } from '../emit/wasm/backward/upsample.js';
 
 /** The scale per spatial dimension (height, width); undefined when `scale` has the wrong arity. */
 function scales(node: GraphNode, input: GraphNode | undefined): number[] | undefined {
@@ -53,9 +56,6 @@ export const upsample = defineLayer({
     };
   },
   params: 'none',
-  unsupportedOn: {
-    wasm: 'it has no WebAssembly kernel yet',
-  },
   backends: {
     gpujs: (ctx) => {
       const [channels, inHeight, inWidth] = ctx.inputs[0].shape ?? [];
@@ -104,6 +104,7 @@ export const upsample = defineLayer({
       b.add(layer.node, 'Resize', out(layer), [input(b, layer), '', factors], out(layer), attrs);
       return bindOut(b, layer);
     },
+    wasm: { forward: { upsample: upsampleKernel }, backward: { upsample: upsampleBackward } },
     pytorch: (node, input) => {
       const factors = scales(node, input);
       if (!factors) return { unsupported: '`scale` does not fit the input' };

@@ -6,7 +6,9 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { gpujsTargetOf } from '../../compiler/emit/gpujs-target.js';
+import type { KernelCall } from '../../compiler/emit/target.js';
 import { wasmTarget } from '../../compiler/emit/wasm/target.js';
+import { backwardKernel, isTableKernel } from '../../compiler/emit/wasm/kernels.js';
 import { layers, lookupLayer } from '../../compiler/layers/registry.js';
 import type { LayerBackends, LayerSpec } from '../../compiler/layers/types.js';
 import { grammarFiles, wordsIn } from '../../scripts/grammar/editor-layers.js';
@@ -23,6 +25,8 @@ const world: World = {
   grammars: new Map(grammars.map((g) => [g.file, wordsIn(g.file, g.committed)])),
   targets: (lookup) => [gpujsTargetOf(lookup), wasmTarget],
   lookup: lookupLayer,
+  wasmBackward: (call) => backwardKernel(call) !== undefined,
+  tableKernel: isTableKernel,
   canonical: (name) => lookupLayer(name)?.name,
 };
 
@@ -143,5 +147,34 @@ test('a declared reason that is no longer true is named', (t) => {
   const stale = { ...spec('relu'), unsupportedOn: { wasm: 'no kernel' } };
   t.deepEqual(missingPieces(stale, world), [
     'layer `relu`: a plan on the wasm target although its spec declares it unsupported',
+  ]);
+});
+
+test('a layer without its wasm kernels is named, through its spec', (t) => {
+  const upsample = spec('upsample');
+  const backends = upsample.backends;
+  const without = { ...upsample, backends: { ...backends, wasm: undefined } };
+  t.deepEqual(missingPieces(without, world), [
+    'layer `upsample`: no wasm kernel for its kernel `upsample` (`backends.wasm.forward` in its LayerSpec, or a reason in `unsupportedOn.wasm`)',
+    'layer `upsample`: no wasm backward for its kernel `upsample` (`backends.wasm.backward` in its LayerSpec)',
+  ]);
+  const forwardOnly = {
+    ...upsample,
+    backends: { ...backends, wasm: { forward: backends.wasm?.forward ?? {}, backward: {} } },
+  };
+  t.deepEqual(missingPieces(forwardOnly, world), [
+    'layer `upsample`: no wasm backward for its kernel `upsample` (`backends.wasm.backward` in its LayerSpec)',
+  ]);
+});
+
+test('a layer without a wasm backward is named, unless the spec declares why', (t) => {
+  const noLinear = { ...world, wasmBackward: (call: KernelCall) => call.factory !== 'linear' };
+  t.deepEqual(missingPieces(spec('linear'), noLinear), [
+    'layer `linear`: no wasm backward for its kernel `linear` (compiler/emit/wasm/kernels.ts, or a reason in `noWasmBackward`)',
+  ]);
+  t.deepEqual(missingPieces({ ...spec('linear'), noWasmBackward: 'not yet' }, noLinear), []);
+  // The registry's `lrn` declares it; given a backward, the declaration is stale.
+  t.deepEqual(missingPieces(spec('lrn'), { ...world, wasmBackward: () => true }), [
+    'layer `lrn`: a wasm backward for every kernel although its spec declares `noWasmBackward`',
   ]);
 });

@@ -5,7 +5,7 @@
 import { compileSource } from '../../compiler/compile.js';
 import type { ModelGraph } from '../../compiler/ir/graph.js';
 import { planModule } from '../../compiler/emit/plan-module.js';
-import type { Target } from '../../compiler/emit/target.js';
+import type { KernelCall, Target } from '../../compiler/emit/target.js';
 import { exportOnnx, exportWeights } from '../../compiler/export/onnx/index.js';
 import { layerModule } from '../../compiler/export/pytorch/layers.js';
 import type { LayerSpec, TargetName } from '../../compiler/layers/types.js';
@@ -30,6 +30,10 @@ export interface World {
   targets: (lookup: Lookup) => readonly Target[];
   /** The registry's lookup. */
   lookup: Lookup;
+  /** Whether the wasm target can train a call (compiler/emit/wasm/kernels.ts `backwardKernel`). */
+  wasmBackward: (call: KernelCall) => boolean;
+  /** Whether a kernel factory is an older layer's, in compiler/emit/wasm/kernels.ts's tables. */
+  tableKernel: (factory: string) => boolean;
   /** Resolves a call's name (`fc`) to its canonical layer name. */
   canonical: (name: string) => string | undefined;
 }
@@ -72,8 +76,12 @@ function caseModel(layerCase: LayerCase): ModelGraph | { reason: string } {
   return model;
 }
 
-/** The factories `target` plans for the layer's case, or why it cannot plan it. */
-function planOn(target: Target, layerCase: LayerCase, name: string): string[] | { reason: string } {
+/** The calls `target` plans for the layer's case, or why it cannot plan it. */
+function planOn(
+  target: Target,
+  layerCase: LayerCase,
+  name: string,
+): KernelCall[] | { reason: string } {
   const model = caseModel(layerCase);
   if ('reason' in model) return model;
   const reasons: string[] = [];
@@ -81,9 +89,42 @@ function planOn(target: Target, layerCase: LayerCase, name: string): string[] | 
     reasons.push(d.message),
   );
   if (reasons.length > 0) return { reason: reasons.join('; ') };
-  return plan.layers
-    .filter((layer) => layer.node.op === name)
-    .flatMap((layer) => layer.calls.map((call) => call.factory));
+  return plan.layers.filter((layer) => layer.node.op === name).flatMap((layer) => layer.calls);
+}
+
+/**
+ * The wasm target's kernels, asked through the spec: a kernel factory that is not one of the older
+ * layers' (compiler/emit/wasm/kernels.ts) has its forward and backward in the spec's
+ * `backends.wasm`; an older layer's calls need a wasm backward unless the spec says why not
+ * (`noWasmBackward`), and a declaration that is no longer true is named too.
+ */
+function checkWasm(spec: LayerSpec, calls: readonly KernelCall[], world: World): string[] {
+  const trains = !spec.noGradient && !spec.traits?.trainsDifferently;
+  const kernels = spec.backends.wasm;
+  const problems: string[] = [];
+  const own = [...new Set(calls.map((call) => call.factory))].filter(
+    (factory) => !world.tableKernel(factory),
+  );
+  for (const factory of own) {
+    if (!kernels || !Object.hasOwn(kernels.forward, factory))
+      problems.push(
+        `no wasm kernel for its kernel \`${factory}\` (\`backends.wasm.forward\` in its LayerSpec, or a reason in \`unsupportedOn.wasm\`)`,
+      );
+    if (trains && (!kernels || !Object.hasOwn(kernels.backward, factory)))
+      problems.push(
+        `no wasm backward for its kernel \`${factory}\` (\`backends.wasm.backward\` in its LayerSpec)`,
+      );
+  }
+  if (!trains || problems.length > 0) return problems;
+  const older = calls.filter((call) => world.tableKernel(call.factory));
+  const missing = older.find((call) => !world.wasmBackward(call));
+  if (missing && !spec.noWasmBackward)
+    return [
+      `no wasm backward for its kernel \`${missing.factory}\` (compiler/emit/wasm/kernels.ts, or a reason in \`noWasmBackward\`)`,
+    ];
+  if (!missing && spec.noWasmBackward)
+    return ['a wasm backward for every kernel although its spec declares `noWasmBackward`'];
+  return [];
 }
 
 function checkTargets(
@@ -104,9 +145,10 @@ function checkTargets(
       problems.push(
         `a plan on the ${target.name} target although its spec declares it unsupported`,
       );
+    if (target.name === 'wasm') problems.push(...checkWasm(spec, planned, world));
     if (target.name !== 'gpu.js' || spec.noGradient) continue;
     const rules = spec.backends?.gradients ?? {};
-    for (const factory of planned)
+    for (const { factory } of planned)
       if (!Object.hasOwn(rules, factory))
         problems.push(
           `no gradient rule for its gpu.js kernel \`${factory}\` (\`backends.gradients\` in its spec)`,

@@ -2,6 +2,7 @@
 // form for the piecewise-linear ones. Transcendental functions call the module's imported
 // `Math.exp`/`Math.tanh` in float64 (the runtime passes them in), so they round once, to float32.
 import type { Literal, LiteralRecord } from '../target.js';
+import { hasTrait } from '../../layers/registry.js';
 import { f32, f64 } from './wat.js';
 
 /** One activation step with its resolved `alpha`. */
@@ -24,11 +25,12 @@ export function activationSteps(descriptor: LiteralRecord): ActivationStep[] {
   return [];
 }
 
-const VECTOR_KINDS = new Set(['identity', 'relu', 'relu6', 'leaky_relu', 'hardswish']);
-
-/** Whether every step has an f32x4 form (else the kernel applies them lane by lane). */
+/**
+ * Whether every step has an f32x4 form (else the kernel applies them lane by lane): the layer
+ * spec's question, activations that need no `exp`, `tanh` or `erf`.
+ */
 export function vectorizable(steps: readonly ActivationStep[]): boolean {
-  return steps.every((step) => VECTOR_KINDS.has(step.kind));
+  return steps.every((step) => !hasTrait(step.kind, 'transcendental'));
 }
 
 /** `f64 → f64` of a float32 expression, demoted back. */

@@ -5,45 +5,9 @@ import { planMemory } from '../../passes/plan-memory.js';
 import { bytesOf, type Graph } from '../../ir/opt-graph.js';
 import type { ModulePlan } from '../plan-module.js';
 import { ACTIVATION_HELPERS } from './activation.js';
-import { conv3dDirect, convTransposeDirect } from './direct.js';
-import { convGemm, linearGemm, stagingBytes } from './gemm.js';
-import type { KernelEnv, KernelGenerator, Packing } from './kernel.js';
-import {
-  activationKernel,
-  adaptivePoolKernel,
-  addKernel,
-  batchnormKernel,
-  concatKernel,
-  copyKernel,
-  lrnKernel,
-  padKernel,
-  poolKernel,
-  softmaxKernel,
-} from './simple.js';
+import type { KernelEnv, Packing } from './kernel.js';
+import { forwardKernel, stagingOf } from './kernels.js';
 import { add, get, i32, locals, mul } from './wat.js';
-import { normalizeKernel } from './normalize.js';
-
-/** The kernel generator of each factory the wasm target plans. */
-export const GENERATORS: Readonly<Record<string, KernelGenerator>> = {
-  conv2d: convGemm,
-  conv2dIm2col: convGemm,
-  conv1d: convGemm,
-  conv3d: conv3dDirect,
-  convTranspose2d: convTransposeDirect,
-  linear: linearGemm,
-  activation: activationKernel,
-  elementwiseChain: activationKernel,
-  dropout: copyKernel,
-  add: addKernel,
-  concat: concatKernel,
-  pool2d: poolKernel,
-  adaptivePool2d: adaptivePoolKernel,
-  pad: padKernel,
-  batchnorm: batchnormKernel,
-  softmax: softmaxKernel,
-  lrn: lrnKernel,
-  normalize: normalizeKernel,
-};
 
 /** Alignment of every region and value (a cache line). */
 const ALIGN = 64;
@@ -157,7 +121,7 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
   staging = arenaBytes;
   const stagingSize = Math.max(
     0,
-    ...plan.layers.flatMap((layer) => layer.calls.map((call) => stagingBytes(call))),
+    ...plan.layers.flatMap((layer) => layer.calls.map((call) => stagingOf(call))),
   );
   arenaBytes = align(Math.max(staging + stagingSize, ALIGN));
   const functions: string[] = [];
@@ -172,7 +136,7 @@ export function generateModule(plan: ModulePlan, graph: Graph): WasmModule {
     if (layer.alias) continue;
     let inputs = layer.node.inputs.map(valueOffset);
     layer.calls.forEach((call, idx) => {
-      const generator = GENERATORS[call.factory];
+      const generator = forwardKernel(call.factory);
       if (!generator) throw new Error(`internal error: no wasm kernel for ${call.factory}`);
       const last = idx === layer.calls.length - 1;
       const output = last

@@ -320,8 +320,6 @@ export function geometryOf(call: KernelCall): ConvGeometry {
   };
 }
 
-const CONV_FACTORIES = new Set(['conv2d', 'conv2dIm2col', 'conv1d']);
-
 function padded(g: ConvGeometry): boolean {
   return g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
 }
@@ -331,7 +329,6 @@ function padded(g: ConvGeometry): boolean {
  * per-sample staging region of the arena, with 64 bytes of slack for vector reads past a row.
  */
 export function stagingBytes(call: KernelCall): number {
-  if (!CONV_FACTORIES.has(call.factory)) return 0;
   if (winogradApplies(call)) return winogradStagingBytes(call);
   const g = geometryOf(call);
   return paddedBytes(g) + columnBytes(g);

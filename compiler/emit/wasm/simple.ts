@@ -1,6 +1,7 @@
 // The wasm target's memory-bound layers: elementwise activations, copies, add, concat, pooling,
 // padding, BatchNorm (unfolded), softmax and LRN. One unit per sample; plain loops with constant
 // bounds, f32x4 where the loop is a straight stream (activations, add, copies).
+import type { KernelCall } from '../target.js';
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
 import type { ActivationStep } from './activation.js';
 import {
@@ -34,29 +35,49 @@ import {
 const STREAM_CHUNK = 16384;
 
 /**
- * An elementwise layer over `count` floats per sample: the sum of the inputs, then `steps`, in
- * f32x4 with a scalar tail. Units are (sample, chunk of a multiple of four floats), up to 16 a
- * sample, so that a large layer splits over threads at batch 1.
+ * What an elementwise kernel computes per element from its inputs' loads (in order): statements
+ * leaving the f32x4 result in `$vv` (null: no f32x4 form, every element is scalar) and the f32
+ * result in `$sv`. The two forms must agree lane by lane.
  */
-function streamKernel(
+export interface ElementOp {
+  vector: ((inputs: string[]) => string) | null;
+  scalar: (inputs: string[]) => string;
+  /** Locals the statements use besides `$vv` and `$sv`. */
+  locals?: Record<string, string>;
+}
+
+/** The sum of the inputs, then activation `steps`. */
+function sumThen(steps: readonly ActivationStep[]): ElementOp {
+  const sum = (type: 'f32' | 'f32x4') => (inputs: string[]) =>
+    inputs.reduce((acc, next) => `(${type}.add ${acc} ${next})`);
+  return {
+    vector: vectorizable(steps)
+      ? (inputs) => `(local.set $vv ${sum('f32x4')(inputs)})\n${vectorActivation(steps, 'vv')}`
+      : null,
+    scalar: (inputs) => `(local.set $sv ${sum('f32')(inputs)})\n${scalarActivation(steps, 'sv')}`,
+  };
+}
+
+/**
+ * An elementwise kernel over `count` floats per sample (`op` of the inputs), in f32x4 with a
+ * scalar tail. Units are (sample, chunk of a multiple of four floats), up to 16 a sample, so that
+ * a large layer splits over threads at batch 1. Forward activations, add and copies, and the
+ * backward's activation gradients and fan-out sums.
+ */
+export function streamKernel(
   env: KernelEnv,
   values: CallValues,
   count: number,
-  steps: readonly ActivationStep[],
+  op: ElementOp,
 ): GeneratedKernel {
   const labels = new Labels();
-  const inputs = values.inputs.length;
   const chunks = Math.max(1, Math.min(16, Math.floor(count / STREAM_CHUNK)));
   const chunk = Math.ceil(count / chunks / 4) * 4;
   const units = Math.ceil(count / chunk);
-  const vectorEnd = vectorizable(steps) ? Math.floor(count / 4) * 4 : 0;
-  const sumVector = Array.from({ length: inputs }, (_, idx) =>
-    load('v128', add(get(`in${idx}`), get('off'))),
-  ).reduce((acc, next) => `(f32x4.add ${acc} ${next})`);
-  const sumScalar = Array.from({ length: inputs }, (_, idx) =>
-    load('f32', add(get(`in${idx}`), get('off'))),
-  ).reduce((acc, next) => `(f32.add ${acc} ${next})`);
-  const vectorLoop = !vectorizable(steps)
+  const vectorEnd = op.vector ? Math.floor(count / 4) * 4 : 0;
+  const loads = (type: 'v128' | 'f32') =>
+    values.inputs.map((_, idx) => load(type, add(get(`in${idx}`), get('off'))));
+  const vectorLoop = !op.vector
     ? ''
     : forLoop(
         labels,
@@ -64,8 +85,7 @@ function streamKernel(
         get('lo'),
         get('mid'),
         `${set('off', mulConst(get('i'), 4))}
-(local.set $vv ${sumVector})
-${vectorActivation(steps, 'vv')}
+${op.vector(loads('v128'))}
 ${store('v128', add(get('out'), get('off')), '(local.get $vv)')}`,
         4,
       );
@@ -75,8 +95,7 @@ ${store('v128', add(get('out'), get('off')), '(local.get $vv)')}`,
     get('mid'),
     get('hi'),
     `${set('off', mulConst(get('i'), 4))}
-(local.set $sv ${sumScalar})
-${scalarActivation(steps, 'sv')}
+${op.scalar(loads('f32'))}
 ${store('f32', add(get('out'), get('off')), '(local.get $sv)')}`,
   );
   const clamp = (value: string, bound: number) =>
@@ -95,6 +114,7 @@ ${store('f32', add(get('out'), get('off')), '(local.get $sv)')}`,
       out: 'i32',
       ...Object.fromEntries(values.inputs.map((_, idx) => [`in${idx}`, 'i32'])),
       ...STREAM_LOCALS,
+      ...op.locals,
     },
     body: `(local.set $u ${get('u0')})
 (block $done (loop $units
@@ -117,24 +137,29 @@ ${store('f32', add(get('out'), get('off')), '(local.get $sv)')}`,
 
 const STREAM_LOCALS = { i: 'i32', off: 'i32', vv: 'v128', sv: 'f32' };
 
+/** The sum of the inputs (a copy for one): add without activation, a fan-out's gradients. */
+export const SUM: ElementOp = sumThen([]);
+
 /** activation, elementwiseChain, identity. */
 export const activationKernel: KernelGenerator = (call, values, env) =>
   streamKernel(
     env,
     values,
     num(call, 'features'),
-    activationSteps(
-      call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
+    sumThen(
+      activationSteps(
+        call.factory === 'elementwiseChain' ? call.descriptor : { activation: call.descriptor },
+      ),
     ),
   );
 
 /** Inference dropout: a copy. */
 export const copyKernel: KernelGenerator = (call, values, env) =>
-  streamKernel(env, values, num(call, 'features'), []);
+  streamKernel(env, values, num(call, 'features'), SUM);
 
 /** The sum of N inputs with an optional fused activation. */
 export const addKernel: KernelGenerator = (call, values, env) =>
-  streamKernel(env, values, num(call, 'features'), activationSteps(call.descriptor));
+  streamKernel(env, values, num(call, 'features'), sumThen(activationSteps(call.descriptor)));
 
 /** Concatenation along channels: one copy per input at its channel offset. */
 export const concatKernel: KernelGenerator = (call, values, env) => {
@@ -161,10 +186,8 @@ ${store('f32', add(get('out'), get('off')), load('f32', add(get(`in${idx}`), get
 /** Lanes 0 and 2 of two f32x4: the even floats of eight consecutive ones. */
 const VECTOR_EVEN = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
 
-/** max, avg and lp pooling over 2-D planes (1-D inputs have a unit height). */
-export const poolKernel: KernelGenerator = (call, values, env) => {
-  const labels = new Labels();
-  const kind = call.descriptor.kind as 'max' | 'avg' | 'lp';
+/** The plane sizes of a pooling call. */
+export function planes(call: KernelCall) {
   const [channels, inH, inW, outH, outW] = [
     'channels',
     'inHeight',
@@ -172,6 +195,11 @@ export const poolKernel: KernelGenerator = (call, values, env) => {
     'outHeight',
     'outWidth',
   ].map((key) => num(call, key));
+  return { channels, inH, inW, outH, outW };
+}
+
+/** The window of a pooling call: size, stride and padding per side. */
+export function poolWindow(call: KernelCall) {
   const [kh, kw, sh, sw, pt, pb, pl, pr] = [
     'kernelHeight',
     'kernelWidth',
@@ -182,17 +210,21 @@ export const poolKernel: KernelGenerator = (call, values, env) => {
     'padLeft',
     'padRight',
   ].map((key) => num(call, key));
-  const countIncludePad = call.descriptor.countIncludePad === true;
-  const p = num(call, 'p');
-  const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
-  const accumulate =
-    kind === 'max'
-      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
-      : kind === 'avg'
-        ? `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`
-        : `(local.set $sum (f64.add (local.get $sum) (call $pow (f64.promote_f32 ${value}) ${f64(p)})))`;
-  // The window clipped to the padded input (divisor with padding) and to the input (loops).
-  const window = `${set('hs', sub(mulConst(get('oh'), sh), i32(pt)))}
+  return { kh, kw, sh, sw, pt, pb, pl, pr };
+}
+
+/** Locals of {@link poolWindowCode}. */
+export const WINDOW_LOCALS = ['hs', 'ws', 'he', 'we', 'size', 'h0', 'w0', 'h1', 'w1'];
+
+/**
+ * Statements setting the window of output `($oh, $ow)`: clipped to the padded input
+ * (`$hs…$he`, `$ws…$we`, `$size` cells: the divisor with padding) and to the input (`$h0…$h1`,
+ * `$w0…$w1`: the loops).
+ */
+export function poolWindowCode(call: KernelCall): string {
+  const { inH, inW } = planes(call);
+  const { kh, kw, sh, sw, pt, pb, pl, pr } = poolWindow(call);
+  return `${set('hs', sub(mulConst(get('oh'), sh), i32(pt)))}
 ${set('ws', sub(mulConst(get('ow'), sw), i32(pl)))}
 ${set('he', `(select ${addConst(get('hs'), kh)} ${i32(inH + pb)} (i32.lt_s ${addConst(get('hs'), kh)} ${i32(inH + pb)}))`)}
 ${set('we', `(select ${addConst(get('ws'), kw)} ${i32(inW + pr)} (i32.lt_s ${addConst(get('ws'), kw)} ${i32(inW + pr)}))`)}
@@ -201,20 +233,94 @@ ${set('h0', `(select ${get('hs')} ${i32(0)} (i32.gt_s ${get('hs')} ${i32(0)}))`)
 ${set('w0', `(select ${get('ws')} ${i32(0)} (i32.gt_s ${get('ws')} ${i32(0)}))`)}
 ${set('h1', `(select ${get('he')} ${i32(inH)} (i32.lt_s ${get('he')} ${i32(inH)}))`)}
 ${set('w1', `(select ${get('we')} ${i32(inW)} (i32.lt_s ${get('we')} ${i32(inW)}))`)}`;
-  const result =
+}
+
+/** The cells of the window `[$h0, $h1) × [$w0, $w1)` (i32). */
+export const clippedSize = `(i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))})`;
+
+/** An average pooling's divisor (i32): the padded window's cells, or only the input's. */
+export function avgDivisor(call: KernelCall): string {
+  return call.descriptor.countIncludePad === true ? get('size') : clippedSize;
+}
+
+/**
+ * Statements setting adaptive pooling's window of output `($oh, $ow)`, PyTorch's
+ * `[⌊o·I/O⌋, ⌈(o+1)·I/O⌉)` with ⌈(o+1)·I/O⌉ = ⌊((o+1)·I + O − 1)/O⌋ in integers.
+ */
+export function adaptiveWindowCode(call: KernelCall): string {
+  const { inH, inW, outH, outW } = planes(call);
+  return `${set('h0', `(i32.div_u ${mulConst(get('oh'), inH)} ${i32(outH)})`)}
+${set('h1', `(i32.div_u ${addConst(mulConst(get('oh'), inH), inH + outH - 1)} ${i32(outH)})`)}
+${set('w0', `(i32.div_u ${mulConst(get('ow'), inW)} ${i32(outW)})`)}
+${set('w1', `(i32.div_u ${addConst(mulConst(get('ow'), inW), inW + outW - 1)} ${i32(outW)})`)}`;
+}
+
+/**
+ * `for c < channels: $plane = $in0 + c·inPlane floats (and `extra`), for oh < outH, ow < outW:
+ * perOutput`: the loop of the layers that compute one output at a time from an input plane.
+ */
+export function planeOutputs(
+  labels: Labels,
+  channels: number,
+  inPlane: number,
+  outH: number,
+  outW: number,
+  perOutput: string,
+  extra = '',
+): string {
+  return forLoop(
+    labels,
+    'c',
+    i32(0),
+    i32(channels),
+    `${set('plane', add(get('in0'), mulConst(get('c'), inPlane * 4)))}
+${extra}
+${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
+  );
+}
+
+/**
+ * One pooling output: the window (`window` sets `$h0…$h1`, `$w0…$w1`) of the plane at `$plane`
+ * reduced to its maximum `$best` or its (power) sum `$sum` in float64, then `result` stored at
+ * `$dst`, which advances.
+ */
+function reduceWindow(
+  labels: Labels,
+  kind: 'max' | 'avg' | 'lp',
+  inW: number,
+  window: string,
+  result: string,
+  p = 1,
+): string {
+  const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
+  const accumulate =
     kind === 'max'
-      ? '(local.get $best)'
+      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
       : kind === 'avg'
-        ? countIncludePad
-          ? `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})))`
-          : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))}))))`
-        : `(f32.demote_f64 (call $pow (f64.mul (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})) ${f64(kh * kw)}) ${f64(1 / p)}))`;
-  const generic = `${window}
+        ? `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`
+        : `(local.set $sum (f64.add (local.get $sum) (call $pow (f64.promote_f32 ${value}) ${f64(p)})))`;
+  return `${window}
 (local.set $best ${f32(-Infinity)})
 (local.set $sum ${f64(0)})
 ${forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), accumulate))}
 (f32.store ${get('dst')} ${result})
 ${set('dst', addConst(get('dst'), 4))}`;
+}
+
+/** max, avg and lp pooling over 2-D planes (1-D inputs have a unit height). */
+export const poolKernel: KernelGenerator = (call, values, env) => {
+  const labels = new Labels();
+  const kind = call.descriptor.kind as 'max' | 'avg' | 'lp';
+  const { channels, inH, inW, outH, outW } = planes(call);
+  const { kh, kw, sh, sw, pt, pl } = poolWindow(call);
+  const p = num(call, 'p');
+  const result =
+    kind === 'max'
+      ? '(local.get $best)'
+      : kind === 'avg'
+        ? `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${avgDivisor(call)})))`
+        : `(f32.demote_f64 (call $pow (f64.mul (f64.div (local.get $sum) (f64.convert_i32_s ${get('size')})) ${f64(kh * kw)}) ${f64(1 / p)}))`;
+  const generic = reduceWindow(labels, kind, inW, poolWindowCode(call), result, p);
   // Windows wholly inside the input (no clipping; divisor kh·kw either way) are unrolled with
   // constant offsets. Their rows and columns are a compile-time range: the generic loop only
   // runs on the border.
@@ -312,7 +418,7 @@ const CHANNEL_UNITS = 16;
  * Units (sample, chunk of channels): `body` computes channels `[$c0, $c1)` of the sample in `$n`
  * (with `$in0`, `$out` set). `work` is the layer's work per sample (see `GeneratedKernel.macs`).
  */
-function perChannelChunk(
+export function perChannelChunk(
   env: KernelEnv,
   values: CallValues,
   channels: number,
@@ -346,42 +452,14 @@ function perChannelChunk(
 export const adaptivePoolKernel: KernelGenerator = (call, values, env) => {
   const labels = new Labels();
   const kind = call.descriptor.kind as 'max' | 'avg';
-  const [channels, inH, inW, outH, outW] = [
-    'channels',
-    'inHeight',
-    'inWidth',
-    'outHeight',
-    'outWidth',
-  ].map((key) => num(call, key));
-  const value = load('f32', add(get('plane'), mulConst(add(mulConst(get('h'), inW), get('w')), 4)));
-  const accumulate =
-    kind === 'max'
-      ? `(local.set $best ${maxF32('(local.get $best)', value)})`
-      : `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${value})))`;
-  // ⌈(o+1)·I/O⌉ = ⌊((o+1)·I + O − 1)/O⌋ in integers.
-  const window = `${set('h0', `(i32.div_u ${mulConst(get('oh'), inH)} ${i32(outH)})`)}
-${set('h1', `(i32.div_u ${addConst(mulConst(get('oh'), inH), inH + outH - 1)} ${i32(outH)})`)}
-${set('w0', `(i32.div_u ${mulConst(get('ow'), inW)} ${i32(outW)})`)}
-${set('w1', `(i32.div_u ${addConst(mulConst(get('ow'), inW), inW + outW - 1)} ${i32(outW)})`)}`;
+  const { channels, inH, inW, outH, outW } = planes(call);
   const result =
     kind === 'max'
       ? '(local.get $best)'
-      : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.mul ${sub(get('h1'), get('h0'))} ${sub(get('w1'), get('w0'))}))))`;
-  const perOutput = `${window}
-(local.set $best ${f32(-Infinity)})
-(local.set $sum ${f64(0)})
-${forLoop(labels, 'h', get('h0'), get('h1'), forLoop(labels, 'w', get('w0'), get('w1'), accumulate))}
-(f32.store ${get('dst')} ${result})
-${set('dst', addConst(get('dst'), 4))}`;
+      : `(f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s ${clippedSize})))`;
+  const perOutput = reduceWindow(labels, kind, inW, adaptiveWindowCode(call), result);
   const body = `${set('dst', get('out'))}
-${forLoop(
-  labels,
-  'c',
-  i32(0),
-  i32(channels),
-  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
-)}`;
+${planeOutputs(labels, channels, inH * inW, outH, outW, perOutput)}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', 'h0', 'w0', 'h1', 'w1', 'dst', 'plane'];
   return perSample(env, values, body, {
     ...Object.fromEntries(names.map((name) => [name, 'i32'])),
@@ -435,14 +513,7 @@ ${wrap('w', inW)}
 )}
 ${set('dst', addConst(get('dst'), 4))}`;
   const body = `${set('dst', get('out'))}
-${forLoop(
-  labels,
-  'c',
-  i32(0),
-  i32(channels),
-  `${set('plane', add(get('in0'), mulConst(get('c'), inH * inW * 4)))}
-${forLoop(labels, 'oh', i32(0), i32(outH), forLoop(labels, 'ow', i32(0), i32(outW), perOutput))}`,
-)}`;
+${planeOutputs(labels, channels, inH * inW, outH, outW, perOutput)}`;
   const names = ['c', 'oh', 'ow', 'h', 'w', 'dst', 'plane'];
   return perSample(env, values, body, Object.fromEntries(names.map((name) => [name, 'i32'])));
 };

@@ -4,7 +4,7 @@
 import { gpujsTarget } from '../gpujs-target.js';
 import type { Target } from '../target.js';
 import { lookupLayer } from '../../layers/registry.js';
-import { GENERATORS } from './assemble.js';
+import { forwardKernel } from './kernels.js';
 
 /** The wasm target over `cnnc/runtime/wasm`. */
 export const wasmTarget: Target = {
@@ -15,7 +15,7 @@ export const wasmTarget: Target = {
     if (declared) return { kind: 'unsupported', reason: declared };
     const plan = gpujsTarget.planLayer(ctx);
     if (plan.kind !== 'kernels') return plan;
-    const missing = plan.calls.find((call) => !GENERATORS[call.factory]);
+    const missing = plan.calls.find((call) => !forwardKernel(call.factory));
     if (missing)
       return {
         kind: 'unsupported',

@@ -7,72 +7,35 @@ import { LOSS_GRADIENT, type TrainingPlan, type TrainStep } from '../../plan-bac
 import type { ModulePlan } from '../../plan-module.js';
 import { argNumber } from '../../../layers/args.js';
 import { ACTIVATION_HELPERS } from '../activation.js';
-import {
-  GENERATORS,
-  packedLength,
-  type ArenaValue,
-  type LayerEntry,
-  type WeightSlot,
-} from '../assemble.js';
-import { stagingBytes } from '../gemm.js';
+import { packedLength, type ArenaValue, type LayerEntry, type WeightSlot } from '../assemble.js';
+import { backwardKernel, forwardKernel, stagingOf as stagingBytes } from '../kernels.js';
+import { hasTrait, lookupLayer } from '../../../layers/registry.js';
 import type { GeneratedKernel } from '../kernel.js';
 import { add, get, i32, locals, mul } from '../wat.js';
-import { normalizeBackward } from '../normalize.js';
-import type { BackwardEnv, BackwardGenerator } from './common.js';
-import { convBackward, convBackwardSupported, linearBackward } from './conv.js';
+import type { BackwardEnv } from './common.js';
 import {
   batchnormBackward,
   batchnormTrainForward,
   multiplyKernel,
   STATS_PER_CHANNEL,
 } from './normalize.js';
-import {
-  activationBackward,
-  activationBackwardStep,
-  adaptivePoolBackward,
-  addBackward,
-  addBackwardSupported,
-  BACKWARD_HELPERS,
-  poolBackward,
-  poolBackwardSupported,
-  sumKernel,
-} from './simple.js';
-
-/** The backward generator of each forward factory the wasm target can train. */
-export const BACKWARD_GENERATORS: Readonly<Record<string, BackwardGenerator>> = {
-  conv2d: convBackward,
-  conv2dIm2col: convBackward,
-  conv1d: convBackward,
-  linear: linearBackward,
-  activation: activationBackward,
-  elementwiseChain: activationBackward,
-  pool2d: poolBackward,
-  adaptivePool2d: adaptivePoolBackward,
-  add: addBackward,
-  normalize: normalizeBackward,
-};
-
-/** Steps whose training forward differs from inference (handled by the module builder). */
-const TRAIN_FORWARD = new Set(['batchnorm', 'dropout']);
+import { BACKWARD_HELPERS, sumKernel } from './simple.js';
 
 /** Why `step` cannot train on the wasm target, or null. */
 function stepUnsupported(step: TrainStep): string | null {
   const { call } = step;
-  if (TRAIN_FORWARD.has(call.factory)) {
+  // Layers whose training forward differs from inference (batch statistics, a mask) are built
+  // by the module builder below.
+  if (hasTrait(step.layer.node.op, 'trainsDifferently')) {
     const activation = call.descriptor.activation as { kind?: string } | undefined;
     return !activation || activation.kind === 'identity'
       ? null
       : `\`${step.layer.node.op}\` with a fused activation has no WebAssembly backward yet`;
   }
-  const generator = Object.hasOwn(BACKWARD_GENERATORS, call.factory)
-    ? BACKWARD_GENERATORS[call.factory]
-    : undefined;
-  const ok =
-    generator !== undefined &&
-    (generator !== convBackward || convBackwardSupported(call)) &&
-    (generator !== activationBackward || activationBackwardStep(call) !== null) &&
-    (generator !== poolBackward || poolBackwardSupported(call)) &&
-    (generator !== addBackward || addBackwardSupported(call));
+  const ok = forwardKernel(call.factory) !== undefined && backwardKernel(call) !== undefined;
+  const declared = lookupLayer(step.layer.node.op)?.noWasmBackward;
+  if (!ok && declared)
+    return `\`${step.layer.node.op}\` (kernel \`${call.factory}\`): ${declared}; train it with \`--target gpujs\``;
   return ok
     ? null
     : `\`${step.layer.node.op}\` (kernel \`${call.factory}\`) has no WebAssembly backward yet; train it with \`--target gpujs\``;
@@ -86,6 +49,12 @@ export function wasmTrainingUnsupported(training: TrainingPlan): string | null {
     if (reason) return reason;
   }
   return null;
+}
+
+function backwardOf(call: TrainStep['call']) {
+  const generator = backwardKernel(call);
+  if (!generator) throw new Error(`internal error: no wasm backward for ${call.factory}`);
+  return generator;
 }
 
 /** A parameter gradient in the region after the weights (plain layout, PyTorch order). */
@@ -369,7 +338,11 @@ ${kernel.body})`,
       const size = Number(call.descriptor.features);
       dropouts.push({ offset: mask, size, p: Number(call.descriptor.p) });
       addKernels(stem, [multiplyKernel(env, values.inputs[0], mask, values.output, size)]);
-    } else addKernels(stem, [GENERATORS[call.factory](call, values, env)].flat());
+    } else {
+      const generator = forwardKernel(call.factory);
+      if (!generator) throw new Error(`internal error: no wasm kernel for ${call.factory}`);
+      addKernels(stem, [generator(call, values, env)].flat());
+    }
     stepEnds.push(layers.length);
   }
   const forwardLayers = layers.length;
@@ -410,7 +383,7 @@ ${kernel.body})`,
                   size,
                 ),
               ]
-          : BACKWARD_GENERATORS[step.call.factory](step.call, values, env);
+          : backwardOf(step.call)(step.call, values, env);
     addKernels(`b${step.kernel.slice('train'.length)}`, kernels);
   });
 
