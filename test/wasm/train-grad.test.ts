@@ -82,6 +82,15 @@ const CASES: Case[] = [
     reference: (x, p) => conv(x, p, '1', 6, 3, { pad: 1, groups: 3 }),
   },
   {
+    // The register-blocked stride-1 gradients (backward/conv-vector.ts) at their edges: 5 output
+    // channels (a last block of one), 3 input channels (a last tile of one of two), 13 columns
+    // (a last vector of one valid float), taps reading the padding.
+    name: 'conv 5 channels on 5×13, edge tiles',
+    input: [2, 5, 13],
+    layers: 'conv(5, 3, pad=1)',
+    reference: (x, p) => conv(x, p, '1', 5, 3, { pad: 1 }),
+  },
+  {
     name: 'conv 1x1 and 5x5 pad 2',
     input: [1, 9, 9],
     layers: 'conv(5, 1)\n  conv(2, 5, pad=2)',

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { compileSource } from '../../compiler/compile.js';
+import { workersPay } from '../../runtime/wasm/model.js';
 import { buildTrain, seeded } from './build-train.js';
 
 const LENET = readFileSync('examples/lenet5.cnn', 'utf8');
@@ -124,7 +125,7 @@ test.serial(
     // The process's threads (Linux): a Node worker is one more.
     const threads = () => readdirSync('/proc/self/task').length;
     const before = threads();
-    const model = await module.create({ threads: 3, seed: 1 });
+    const model = await module.create({ threads: 3, seed: 1, workers: 'always' });
     try {
       t.is(threads(), before, 'create starts no worker');
       const x = seeded(BATCH * 784, 9);
@@ -138,5 +139,39 @@ test.serial(
     } finally {
       await model.dispose();
     }
+  },
+);
+
+test('workers start only when they add at most a quarter to the memory laid out', (t) => {
+  // A Node worker costs about 8 MiB resident (docs/wasm-target.md, "Training memory").
+  const worker = 8 * 2 ** 20;
+  t.false(workersPay(4 * worker - 1, 1), 'one worker needs 32 MiB of model memory');
+  t.true(workersPay(4 * worker, 1));
+  t.false(workersPay(4 * worker, 2), 'two workers need 64 MiB');
+  t.true(workersPay(8 * worker, 2));
+  t.false(workersPay(8_126_464, 1), 'LeNet-5 training at batch 64 (124 pages) starts none');
+  t.true(workersPay(1, 1, 'always'));
+  t.false(workersPay(2 ** 31, 0, 'always'), 'one thread has no workers');
+});
+
+test.serial(
+  'LeNet-5 at batch 64 runs on the calling thread with threads: 3 (its memory is too small for workers)',
+  async (t) => {
+    const { module } = await buildTrain('lenet5-memory-auto', LENET);
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const model = await module.create({ threads: 3, seed: 1 });
+    try {
+      const x = seeded(BATCH * 784, 9);
+      const labels = Array.from({ length: BATCH }, (_, idx) => idx % 10);
+      await model.forward(x, BATCH);
+      await model.trainStep(x, labels, BATCH);
+      t.is(threads(), before, 'no worker started');
+    } finally {
+      await model.dispose();
+    }
+    await t.throwsAsync(() => module.create({ threads: 2, workers: 'sometimes' }), {
+      message: "workers must be 'auto' or 'always', found sometimes",
+    });
   },
 );
