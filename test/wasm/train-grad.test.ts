@@ -97,6 +97,25 @@ const CASES: Case[] = [
     reference: (x, p) => conv(conv(x, p, '1', 5, 1), p, '2', 2, 5, { pad: 2 }),
   },
   {
+    // The f32x4 kernel of backward/pool-vector.ts: 5 outputs a row, a vector of 4 and one more.
+    name: 'maxpool 2 (vector kernel)',
+    input: [2, 6, 10],
+    layers: 'maxpool(2)',
+    reference: (x) =>
+      pool2d(x, {
+        kind: 'max',
+        kernel: [2, 2],
+        stride: [2, 2],
+        pads: [
+          [0, 0],
+          [0, 0],
+        ],
+        ceil: false,
+        countIncludePad: true,
+        p: 2,
+      }),
+  },
+  {
     name: 'maxpool 3 stride 2 pad 1',
     input: [2, 7, 7],
     layers: 'maxpool(3, stride=2, pad=1)',

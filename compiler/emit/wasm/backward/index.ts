@@ -20,6 +20,7 @@ import { add, get, i32, locals, mul } from '../wat.js';
 import { normalizeBackward } from '../normalize.js';
 import type { BackwardEnv, BackwardGenerator } from './common.js';
 import { convBackward, convBackwardSupported, linearBackward } from './conv.js';
+import { poolBackwardVector } from './pool-vector.js';
 import {
   batchnormBackward,
   batchnormTrainForward,
@@ -33,7 +34,6 @@ import {
   addBackward,
   addBackwardSupported,
   BACKWARD_HELPERS,
-  poolBackward,
   poolBackwardSupported,
   sumKernel,
 } from './simple.js';
@@ -46,7 +46,7 @@ export const BACKWARD_GENERATORS: Readonly<Record<string, BackwardGenerator>> = 
   linear: linearBackward,
   activation: activationBackward,
   elementwiseChain: activationBackward,
-  pool2d: poolBackward,
+  pool2d: poolBackwardVector,
   adaptivePool2d: adaptivePoolBackward,
   add: addBackward,
   normalize: normalizeBackward,
@@ -71,7 +71,7 @@ function stepUnsupported(step: TrainStep): string | null {
     generator !== undefined &&
     (generator !== convBackward || convBackwardSupported(call)) &&
     (generator !== activationBackward || activationBackwardStep(call) !== null) &&
-    (generator !== poolBackward || poolBackwardSupported(call)) &&
+    (generator !== poolBackwardVector || poolBackwardSupported(call)) &&
     (generator !== addBackward || addBackwardSupported(call));
   return ok
     ? null
