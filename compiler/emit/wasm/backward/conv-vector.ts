@@ -392,8 +392,11 @@ ${set('dst', addConst(get('dst'), L.shiftY * zRow + 4 * L.shiftX))}
 ${copyRows(labels, copyHeight, copyWidth, 4 * g.outWidth, zRow)}`,
 )}`;
   const acc = (r: number, v: number) => `a${r * L.vb + v}`;
+  // Filter rows grouped: row ky reads dY row `$oy0 − ky·dh` (`$oy0` = iy + padTop), and is
+  // skipped when that row is padding (zeros in Z: about a third of LeNet-5 conv2's taps).
   const taps: string[] = [];
-  for (let ky = 0; ky < g.filterHeight; ky++)
+  for (let ky = 0; ky < g.filterHeight; ky++) {
+    const rowTaps: string[] = [];
     for (let kx = 0; kx < g.filterWidth; kx++) {
       const zOffset =
         4 * ((g.filterHeight - 1 - ky) * g.dilationHeight * L.zWidth) +
@@ -419,8 +422,15 @@ ${copyRows(labels, copyHeight, copyWidth, 4 * g.outWidth, zRow)}`,
             ),
           );
       }
-      taps.push(lines.join('\n'));
+      rowTaps.push(lines.join('\n'));
     }
+    taps.push(
+      ifThen(
+        `(i32.lt_u ${sub(get('oy0'), i32(ky * g.dilationHeight))} ${i32(g.outHeight)})`,
+        rowTaps.join('\n'),
+      ),
+    );
+  }
   const init = Array.from({ length: L.mc * L.vb }, (_, idx) => set(`a${idx}`, ZERO)).join('\n');
   // Stores: whole vectors when the block's rows and columns are all inside dX, else float by
   // float (`$crows` valid channels, `$xlim` valid columns from the block's first).
@@ -460,7 +470,7 @@ ${copyRows(labels, copyHeight, copyWidth, 4 * g.outWidth, zRow)}`,
     'dx',
     (
       fn,
-    ) => `(func ${fn} (param $pw i32) (param $pp i32) (param $dst i32) (param $crows i32) (param $xlim i32) ${locals(helperLocals)}
+    ) => `(func ${fn} (param $pw i32) (param $pp i32) (param $dst i32) (param $crows i32) (param $xlim i32) (param $oy0 i32) ${locals(helperLocals)}
 ${init}
 ${forLoop(
   blockLabels,
@@ -473,7 +483,7 @@ ${set('pp', addConst(get('pp'), zPlane))}`,
 )}
 ${ifThen(inside, fullStores.join('\n'), maskedStores.join('\n'))})`,
   );
-  const block = `(call ${tileName} ${add(i32(weight), mulConst(get('c'), 4 * khw))} ${add(add(get('scr'), mulConst(get('y'), zRow)), mulConst(get('v'), 4))} ${add(add(get('out'), mulConst(get('c'), 4 * g.inHeight * g.inWidth)), add(mulConst(get('y'), 4 * g.inWidth), mulConst(get('v'), 4)))} ${sub(i32(g.inChannels), get('c'))} ${sub(i32(g.inWidth), get('v'))})`;
+  const block = `(call ${tileName} ${add(i32(weight), mulConst(get('c'), 4 * khw))} ${add(add(get('scr'), mulConst(get('y'), zRow)), mulConst(get('v'), 4))} ${add(add(get('out'), mulConst(get('c'), 4 * g.inHeight * g.inWidth)), add(mulConst(get('y'), 4 * g.inWidth), mulConst(get('v'), 4)))} ${sub(i32(g.inChannels), get('c'))} ${sub(i32(g.inWidth), get('v'))} ${addConst(get('y'), g.padTop)})`;
   // $v is the first column of the block, $y the row, $c the first channel of the tile.
   const body = `${set('n', get('u0'))}
 (block $done (loop $units
