@@ -335,7 +335,20 @@ export function stagingBytes(call: KernelCall, columnsInScratch = false): number
   if (!CONV_FACTORIES.has(call.factory)) return 0;
   if (winogradApplies(call)) return winogradStagingBytes(call);
   const g = geometryOf(call);
-  return paddedBytes(g) + (columnsInScratch ? 0 : columnBytes(g));
+  return paddedBytes(g) + (columnsInScratch || smallConv(g) ? 0 : columnBytes(g));
+}
+
+/**
+ * A convolution of fewer MACs per sample than this is one phase with its im2col panels in the
+ * thread's scratch ({@link fusedConvPhase}) in every module: at batch 1 it is a few microseconds of
+ * work that the two-phase form's (sample, row block) units would split over threads for nothing.
+ */
+const SMALL_CONV_MACS = 1_000_000;
+
+/** Whether `g` is below {@link SMALL_CONV_MACS}. */
+function smallConv(g: ConvGeometry): boolean {
+  const depth = (g.inChannels / g.groups) * g.filterHeight * g.filterWidth;
+  return g.outChannels * g.outHeight * g.outWidth * depth < SMALL_CONV_MACS;
 }
 
 function paddedBytes(g: ConvGeometry): number {
@@ -520,7 +533,7 @@ export const convGemm: KernelGenerator = (call, values, env) => {
 
   const [weightName, biasName] = call.params;
   if (!weightName) throw new Error('internal error: convolution without weight');
-  if (env.columnsInScratch) {
+  if (env.columnsInScratch || smallConv(original)) {
     phases.push(fusedConvPhase(call, g, input, values.output, weightName, biasName, env));
     return phases;
   }
