@@ -192,18 +192,21 @@ ${body}`,
 }
 
 function epilogue(spec: TileSpec): string {
+  // Whole columns: vector stores, of the valid rows only when the tile has fewer (a layer of 6
+  // output channels has a last row block of 2); else float by float.
   return vectorizable(spec.steps)
     ? ifThen(
-        `(i32.and (i32.eq ${get('trows')} ${i32(MR)}) (i32.eq ${get('tcols')} ${i32(NR)}))`,
-        fullStore(spec),
+        `(i32.eq ${get('tcols')} ${i32(NR)})`,
+        ifThen(`(i32.eq ${get('trows')} ${i32(MR)})`, fullStore(spec), fullStore(spec, true)),
         maskedStore(spec),
       )
     : maskedStore(spec);
 }
 
-function fullStore(spec: TileSpec): string {
-  const lines: string[] = [];
-  for (let row = 0; row < MR; row++)
+function fullStore(spec: TileSpec, guarded = false): string {
+  const rows: string[] = [];
+  for (let row = 0; row < MR; row++) {
+    const lines: string[] = [];
     for (const half of [0, 1]) {
       const acc = `acc${row * 2 + half}`;
       if (spec.bias.kind === 'row')
@@ -217,7 +220,13 @@ function fullStore(spec: TileSpec): string {
       lines.push(vectorActivation(spec.steps, acc));
       lines.push(store('v128', get('tc'), `(local.get $${acc})`, row * spec.rowStride + half * 16));
     }
-  return lines.join('\n');
+    rows.push(
+      guarded && row > 0
+        ? ifThen(`(i32.gt_s ${get('trows')} ${i32(row)})`, lines.join('\n'))
+        : lines.join('\n'),
+    );
+  }
+  return rows.join('\n');
 }
 
 function maskedStore(spec: TileSpec): string {
