@@ -39,6 +39,13 @@ export interface WasmSpec {
 export interface WasmCreateOptions {
   /** Threads computing each layer, the caller included (default: the core count in Node, 1 elsewhere). */
   threads?: number;
+  /**
+   * When the `threads − 1` worker threads start: `'auto'` (default) on the first batch that
+   * splits a layer, and only when the memory laid out for that batch is at least 4× what the
+   * workers cost (about 8 MB each: {@link workersPay}); `'always'` on the first batch that
+   * splits a layer, however small the model.
+   */
+  workers?: 'auto' | 'always';
   /** Seed of the weight initialisation (default 0). */
   seed?: number;
   /** Initialisation scheme (default `pytorch`). */
@@ -93,6 +100,27 @@ export interface WasmModelRuntime {
   finish<Extra extends object>(extra: Extra): Extra & WasmModelBase;
 }
 
+/**
+ * Resident memory one worker thread costs: its own V8 isolate and Node environment (measured on
+ * Node 20: 8.6 MiB for a bare worker with the pool's heap limits; docs/wasm-target.md).
+ */
+export const WORKER_BYTES = 8 * 2 ** 20;
+
+/**
+ * Whether `workers` worker threads are worth starting for a model whose WebAssembly memory is
+ * `memoryBytes`: always with `'always'`; with `'auto'` only when they add at most a quarter to it.
+ * A small model (LeNet-5 at batch 64 lays out 8 MB) runs on the calling thread instead of
+ * doubling its resident memory for a few milliseconds per batch.
+ */
+export function workersPay(
+  memoryBytes: number,
+  workers: number,
+  mode: 'auto' | 'always' = 'auto',
+): boolean {
+  if (workers < 1) return false;
+  return mode === 'always' || 4 * workers * WORKER_BYTES <= memoryBytes;
+}
+
 const PAGE = 65536;
 const MAX_BYTES = 2 ** 32;
 
@@ -125,6 +153,9 @@ export async function createWasmModel(
   const threads = options.threads ?? (await defaultThreads());
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`threads must be a positive integer, found ${threads}`);
+  const workerMode = options.workers ?? 'auto';
+  if (workerMode !== 'auto' && workerMode !== 'always')
+    throw new Error(`workers must be 'auto' or 'always', found ${String(workerMode)}`);
   let module = compiled.get(spec.wasm);
   if (!module) {
     module = await WebAssembly.compile(decodeBase64(spec.wasm));
@@ -192,9 +223,10 @@ export async function createWasmModel(
     pool?.detach();
     pool = undefined;
   };
-  /** Instantiates the module on the workers when a layer at `batch` will use them. */
+  /** Instantiates the module on the workers when a layer at `batch` will use them and they pay. */
   const ensurePool = async (batch: number) => {
     if (pool || !workers || !memory || !spec.layers.some((layer) => parallel(layer, batch))) return;
+    if (!workersPay(memory.buffer.byteLength, workers.size, workerMode)) return;
     pool =
       (await workers.attach({
         module: module as WebAssembly.Module,

@@ -85,7 +85,7 @@ for (const stem of SMALL)
     const source = readFileSync(`examples/${stem}.cnn`, 'utf8');
     const wasm = await buildWasm(`agree-${stem}`, source);
     const gpujs = await buildSource(`agree-${stem}`, source);
-    const a = await wasm.module.create({ seed: 7, threads: 2 });
+    const a = await wasm.module.create({ seed: 7, threads: 2, workers: 'always' });
     const b = await gpujs.module.create({ seed: 7, mode: 'webasm', threads: false });
     try {
       const batch = 2;

@@ -31,7 +31,7 @@ for (const kind of ['relu', 'relu6', 'hardswish']) {
     const size = 105;
     const x = new Float32Array(size * 2).map((_, i) => SPECIAL[i % SPECIAL.length]);
     for (const threads of [1, 2]) {
-      const model = await module.create({ threads });
+      const model = await module.create({ threads, workers: 'always' });
       try {
         const y = await model.forward(x, 2);
         const wrong = [...y].findIndex((v, i) => !same(v, Math.fround(reference(kind, x[i]))));

@@ -30,7 +30,7 @@ test('threads = 1, 2 and 3 give the same bytes', async (t) => {
   const x = inputFor(batch * 3 * 20 * 20, 21);
   const outputs: Float32Array[] = [];
   for (const threads of [1, 2, 3]) {
-    const net = await module.create({ seed: 5, threads });
+    const net = await module.create({ seed: 5, threads, workers: 'always' });
     try {
       t.is(net.threads, threads);
       outputs.push(await net.forward(x, batch));
@@ -48,7 +48,7 @@ test('threads = 1, 2 and 3 give the same bytes', async (t) => {
 
 test('a larger batch than before re-lays the memory and keeps the weights', async (t) => {
   const { module } = await buildWasm('threads-grow', SOURCE);
-  const net = await module.create({ seed: 5, threads: 2 });
+  const net = await module.create({ seed: 5, threads: 2, workers: 'always' });
   try {
     const one = inputFor(3 * 20 * 20, 22);
     const first = await net.forward(one, 1);

@@ -82,10 +82,38 @@ const CASES: Case[] = [
     reference: (x, p) => conv(x, p, '1', 6, 3, { pad: 1, groups: 3 }),
   },
   {
+    // The register-blocked stride-1 gradients (backward/conv-vector.ts) at their edges: 5 output
+    // channels (a last block of one), 3 input channels (a last tile of one of two), 13 columns
+    // (a last vector of one valid float), taps reading the padding.
+    name: 'conv 5 channels on 5×13, edge tiles',
+    input: [2, 5, 13],
+    layers: 'conv(5, 3, pad=1)',
+    reference: (x, p) => conv(x, p, '1', 5, 3, { pad: 1 }),
+  },
+  {
     name: 'conv 1x1 and 5x5 pad 2',
     input: [1, 9, 9],
     layers: 'conv(5, 1)\n  conv(2, 5, pad=2)',
     reference: (x, p) => conv(conv(x, p, '1', 5, 1), p, '2', 2, 5, { pad: 2 }),
+  },
+  {
+    // The f32x4 kernel of backward/pool-vector.ts: 5 outputs a row, a vector of 4 and one more.
+    name: 'maxpool 2 (vector kernel)',
+    input: [2, 6, 10],
+    layers: 'maxpool(2)',
+    reference: (x) =>
+      pool2d(x, {
+        kind: 'max',
+        kernel: [2, 2],
+        stride: [2, 2],
+        pads: [
+          [0, 0],
+          [0, 0],
+        ],
+        ceil: false,
+        countIncludePad: true,
+        p: 2,
+      }),
   },
   {
     name: 'maxpool 3 stride 2 pad 1',

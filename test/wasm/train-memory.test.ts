@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import { summarizeModel } from '../../compiler/analysis/summary.js';
 import { compileSource } from '../../compiler/compile.js';
+import { workersPay } from '../../runtime/wasm/model.js';
 import { buildTrain, seeded } from './build-train.js';
 
 const LENET = readFileSync('examples/lenet5.cnn', 'utf8');
@@ -33,18 +34,19 @@ test.serial(
   async (t) => {
     const { code } = await buildTrain('lenet5-memory', LENET);
     const { arenaBytes } = layoutOf(code, 'wasmTrainSpec');
-    // Every value of the training forward stays until the backward has read it; the peak is the
-    // second convolution's forward, whose staging (im2col panels, no padding) is live only then:
-    //   image [1,28,28]                3,136
-    //   conv1 output [6,28,28]        18,816   (read by relu1's backward)
-    //   relu1 output [6,28,28]        18,816   (read by maxpool1's backward)
-    //   maxpool1 output [6,14,14]      4,736   (4,704 rounded up to 64 bytes; conv2's input)
-    //   conv2 output [16,10,10]        6,400
-    //   conv2 im2col: ceil(100 / 8) panels × 150 deep × 8 columns × 4 B = 62,400
-    // = 114,304. The first convolution's staging (padded 1×32×32 copy and 98 panels × 25 × 8 × 4 B)
-    // is 82,496 bytes next to 21,952 of values; the backward's gradients take the bytes of values
-    // it has read.
-    t.is(arenaBytes, 3136 + 18816 + 18816 + 4736 + 6400 + 62400);
+    // Every value of the training forward stays until the backward has read it. The forward lays
+    // its values out one after another (64-byte aligned); the convolutions' im2col panels are in
+    // the thread's scratch, not in the arena, and the first one's padded 1×32×32 copy (4,160
+    // bytes) is free again when relu1 needs its bytes:
+    //   image [1,28,28]                3,136   at 0
+    //   conv1 output [6,28,28]        18,816   at 3,136   (read by relu1's backward)
+    //   relu1 output [6,28,28]        18,816   at 21,952  (read by maxpool1's backward)
+    //   maxpool1 output [6,14,14]      4,736   at 40,768  (4,704 rounded up; conv2's input)
+    //   conv2 output [16,10,10]        6,400   at 45,504
+    // The peak is maxpool1's backward: the gradient of its output (4,736) takes conv2's output
+    // bytes at 45,504 (best fit, freed by conv2's backward), and the gradient of relu1's output
+    // (18,816) fits in no gap below, so it goes at 45,504 + 4,736 = 50,240 and ends at 69,056.
+    t.is(arenaBytes, 3136 + 18816 + 18816 + 4736 + 4736 + 18816);
     // `cnnc summary` estimates an input and two copies of every activation per sample.
     const compiled = compileSource('lenet5.cnn', LENET);
     const summary = summarizeModel(compiled.program.models[0], { batch: BATCH });
@@ -83,8 +85,10 @@ test.serial(
       const bytes = start + BATCH * train.arenaBytes + 64;
       t.deepEqual(sizes, [Math.ceil(bytes / PAGE) * PAGE]);
       // 743,616 bytes of weights and gradients (LeNet-5's 61,706 parameters twice, packed and plain,
-      // and padding) and 64 × 114,304 of arenas.
-      t.is(sizes[0], 124 * PAGE);
+      // and padding), one thread's scratch of 62,400 (conv2's im2col panels: ceil(100 / 8) panels
+      // × 150 deep × 8 columns × 4 B) and 64 × 69,056 of arenas: 5,225,664 bytes, 80 pages.
+      t.is(train.scratchBytes, 13 * 150 * 8 * 4);
+      t.is(sizes[0], 80 * PAGE);
     } finally {
       await model?.dispose();
     }
@@ -124,7 +128,7 @@ test.serial(
     // The process's threads (Linux): a Node worker is one more.
     const threads = () => readdirSync('/proc/self/task').length;
     const before = threads();
-    const model = await module.create({ threads: 3, seed: 1 });
+    const model = await module.create({ threads: 3, seed: 1, workers: 'always' });
     try {
       t.is(threads(), before, 'create starts no worker');
       const x = seeded(BATCH * 784, 9);
@@ -138,5 +142,39 @@ test.serial(
     } finally {
       await model.dispose();
     }
+  },
+);
+
+test('workers start only when they add at most a quarter to the memory laid out', (t) => {
+  // A Node worker costs about 8 MiB resident (docs/wasm-target.md, "Training memory").
+  const worker = 8 * 2 ** 20;
+  t.false(workersPay(4 * worker - 1, 1), 'one worker needs 32 MiB of model memory');
+  t.true(workersPay(4 * worker, 1));
+  t.false(workersPay(4 * worker, 2), 'two workers need 64 MiB');
+  t.true(workersPay(8 * worker, 2));
+  t.false(workersPay(80 * PAGE, 1), 'LeNet-5 training at batch 64 (80 pages) starts none');
+  t.true(workersPay(1, 1, 'always'));
+  t.false(workersPay(2 ** 31, 0, 'always'), 'one thread has no workers');
+});
+
+test.serial(
+  'LeNet-5 at batch 64 runs on the calling thread with threads: 3 (its memory is too small for workers)',
+  async (t) => {
+    const { module } = await buildTrain('lenet5-memory-auto', LENET);
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const model = await module.create({ threads: 3, seed: 1 });
+    try {
+      const x = seeded(BATCH * 784, 9);
+      const labels = Array.from({ length: BATCH }, (_, idx) => idx % 10);
+      await model.forward(x, BATCH);
+      await model.trainStep(x, labels, BATCH);
+      t.is(threads(), before, 'no worker started');
+    } finally {
+      await model.dispose();
+    }
+    await t.throwsAsync(() => module.create({ threads: 2, workers: 'sometimes' }), {
+      message: "workers must be 'auto' or 'always', found sometimes",
+    });
   },
 );

@@ -68,7 +68,7 @@ test('LeNet-5, Adam: bit-identical weights for 1 and 2 threads after 20 steps', 
   const { module } = await buildTrain('lenet5-threads', LENET, 'wasm');
   const weights: Map<string, Float32Array>[] = [];
   for (const threads of [1, 2]) {
-    const model = await module.create({ threads, seed: 4 });
+    const model = await module.create({ threads, seed: 4, workers: 'always' });
     try {
       for (let step = 0; step < 20; step++) {
         const start = (step % 2) * 4;

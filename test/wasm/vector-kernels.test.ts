@@ -34,7 +34,7 @@ for (const [idx, pool] of POOLS.entries()) {
       p: 1,
     });
     for (const threads of [1, 2]) {
-      const model = await module.create({ threads });
+      const model = await module.create({ threads, workers: 'always' });
       try {
         const y = await model.forward(x, batch);
         t.is(y.length, expected.data.length);

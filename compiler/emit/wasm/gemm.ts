@@ -192,18 +192,21 @@ ${body}`,
 }
 
 function epilogue(spec: TileSpec): string {
+  // Whole columns: vector stores, of the valid rows only when the tile has fewer (a layer of 6
+  // output channels has a last row block of 2); else float by float.
   return vectorizable(spec.steps)
     ? ifThen(
-        `(i32.and (i32.eq ${get('trows')} ${i32(MR)}) (i32.eq ${get('tcols')} ${i32(NR)}))`,
-        fullStore(spec),
+        `(i32.eq ${get('tcols')} ${i32(NR)})`,
+        ifThen(`(i32.eq ${get('trows')} ${i32(MR)})`, fullStore(spec), fullStore(spec, true)),
         maskedStore(spec),
       )
     : maskedStore(spec);
 }
 
-function fullStore(spec: TileSpec): string {
-  const lines: string[] = [];
-  for (let row = 0; row < MR; row++)
+function fullStore(spec: TileSpec, guarded = false): string {
+  const rows: string[] = [];
+  for (let row = 0; row < MR; row++) {
+    const lines: string[] = [];
     for (const half of [0, 1]) {
       const acc = `acc${row * 2 + half}`;
       if (spec.bias.kind === 'row')
@@ -217,7 +220,13 @@ function fullStore(spec: TileSpec): string {
       lines.push(vectorActivation(spec.steps, acc));
       lines.push(store('v128', get('tc'), `(local.get $${acc})`, row * spec.rowStride + half * 16));
     }
-  return lines.join('\n');
+    rows.push(
+      guarded && row > 0
+        ? ifThen(`(i32.gt_s ${get('trows')} ${i32(row)})`, lines.join('\n'))
+        : lines.join('\n'),
+    );
+  }
+  return rows.join('\n');
 }
 
 function maskedStore(spec: TileSpec): string {
@@ -325,13 +334,27 @@ function padded(g: ConvGeometry): boolean {
 }
 
 /**
- * Bytes of the padded copy of a convolution's input (0 when it needs none). The copy lives in the
- * per-sample staging region of the arena, with 64 bytes of slack for vector reads past a row.
+ * Bytes of a convolution's per-sample staging region of the arena: the padded copy of its input
+ * (0 when it needs none, with 64 bytes of slack for vector reads past a row) and, unless they go
+ * to the thread's scratch (`columnsInScratch`), the im2col panels.
  */
-export function stagingBytes(call: KernelCall): number {
+export function stagingBytes(call: KernelCall, columnsInScratch = false): number {
   if (winogradApplies(call)) return winogradStagingBytes(call);
   const g = geometryOf(call);
-  return paddedBytes(g) + columnBytes(g);
+  return paddedBytes(g) + (columnsInScratch || smallConv(g) ? 0 : columnBytes(g));
+}
+
+/**
+ * A convolution of fewer MACs per sample than this is one phase with its im2col panels in the
+ * thread's scratch ({@link fusedConvPhase}) in every module: at batch 1 it is a few microseconds of
+ * work that the two-phase form's (sample, row block) units would split over threads for nothing.
+ */
+const SMALL_CONV_MACS = 1_000_000;
+
+/** Whether `g` is below {@link SMALL_CONV_MACS}. */
+function smallConv(g: ConvGeometry): boolean {
+  const depth = (g.inChannels / g.groups) * g.filterHeight * g.filterWidth;
+  return g.outChannels * g.outHeight * g.outWidth * depth < SMALL_CONV_MACS;
 }
 
 function paddedBytes(g: ConvGeometry): number {
@@ -514,6 +537,13 @@ export const convGemm: KernelGenerator = (call, values, env) => {
   const panels = ceilDiv(positions, NR);
   const groupColumns = panels * depth * NR * 4;
 
+  const [weightName, biasName] = call.params;
+  if (!weightName) throw new Error('internal error: convolution without weight');
+  if (env.columnsInScratch || smallConv(original)) {
+    phases.push(fusedConvPhase(call, g, input, values.output, weightName, biasName, env));
+    return phases;
+  }
+
   // Phase: im2col, units (sample, chunk of panels), every group.
   const im2colLabels = new Labels();
   const im2colChunks = ceilDiv(panels, IM2COL_PANELS);
@@ -551,8 +581,6 @@ ${im2col(g, im2colLabels)}`,
   });
 
   // Phase: GEMM, units (sample, row-block chunk, panel chunk).
-  const [weightName, biasName] = call.params;
-  if (!weightName) throw new Error('internal error: convolution without weight');
   const weights = env.weight(weightName, {
     kind: 'rowPanels',
     groups: g.groups,
@@ -674,6 +702,101 @@ ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), fo
     unitsPerGroup: units,
     scratchBytes: 0,
     macs: groups * groupOut * positions * depth,
+  };
+}
+
+/**
+ * A convolution as one phase whose units are (sample, chunk of panels): each unit writes its
+ * panels' im2col into the thread's scratch, then multiplies every row block with them. The
+ * panels take `PANEL_CHUNK · depth · NR · 4` bytes per thread instead of `panels · depth · NR · 4`
+ * per sample of the arena (the training module, `KernelEnv.columnsInScratch`: LeNet-5's second
+ * convolution 62 kB of every sample's arena). `g` is the (padded) geometry, `input` its arena offset.
+ */
+function fusedConvPhase(
+  call: KernelCall,
+  g: ConvGeometry,
+  input: number,
+  output: number,
+  weightName: string,
+  biasName: string | null | undefined,
+  env: KernelEnv,
+): GeneratedKernel {
+  const labels = new Labels();
+  const groupIn = g.inChannels / g.groups;
+  const groupOut = g.outChannels / g.groups;
+  const depth = groupIn * g.filterHeight * g.filterWidth;
+  const positions = g.outHeight * g.outWidth;
+  const panels = ceilDiv(positions, NR);
+  const panelChunk = Math.min(panels, PANEL_CHUNK);
+  const panelChunks = ceilDiv(panels, panelChunk);
+  const rowBlocks = ceilDiv(groupOut, MR);
+  const weights = env.weight(weightName, {
+    kind: 'rowPanels',
+    groups: g.groups,
+    rows: groupOut,
+    depth,
+    mr: MR,
+    kc: depthBlock(depth),
+  });
+  const bias = biasName
+    ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
+    : undefined;
+  const tileCode = tile(
+    {
+      depth,
+      a: get('wa'),
+      b: add(
+        add(get('gcol'), mulConst(get('panel'), depth * NR * 4)),
+        mulConst(get('koff'), NR * 4),
+      ),
+      c: add(
+        get('gout'),
+        add(mulConst(get('row0'), positions * 4), mulConst(get('panel'), NR * 4)),
+      ),
+      rowStride: positions * 4,
+      rows: min(i32(MR), sub(i32(groupOut), get('row0'))),
+      cols: min(i32(NR), sub(i32(positions), mulConst(get('panel'), NR))),
+      bias: bias === undefined ? { kind: 'none' } : { kind: 'row', address: get('brow') },
+      steps: activationSteps(call.descriptor),
+    },
+    env,
+  );
+  const perRowBlock = `${set('row0', mulConst(get('mb'), MR))}
+${set('wa', add(add(i32(weights), mulConst(get('g'), rowBlocks * depth * MR * 4)), add(mulConst(get('koff'), rowBlocks * MR * 4), mul(get('mb'), mulConst(get('kdepth'), MR * 4)))))}
+${bias === undefined ? '' : set('brow', add(i32(bias), mulConst(add(mulConst(get('g'), groupOut), get('row0')), 4)))}
+${tileCode}`;
+  // Panel p of this unit is at scr + (p − pb0)·depth·NR·4 (i32 arithmetic wraps).
+  const perGroup = `${set('gin', add(get('in0'), mulConst(get('g'), groupIn * g.inHeight * g.inWidth * 4)))}
+${set('gcol', sub(get('scr'), mulConst(get('pb0'), depth * NR * 4)))}
+${im2col(g, labels)}
+${set('gout', add(get('out'), mulConst(get('g'), groupOut * positions * 4)))}
+${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), forLoop(labels, 'mb', i32(0), i32(rowBlocks), perRowBlock)))}`;
+  const body = `(local.set $u ${get('u0')})
+(block $done (loop $units
+  (br_if $done (i32.ge_s ${get('u')} ${get('u1')}))
+  ${set('n', `(i32.div_u ${get('u')} ${i32(panelChunks)})`)}
+  ${set('pb0', mulConst(`(i32.rem_u ${get('u')} ${i32(panelChunks)})`, panelChunk))}
+  ${set('pb1', min(addConst(get('pb0'), panelChunk), i32(panels)))}
+  ${set('in0', valueAddress(env, 'n', input))}
+  ${set('out', valueAddress(env, 'n', output))}
+  ${forLoop(labels, 'g', i32(0), i32(g.groups), perGroup)}
+  (local.set $u ${add(get('u'), i32(1))})
+  (br $units)))`;
+  const names = [
+    ...['u', 'n', 'pb0', 'pb1', 'in0', 'out', 'g', 'gin', 'gcol', 'gout', 'mb', 'row0', 'wa'],
+    ...['brow', 'panel', 'p0', 'ow0', 'rowoff', 'ci', 'kh', 'p', 'dst', 'src'],
+    ...Array.from({ length: NR }, (_, c) => [`off${c}`, `ok${c}`]).flat(),
+  ];
+  return {
+    locals: {
+      ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+      ...blockLocals(),
+    },
+    body,
+    samplesPerUnit: 1,
+    unitsPerGroup: panelChunks,
+    scratchBytes: panelChunk * depth * NR * 4,
+    macs: g.groups * groupOut * positions * depth,
   };
 }
 

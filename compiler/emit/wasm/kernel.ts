@@ -28,6 +28,11 @@ export interface KernelEnv {
   readonly arenaBytes: number;
   /** Arena offset of the per-sample staging region (padded convolution inputs), shared by layers. */
   readonly staging: number;
+  /**
+   * Convolutions write their im2col panels to the thread's scratch, one chunk per GEMM unit,
+   * instead of the staging region (the training module: its arena is per sample).
+   */
+  readonly columnsInScratch?: boolean;
   /** The address of sample `sample`'s arena (an i32 expression). */
   sampleBase(sample: string): string;
   /**

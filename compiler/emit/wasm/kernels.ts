@@ -1,6 +1,7 @@
 // Which WebAssembly kernels generate each kernel factory, forward and backward. A layer that
 // carries its own kernels says so in its spec (`backends.wasm` in compiler/layers/); the tables
-// here are the older layers' (as compiler/emit/gpujs-target.ts plans the older layers for gpu.js).
+// here are the older layers' (their gpu.js plans are in their specs; their wasm generators are
+// still listed here by factory).
 // The target, the module builders and the completeness test ask only through these functions.
 import { layers } from '../../layers/registry.js';
 import type { BackwardGenerator } from './backward/common.js';
@@ -11,9 +12,9 @@ import {
   adaptivePoolBackward,
   addBackward,
   addBackwardSupported,
-  poolBackward,
   poolBackwardSupported,
 } from './backward/simple.js';
+import { poolBackwardVector } from './backward/pool-vector.js';
 import { conv3dDirect, convTransposeDirect } from './direct.js';
 import { convGemm, linearGemm, stagingBytes } from './gemm.js';
 import type { KernelGenerator } from './kernel.js';
@@ -66,7 +67,7 @@ const OLDER_BACKWARD: Readonly<Record<string, BackwardGenerator>> = {
   linear: linearBackward,
   activation: activationBackward,
   elementwiseChain: activationBackward,
-  pool2d: poolBackward,
+  pool2d: poolBackwardVector,
   adaptivePool2d: adaptivePoolBackward,
   add: addBackward,
   normalize: normalizeBackward,
@@ -76,7 +77,7 @@ const OLDER_BACKWARD: Readonly<Record<string, BackwardGenerator>> = {
 const BACKWARD_COVERS = new Map<BackwardGenerator, (call: KernelCall) => boolean>([
   [convBackward, convBackwardSupported],
   [activationBackward, (call) => activationBackwardStep(call) !== null],
-  [poolBackward, poolBackwardSupported],
+  [poolBackwardVector, poolBackwardSupported],
   [addBackward, addBackwardSupported],
 ]);
 
@@ -121,9 +122,9 @@ export function backwardKernel(call: KernelCall): BackwardGenerator | undefined 
 }
 
 /**
- * Bytes of the arena's staging block a forward call needs: the padded input and im2col panels of
- * a convolution that runs as a GEMM, else none.
+ * Bytes of the arena's staging block a forward call needs: the padded input and (unless they go to
+ * the thread's scratch) the im2col panels of a convolution that runs as a GEMM, else none.
  */
-export function stagingOf(call: KernelCall): number {
-  return forwardKernel(call.factory) === convGemm ? stagingBytes(call) : 0;
+export function stagingOf(call: KernelCall, columnsInScratch = false): number {
+  return forwardKernel(call.factory) === convGemm ? stagingBytes(call, columnsInScratch) : 0;
 }

@@ -20,6 +20,7 @@ import {
   set,
   store,
 } from '../wat.js';
+import { convInputGradVector, convVectorApplies, convWeightGradVector } from './conv-vector.js';
 import {
   ALL_SAMPLES,
   axpy,
@@ -256,10 +257,15 @@ function channelLoop(labels: Labels, count: number, body: string): string {
   return forLoop(labels, 'cl', i32(0), i32(count), body);
 }
 
-/** Backward of `conv2d`, `conv2dIm2col` and `conv1d`: the weight gradient, then the input gradient. */
+/**
+ * Backward of `conv2d`, `conv2dIm2col` and `conv1d`: the weight gradient, then the input gradient;
+ * register-blocked (./conv-vector.ts) for stride 1 without groups, tap-unrolled otherwise.
+ */
 export const convBackward: BackwardGenerator = (call, values, env) => {
-  const kernels = [convWeightGrad(call, values, env)];
-  if (values.gradInputs[0] !== null) kernels.push(convInputGrad(call, values, env));
+  const vector = convVectorApplies(call);
+  const kernels = [(vector ? convWeightGradVector : convWeightGrad)(call, values, env)];
+  if (values.gradInputs[0] !== null)
+    kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
   return kernels;
 };
 

@@ -102,8 +102,9 @@ const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 /**
  * The arena of one sample, planned by liveness over the whole step as plan-memory.ts plans the
  * inference forward: every value, dropout mask, gradient and forward convolution's staging
- * (padded input, im2col panels) occupies its bytes from the position that writes it to the last
- * position that reads it, and bytes are reused best-fit once free. Positions: 0 the runtime
+ * (its padded input; the im2col panels go to the thread's scratch) occupies its bytes from the
+ * position that writes it to the last position that reads it, and bytes are reused best-fit once
+ * free. Positions: 0 the runtime
  * writing the inputs and masks, then each forward step, then the loss (the runtime reads the
  * outputs and writes the loss gradient), then each backward op. A forward step reads its inputs
  * (a dropout also its mask), the loss the outputs and (for a re-run after a non-finite loss) the
@@ -144,7 +145,7 @@ export function planArena(
     step.inputs.forEach((input) => read(input, position));
     if (step.call.factory === 'dropout') read(mask(step), position);
     define(step.output, position, size(step.output));
-    const staging = stagingBytes(step.call);
+    const staging = stagingBytes(step.call, true);
     if (staging > 0) {
       const key = `${step.output}$staging`;
       stagingKey.set(step, key);
@@ -256,7 +257,8 @@ export function generateTrainingModule(
       return name;
     },
     arenaBytes,
-    // A forward convolution's staging (padded input, im2col panels) is its own block of the
+    columnsInScratch: true,
+    // A forward convolution's staging (its padded input) is its own block of the
     // arena, live during that step only: the step being generated sets it.
     get staging() {
       return staging;
