@@ -1,4 +1,5 @@
-// ava runs the TypeScript tests directly through tsx's loader.
+// ava runs the TypeScript tests directly through tsx's loader (test/helpers/tsx.mjs: tsx, except for
+// the dependencies' ES modules, which it would re-scan: 4.4 s of CPU per process loading binaryen).
 //
 // `npm test` runs every test but the slow end-to-end ones below (whole training runs through the
 // CLI, a clean clone, a packed install), which `npm run test:slow` runs (CNNC_TESTS=slow) and
@@ -20,7 +21,7 @@ const onlySlow = process.env.CNNC_TESTS === 'slow';
 export default {
   files: onlySlow ? slow : ['test/**/*.test.ts', ...slow.map((file) => `!${file}`)],
   extensions: { ts: 'module' },
-  nodeArguments: ['--import=tsx'],
+  nodeArguments: ['--import=./test/helpers/tsx.mjs'],
   timeout: '120s',
   workerThreads: false,
 };
