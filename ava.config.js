@@ -1,4 +1,5 @@
-// ava runs the TypeScript tests directly through tsx's loader.
+// ava runs the TypeScript tests directly through tsx's loader (test/helpers/tsx.mjs: tsx, except for
+// the dependencies' ES modules, which it would re-scan: 4.4 s of CPU per process loading binaryen).
 //
 // `npm test` runs every test but the slow end-to-end ones below (whole training runs through the
 // CLI, a clean clone, a packed install), which `npm run test:slow` runs (CNNC_TESTS=slow) and
@@ -13,6 +14,9 @@ const slow = [
   'test/package/pack-install.test.ts',
   // Spawns `cnnc train` (a whole build per case) on hostile data paths: about 40 s of CPU.
   'test/hostile/train.test.ts',
+  // A whole PyTorch training run: `torchrun` with two processes for one epoch (17–19 s in npm test
+  // on a busy machine, and the only file that failed there, once, at a load average of 20).
+  'test/export/pytorch-ddp.test.ts',
 ];
 
 const onlySlow = process.env.CNNC_TESTS === 'slow';
@@ -20,7 +24,7 @@ const onlySlow = process.env.CNNC_TESTS === 'slow';
 export default {
   files: onlySlow ? slow : ['test/**/*.test.ts', ...slow.map((file) => `!${file}`)],
   extensions: { ts: 'module' },
-  nodeArguments: ['--import=tsx'],
+  nodeArguments: ['--import=./test/helpers/tsx.mjs'],
   timeout: '120s',
   workerThreads: false,
 };

@@ -17,9 +17,16 @@ export async function runCli(args: string[]): Promise<CliRun> {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
+/**
+ * The loader the tests run under (tsx, without re-scanning the dependencies: ./tsx.mjs), for the
+ * Node processes they spawn from TypeScript sources: `node --import <TSX_LOADER> file.ts`.
+ */
+export const TSX_LOADER = new URL('./tsx.mjs', import.meta.url).href;
+
 /** Runs the CLI from source in a child process (as a user would run `cnnc`). */
 export function spawnCli(args: string[], cwd = process.cwd()): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'compiler/cli/run.ts', ...args], {
+  const cli = ['--import', TSX_LOADER, 'compiler/cli/run.ts', ...args];
+  const result = spawnSync(process.execPath, cli, {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },

@@ -11,8 +11,13 @@ import { pool2d } from '../../runtime/kernels/pool2d.js';
 import { batchnorm } from '../../runtime/kernels/batchnorm.js';
 import { add } from '../../runtime/kernels/add.js';
 import { concat } from '../../runtime/kernels/concat.js';
+import { normalize } from '../../runtime/kernels/normalize.js';
+import { upsample } from '../../runtime/kernels/upsample.js';
+import { groupnorm } from '../../runtime/kernels/groupnorm.js';
 import { createBackend } from '../../runtime/backend.js';
 import { MAX_KERNEL_VALUES } from '../../runtime/exact.js';
+import { stageArguments, toFloat32, type LayerKernel } from '../../runtime/layer.js';
+import { allclose } from '../../runtime/tensor.js';
 import * as ref from '../helpers/reference.js';
 import { assertClose, randomTensor, sharedBackend } from './support.js';
 
@@ -240,6 +245,114 @@ test.serial('add and concat over more than 2^24 values', async (t) => {
     ref.samplesOf(b, [C, H, W], last),
   ]);
   assertClose(t, sampleOut(joined, 2 * PER_SAMPLE, last), expected.data);
+});
+
+// The layers added since (normalize, upsample, groupnorm): each output crosses 2^24 values, and
+// the last sample, whose flat indices are all at or past 2^24 (128 samples of 2^17 values before
+// it), is checked against the float64 reference.
+
+/** One layer past 2^24 values: its split run, its one-launch run, the reference of its last sample. */
+interface LargeCase {
+  name: string;
+  run: () => Promise<Float32Array>;
+  oneLaunch: () => Promise<Float32Array>;
+  expectedLast: () => ArrayLike<number>;
+  /** Group statistics sum 32,768 float32 values (about 1e-5 relative rounding). */
+  atol?: number;
+}
+
+function largeCase<Inputs extends readonly (Float32Array | null)[]>(
+  name: string,
+  layer: LayerKernel<Inputs>,
+  inputs: NoInfer<Inputs>,
+  expectedLast: () => ArrayLike<number>,
+  atol?: number,
+): LargeCase {
+  // The layer's stages for the whole batch, launched once each, as a kernel without the split.
+  const oneLaunch = async () => {
+    const resolved = layer.resolveInputs(inputs);
+    let out: Float32Array | undefined;
+    for (const stage of layer.stages(BATCH))
+      out = toFloat32(await stage.kernel(...stageArguments(stage, resolved, out)));
+    return out as Float32Array;
+  };
+  return { name, run: () => layer(...inputs, BATCH), oneLaunch, expectedLast, atol };
+}
+
+const LAST = BATCH - 1;
+const upsampleModes = [
+  ['nearest', false],
+  ['bilinear', false],
+  ['bilinear', true],
+] as const;
+
+function largeCases(): LargeCase[] {
+  const x = randomTensor('layers-x', BATCH * PER_SAMPLE);
+  const xLast = () => ref.samplesOf(x, [C, H, W], LAST);
+  const perChannel = (label: string) => randomTensor(label, C);
+  const mean = perChannel('normalize-mean');
+  const std = perChannel('normalize-std').map((v) => v + 1.5);
+  const gamma = perChannel('groupnorm-gamma');
+  const beta = perChannel('groupnorm-beta');
+  // upsample(2) of [8, 64, 64]: 2^17 output values per sample, as above.
+  const [inH, inW] = [H / 2, W / 2];
+  const small = x.subarray(0, BATCH * C * inH * inW);
+  const upsampleCases = upsampleModes.map(([mode, alignCorners]) => {
+    const desc = { channels: C, inHeight: inH, inWidth: inW, scaleHeight: 2, scaleWidth: 2 };
+    const options = { scale: [2, 2] as [number, number], mode, alignCorners };
+    return largeCase(
+      `upsample(2), ${mode}${alignCorners ? ', align_corners' : ''}`,
+      upsample(backend.get(), { ...desc, mode, alignCorners }),
+      [small],
+      () => ref.upsample2d(ref.samplesOf(small, [C, inH, inW], LAST), options).data,
+    );
+  });
+  return [
+    largeCase(
+      'normalize',
+      normalize(backend.get(), { channels: C, spatial: H * W }),
+      [x, mean, std],
+      () => ref.normalize(xLast(), [...mean], [...std]).data,
+    ),
+    ...upsampleCases,
+    largeCase(
+      'groupnorm(4 groups)',
+      groupnorm(backend.get(), { channels: C, spatial: H * W, groups: 4, eps: 1e-5 }),
+      [x, gamma, beta],
+      () => ref.groupnorm(xLast(), [...gamma], [...beta], 4, 1e-5).data,
+      1e-4,
+    ),
+  ];
+}
+
+test.serial('normalize, upsample and groupnorm over more than 2^24 values', async (t) => {
+  t.true(LAST * PER_SAMPLE >= MAX_KERNEL_VALUES);
+  for (const c of largeCases()) {
+    const out = await c.run();
+    t.is(out.length, BATCH * PER_SAMPLE, c.name);
+    const report = allclose(
+      sampleOut(out, PER_SAMPLE, LAST),
+      c.expectedLast(),
+      1e-4,
+      c.atol ?? 1e-5,
+    );
+    t.true(report.ok, `${c.name}: ${report.message}`);
+  }
+});
+
+test.serial('trap: one launch over the whole batch reads them at wrong indices', async (t) => {
+  // What the checks above catch: the same kernels in one launch of 129 samples (no exact split)
+  // compute their channel, plane or group from float32 indices past 2^24 and fail every check.
+  for (const c of largeCases()) {
+    const out = await c.oneLaunch();
+    const report = allclose(
+      sampleOut(out, PER_SAMPLE, LAST),
+      c.expectedLast(),
+      1e-4,
+      c.atol ?? 1e-5,
+    );
+    t.false(report.ok, `${c.name}: one launch past 2^24 values was exact`);
+  }
 });
 
 test.serial('threaded webasm: concat past 2^24 values is exact too', async (t) => {
