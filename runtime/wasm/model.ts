@@ -42,8 +42,8 @@ export interface WasmCreateOptions {
   /**
    * When the `threads − 1` worker threads start: `'auto'` (default) on the first batch that
    * splits a layer, and only when the memory laid out for that batch is at least 4× what the
-   * workers cost (about 8 MB each: {@link workersPay}); `'always'` on the first batch that
-   * splits a layer, however small the model.
+   * workers cost (about 8 MB each) or the call is at least 10^8 multiply-adds
+   * ({@link workersPay}); `'always'` on the first batch that splits a layer, however small.
    */
   workers?: 'auto' | 'always';
   /** Seed of the weight initialisation (default 0). */
@@ -107,18 +107,28 @@ export interface WasmModelRuntime {
 export const WORKER_BYTES = 8 * 2 ** 20;
 
 /**
+ * Multiply-adds per call (a forward or a training step over the batch) from which the workers
+ * start whatever the memory: a call of 10^8 MACs is several milliseconds on one thread, and a
+ * second thread took 29–35% off such calls here (docs/wasm-target.md, "Workers").
+ */
+export const WORKERS_MIN_MACS = 100_000_000;
+
+/**
  * Whether `workers` worker threads are worth starting for a model whose WebAssembly memory is
- * `memoryBytes`: always with `'always'`; with `'auto'` only when they add at most a quarter to it.
- * A small model (LeNet-5 at batch 64 lays out 8 MB) runs on the calling thread instead of
- * doubling its resident memory for a few milliseconds per batch.
+ * `memoryBytes` and whose call does `macs` multiply-adds: always with `'always'`; with `'auto'`
+ * when they add at most a quarter to the memory, or when the call is at least
+ * {@link WORKERS_MIN_MACS}. A small model's small batch (a LeNet-5 training step at batch 64: 8 MB
+ * laid out, 9·10^7 MACs, 6% faster with a worker) runs on the calling thread instead of doubling
+ * its resident memory for a fraction of a millisecond.
  */
 export function workersPay(
   memoryBytes: number,
   workers: number,
   mode: 'auto' | 'always' = 'auto',
+  macs = 0,
 ): boolean {
   if (workers < 1) return false;
-  return mode === 'always' || 4 * workers * WORKER_BYTES <= memoryBytes;
+  return mode === 'always' || 4 * workers * WORKER_BYTES <= memoryBytes || macs >= WORKERS_MIN_MACS;
 }
 
 const PAGE = 65536;
@@ -226,7 +236,8 @@ export async function createWasmModel(
   /** Instantiates the module on the workers when a layer at `batch` will use them and they pay. */
   const ensurePool = async (batch: number) => {
     if (pool || !workers || !memory || !spec.layers.some((layer) => parallel(layer, batch))) return;
-    if (!workersPay(memory.buffer.byteLength, workers.size, workerMode)) return;
+    const macs = spec.layers.reduce((sum, layer) => sum + layer.macs * batch, 0);
+    if (!workersPay(memory.buffer.byteLength, workers.size, workerMode, macs)) return;
     pool =
       (await workers.attach({
         module: module as WebAssembly.Module,

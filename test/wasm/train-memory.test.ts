@@ -145,7 +145,7 @@ test.serial(
   },
 );
 
-test('workers start only when they add at most a quarter to the memory laid out', (t) => {
+test('workers start only when they add at most a quarter to the memory laid out, or the call is large', (t) => {
   // A Node worker costs about 8 MiB resident (docs/wasm-target.md, "Training memory").
   const worker = 8 * 2 ** 20;
   t.false(workersPay(4 * worker - 1, 1), 'one worker needs 32 MiB of model memory');
@@ -153,6 +153,12 @@ test('workers start only when they add at most a quarter to the memory laid out'
   t.false(workersPay(4 * worker, 2), 'two workers need 64 MiB');
   t.true(workersPay(8 * worker, 2));
   t.false(workersPay(80 * PAGE, 1), 'LeNet-5 training at batch 64 (80 pages) starts none');
+  // 10^8 multiply-adds per call start them in any memory: conv 64→64 3×3 on 56² at batch 1 is
+  // 1.16·10^8; a LeNet-5 training step at batch 64 is 9·10^7 (1.4 M per sample).
+  t.true(workersPay(80 * PAGE, 1, 'auto', 115_605_504));
+  t.false(workersPay(80 * PAGE, 1, 'auto', 64 * 1_400_000));
+  t.true(workersPay(80 * PAGE, 1, 'auto', 100_000_000));
+  t.false(workersPay(80 * PAGE, 0, 'auto', 2 ** 40), 'one thread has no workers');
   t.true(workersPay(1, 1, 'always'));
   t.false(workersPay(2 ** 31, 0, 'always'), 'one thread has no workers');
 });
@@ -170,6 +176,11 @@ test.serial(
       await model.forward(x, BATCH);
       await model.trainStep(x, labels, BATCH);
       t.is(threads(), before, 'no worker started');
+      // At batch 256 a forward is 256 × 0.42 M = 1.07·10^8 multiply-adds: the workers pay, in a
+      // memory still far under 4 × 16 MiB.
+      const wide = 256;
+      await model.forward(seeded(wide * 784, 11), wide);
+      t.is(threads(), before + 2, 'a forward of 10^8 multiply-adds starts threads − 1 workers');
     } finally {
       await model.dispose();
     }
