@@ -611,6 +611,53 @@ ${im2col(g, im2colLabels)}`,
   return phases;
 };
 
+/**
+ * One row block of a convolution's grouped GEMM, in the loops over depth blocks, panels and row
+ * blocks of {@link gemmPhase} and {@link fusedConvPhase}: `C[row0.., panel] += A[g, mb] · B[panel]`
+ * (bias and activation after the last depth block). Reads the locals `g`, `mb`, `koff`, `kdepth`,
+ * `gcol`, `gout` and `panel`; sets `row0`, `wa` and `brow`.
+ */
+function rowBlock(
+  spec: {
+    depth: number;
+    positions: number;
+    groupOut: number;
+    rowBlocks: number;
+    /** Address of A packed as `rowPanels`. */
+    weights: number;
+    /** Address of the plain bias, or none. */
+    bias: number | undefined;
+    steps: ActivationStep[];
+  },
+  env: KernelEnv,
+): string {
+  const { depth, positions, groupOut, rowBlocks, weights, bias, steps } = spec;
+  const tileCode = tile(
+    {
+      depth,
+      a: get('wa'),
+      b: add(
+        add(get('gcol'), mulConst(get('panel'), depth * NR * 4)),
+        mulConst(get('koff'), NR * 4),
+      ),
+      c: add(
+        get('gout'),
+        add(mulConst(get('row0'), positions * 4), mulConst(get('panel'), NR * 4)),
+      ),
+      rowStride: positions * 4,
+      rows: min(i32(MR), sub(i32(groupOut), get('row0'))),
+      cols: min(i32(NR), sub(i32(positions), mulConst(get('panel'), NR))),
+      bias: bias === undefined ? { kind: 'none' } : { kind: 'row', address: get('brow') },
+      steps,
+    },
+    env,
+  );
+  return `${set('row0', mulConst(get('mb'), MR))}
+${set('wa', add(add(i32(weights), mulConst(get('g'), rowBlocks * depth * MR * 4)), add(mulConst(get('koff'), rowBlocks * MR * 4), mul(get('mb'), mulConst(get('kdepth'), MR * 4)))))}
+${bias === undefined ? '' : set('brow', add(i32(bias), mulConst(add(mulConst(get('g'), groupOut), get('row0')), 4)))}
+${tileCode}`;
+}
+
 /** A grouped GEMM over panels in the staging region (see {@link gemmPhase}). */
 export interface GemmPhaseSpec {
   groups: number;
@@ -645,32 +692,12 @@ export function gemmPhase(spec: GemmPhaseSpec, env: KernelEnv): GeneratedKernel 
   const rowChunks = Math.min(rowBlocks, Math.max(1, ceilDiv(MIN_UNITS, panelChunks)));
   const rowChunk = ceilDiv(rowBlocks, rowChunks);
   const units = rowChunks * panelChunks;
-  const tileCode = tile(
-    {
-      depth,
-      a: get('wa'),
-      b: add(
-        add(get('gcol'), mulConst(get('panel'), depth * NR * 4)),
-        mulConst(get('koff'), NR * 4),
-      ),
-      c: add(
-        get('gout'),
-        add(mulConst(get('row0'), positions * 4), mulConst(get('panel'), NR * 4)),
-      ),
-      rowStride: positions * 4,
-      rows: min(i32(MR), sub(i32(groupOut), get('row0'))),
-      cols: min(i32(NR), sub(i32(positions), mulConst(get('panel'), NR))),
-      bias: bias === undefined ? { kind: 'none' } : { kind: 'row', address: get('brow') },
-      steps,
-    },
-    env,
-  );
   // Panel outer, row blocks inner: one B slice (KC·NR floats) stays in L1 while the unit's A
   // slices (rowChunk·KC·MR floats) stream from L1/L2.
-  const perRowBlock = `${set('row0', mulConst(get('mb'), MR))}
-${set('wa', add(add(i32(weights), mulConst(get('g'), rowBlocks * depth * MR * 4)), add(mulConst(get('koff'), rowBlocks * MR * 4), mul(get('mb'), mulConst(get('kdepth'), MR * 4)))))}
-${bias === undefined ? '' : set('brow', add(i32(bias), mulConst(add(mulConst(get('g'), groupOut), get('row0')), 4)))}
-${tileCode}`;
+  const perRowBlock = rowBlock(
+    { depth, positions, groupOut, rowBlocks, weights, bias, steps },
+    env,
+  );
   const perGroup = `${set('gcol', add(get('col'), mulConst(get('g'), groupColumns)))}
 ${set('gout', add(get('out'), mulConst(get('g'), groupOut * positions * 4)))}
 ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), forLoop(labels, 'mb', get('mb0'), get('mb1'), perRowBlock)))}`;
@@ -741,30 +768,18 @@ function fusedConvPhase(
   const bias = biasName
     ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
     : undefined;
-  const tileCode = tile(
+  const perRowBlock = rowBlock(
     {
       depth,
-      a: get('wa'),
-      b: add(
-        add(get('gcol'), mulConst(get('panel'), depth * NR * 4)),
-        mulConst(get('koff'), NR * 4),
-      ),
-      c: add(
-        get('gout'),
-        add(mulConst(get('row0'), positions * 4), mulConst(get('panel'), NR * 4)),
-      ),
-      rowStride: positions * 4,
-      rows: min(i32(MR), sub(i32(groupOut), get('row0'))),
-      cols: min(i32(NR), sub(i32(positions), mulConst(get('panel'), NR))),
-      bias: bias === undefined ? { kind: 'none' } : { kind: 'row', address: get('brow') },
+      positions,
+      groupOut,
+      rowBlocks,
+      weights,
+      bias,
       steps: activationSteps(call.descriptor),
     },
     env,
   );
-  const perRowBlock = `${set('row0', mulConst(get('mb'), MR))}
-${set('wa', add(add(i32(weights), mulConst(get('g'), rowBlocks * depth * MR * 4)), add(mulConst(get('koff'), rowBlocks * MR * 4), mul(get('mb'), mulConst(get('kdepth'), MR * 4)))))}
-${bias === undefined ? '' : set('brow', add(i32(bias), mulConst(add(mulConst(get('g'), groupOut), get('row0')), 4)))}
-${tileCode}`;
   // Panel p of this unit is at scr + (p − pb0)·depth·NR·4 (i32 arithmetic wraps).
   const perGroup = `${set('gin', add(get('in0'), mulConst(get('g'), groupIn * g.inHeight * g.inWidth * 4)))}
 ${set('gcol', sub(get('scr'), mulConst(get('pb0'), depth * NR * 4)))}
