@@ -92,7 +92,7 @@ export function coordLocals(p: string): Record<string, string> {
 export const tableBytes = (g: UpsampleGeometry) => 12 * g.outW;
 
 /** Fills the column table at `$scr` (integer coordinates, computed once per unit). */
-export function columnTable(labels: Labels, g: UpsampleGeometry): string {
+function columnTable(labels: Labels, g: UpsampleGeometry): string {
   return forLoop(
     labels,
     'ow',
@@ -220,7 +220,7 @@ ${set('dst', addConst(get('dst'), 4))}`,
 ${forLoop(labels, 'oh', i32(0), i32(g.outH), perRow)}`;
 }
 
-export const UPSAMPLE_LOCALS: Record<string, string> = {
+const UPSAMPLE_LOCALS: Record<string, string> = {
   c: 'i32',
   ih: 'i32',
   iw: 'i32',
@@ -248,6 +248,40 @@ export const UPSAMPLE_LOCALS: Record<string, string> = {
 export const upsampleScratch = (g: UpsampleGeometry, rowFloats: number) =>
   g.bilinear ? tableBytes(g) + 4 * rowFloats : 0;
 
+/**
+ * A kernel over (sample, chunk of channels) running `perChannel` on each channel, with `$plane` at
+ * the channel's plane of `io.inputs[0]` (`planes[0]` floats each) and `$dplane` at its plane of
+ * `io.output` (`planes[1]` floats each), after the bilinear column table. The backward runs its
+ * loops with the roles swapped: dY's planes in, dX's out.
+ */
+export function upsampleChannels(
+  env: KernelEnv,
+  io: CallValues,
+  labels: Labels,
+  g: UpsampleGeometry,
+  perChannel: string,
+  planes: [number, number],
+): GeneratedKernel {
+  const body = `${g.bilinear ? columnTable(labels, g) : ''}
+${forLoop(
+  labels,
+  'c',
+  get('c0'),
+  get('c1'),
+  `${set('plane', add(get('in0'), mulConst(get('c'), 4 * planes[0])))}
+${set('dplane', add(get('out'), mulConst(get('c'), 4 * planes[1])))}
+${perChannel}`,
+)}`;
+  return perChannelChunk(
+    env,
+    io,
+    g.channels,
+    body,
+    UPSAMPLE_LOCALS,
+    g.channels * g.outH * g.outW * (g.bilinear ? 4 : 1),
+  );
+}
+
 /** `upsample`: nearest or bilinear, `align_corners` as PyTorch. */
 export function upsampleKernel(
   call: KernelCall,
@@ -257,23 +291,9 @@ export function upsampleKernel(
   const labels = new Labels();
   const g = upsampleGeometry(call);
   const perChannel = g.bilinear ? bilinear(labels, g) : nearest(labels, g);
-  const body = `${g.bilinear ? columnTable(labels, g) : ''}
-${forLoop(
-  labels,
-  'c',
-  get('c0'),
-  get('c1'),
-  `${set('plane', add(get('in0'), mulConst(get('c'), 4 * g.inH * g.inW)))}
-${set('dplane', add(get('out'), mulConst(get('c'), 4 * g.outH * g.outW)))}
-${perChannel}`,
-)}`;
-  const kernel = perChannelChunk(
-    env,
-    values,
-    g.channels,
-    body,
-    UPSAMPLE_LOCALS,
-    g.channels * g.outH * g.outW * (g.bilinear ? 4 : 1),
-  );
+  const kernel = upsampleChannels(env, values, labels, g, perChannel, [
+    g.inH * g.inW,
+    g.outH * g.outW,
+  ]);
   return { ...kernel, scratchBytes: upsampleScratch(g, g.inW) };
 }

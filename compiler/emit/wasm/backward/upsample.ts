@@ -4,12 +4,10 @@
 // column's `sw` entries of it. Bilinear undoes the forward's two passes in reverse: per output
 // row, the columns scattered into a scratch input row through the column table, then that row
 // added to input rows h0 and h1 with weights 1 − λ and λ (f32x4).
-import { perChannelChunk } from '../simple.js';
 import {
-  columnTable,
   sourceCoords,
   tableBytes,
-  UPSAMPLE_LOCALS,
+  upsampleChannels,
   upsampleGeometry,
   upsampleScratch,
   type UpsampleGeometry,
@@ -131,23 +129,13 @@ export const upsampleBackward: BackwardGenerator = (call, values, env) => {
   const g = upsampleGeometry(call);
   // The forward's planes with the roles swapped: `$plane` is dY's (output-sized), `$dplane` dX's.
   const perChannel = g.bilinear ? bilinearBackward(labels, g) : nearestBackward(labels, g);
-  const body = `${g.bilinear ? columnTable(labels, g) : ''}
-${forLoop(
-  labels,
-  'c',
-  get('c0'),
-  get('c1'),
-  `${set('plane', add(get('in0'), mulConst(get('c'), 4 * g.outH * g.outW)))}
-${set('dplane', add(get('out'), mulConst(get('c'), 4 * g.inH * g.inW)))}
-${perChannel}`,
-)}`;
-  const kernel = perChannelChunk(
+  const kernel = upsampleChannels(
     env,
     { inputs: [values.gradOutput], output: target },
-    g.channels,
-    body,
-    UPSAMPLE_LOCALS,
-    g.channels * g.outH * g.outW * (g.bilinear ? 4 : 1),
+    labels,
+    g,
+    perChannel,
+    [g.outH * g.outW, g.inH * g.inW],
   );
   return [{ ...kernel, scratchBytes: g.bilinear ? upsampleScratch(g, g.inW) : 4 * g.outW }];
 };
