@@ -7,6 +7,32 @@ import type { OptNode } from '../ir/opt-graph.js';
 import type { ConvAxis, PadMode } from '../../contract/descriptors.js';
 import { kernelCall, type KernelCall, type LayerContext, type LayerPlan } from '../emit/target.js';
 
+/** The 2-D window fields of a conv2d or convTranspose2d descriptor, in their order. */
+function planeFields(
+  inShape: readonly number[],
+  outShape: readonly number[],
+  geometry: WindowGeometry,
+) {
+  return {
+    inChannels: inShape[0],
+    inHeight: inShape[1],
+    inWidth: inShape[2],
+    outChannels: outShape[0],
+    outHeight: outShape[1],
+    outWidth: outShape[2],
+    filterHeight: geometry.kernel[0],
+    filterWidth: geometry.kernel[1],
+    strideHeight: geometry.stride[0],
+    strideWidth: geometry.stride[1],
+    dilationHeight: geometry.dilation[0],
+    dilationWidth: geometry.dilation[1],
+    padTop: geometry.pads[0].lo,
+    padBottom: geometry.pads[0].hi,
+    padLeft: geometry.pads[1].lo,
+    padRight: geometry.pads[1].hi,
+  };
+}
+
 function axis(geometry: WindowGeometry, idx: number, inSize: number, outSize: number): ConvAxis {
   return {
     inSize,
@@ -43,22 +69,7 @@ function convCall(
     return kernelCall('conv3d', fused({ ...base, depth: d, height: h, width: w }), params);
   }
   const desc = {
-    inChannels: inShape[0],
-    inHeight: inShape[1],
-    inWidth: inShape[2],
-    outChannels: outShape[0],
-    outHeight: outShape[1],
-    outWidth: outShape[2],
-    filterHeight: geometry.kernel[0],
-    filterWidth: geometry.kernel[1],
-    strideHeight: geometry.stride[0],
-    strideWidth: geometry.stride[1],
-    dilationHeight: geometry.dilation[0],
-    dilationWidth: geometry.dilation[1],
-    padTop: geometry.pads[0].lo,
-    padBottom: geometry.pads[0].hi,
-    padLeft: geometry.pads[1].lo,
-    padRight: geometry.pads[1].hi,
+    ...planeFields(inShape, outShape, geometry),
     groups,
     padMode,
   };
@@ -127,22 +138,7 @@ export function planConvTranspose(ctx: LayerContext): LayerPlan {
     return { kind: 'unsupported', reason: 'its window arguments do not fit its input' };
   const outputPad = outputPadding(node, 2);
   const desc = {
-    inChannels: inShape[0],
-    inHeight: inShape[1],
-    inWidth: inShape[2],
-    outChannels: outShape[0],
-    outHeight: outShape[1],
-    outWidth: outShape[2],
-    filterHeight: geometry.kernel[0],
-    filterWidth: geometry.kernel[1],
-    strideHeight: geometry.stride[0],
-    strideWidth: geometry.stride[1],
-    dilationHeight: geometry.dilation[0],
-    dilationWidth: geometry.dilation[1],
-    padTop: geometry.pads[0].lo,
-    padBottom: geometry.pads[0].hi,
-    padLeft: geometry.pads[1].lo,
-    padRight: geometry.pads[1].hi,
+    ...planeFields(inShape, outShape, geometry),
     outputPadHeight: outputPad[0],
     outputPadWidth: outputPad[1],
     groups: argNumber(node, 'groups'),
