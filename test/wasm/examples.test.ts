@@ -54,6 +54,10 @@ for (const name of examples)
     });
     if (stem === 'lenet5') t.deepEqual(await buildExample(name), codes, 'deterministic');
     t.true(codes.every((code) => code.includes('wasmSpec')));
+    // Every layer function's doc line names its source (phase functions once read `undefined`).
+    for (const code of codes)
+      for (const line of code.split('\n').filter((text) => /^\s*\* - `\w+`: /.test(text)))
+        t.regex(line, /\.cnn:\d+:\d+ \S|: gradient sum$/, line);
   });
 
 test.serial('the wasm modules of every example type-check under strict', (t) => {

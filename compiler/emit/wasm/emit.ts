@@ -69,7 +69,9 @@ export async function emitWasmModuleText(
     declarationKind: VariableDeclarationKind.Const,
     docs: [
       'The generated WebAssembly module (base64) and its memory layout: packed weights, scratch per thread, and the per-sample arena of the memory plan. Layers, in order:\n' +
-        layout.layers.map((layer) => `- \`${layer.fn}\`: ${traces.get(layer.fn)}`).join('\n'),
+        layout.layers
+          .map((layer) => `- \`${layer.fn}\`: ${layerTrace(traces, layer.fn)}`)
+          .join('\n'),
     ],
     declarations: [
       {
@@ -270,4 +272,14 @@ function trainingMethods(params: string) {
       returnType: 'Promise<Evaluation>',
     },
   ];
+}
+
+/**
+ * The doc line of layer function `fn`: its layer's trace; a function `l<id>_<call>_p<k>` is phase k
+ * (from 0) of the kernel whose last phase is `l<id>_<call>`.
+ */
+function layerTrace(traces: ReadonlyMap<string, string>, fn: string): string {
+  const phase = /^(.*)_p(\d+)$/.exec(fn);
+  const trace = traces.get(phase ? phase[1] : fn) ?? 'a layer';
+  return phase ? `${trace} (phase ${phase[2]})` : trace;
 }
