@@ -3,7 +3,7 @@
 //
 // C[M, N] = A[M, K] · B[K, N] (+ bias, then activation), f32x4 register-blocked: a tile of MR×NR
 // accumulators (MR rows, NR = 8 columns as two f32x4) runs over the whole depth K. A is packed as
-// row panels `[k][MR]` (one `v128.load32_splat` per row and k), B as column panels `[k][NR]` (two
+// row panels `[k][MR]` (one `v128.load` per k, its rows splat by shuffles), B as column panels `[k][NR]` (two
 // `v128.load` per k), so the inner loop reads both operands contiguously. Zero padding in the packed
 // panels keeps one code path for edge tiles; only the stores of an edge tile are masked.
 import { activationSteps, scalarActivation, vectorActivation, vectorizable } from './activation.js';
