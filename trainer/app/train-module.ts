@@ -123,7 +123,7 @@ export async function loadTrainableModel(
       ? null
       : wasmGap(model, { level: 2, conv: 'auto', training: true, ...(train ? { train } : {}) });
   const problem = gap
-    ? `\`${gap.op}\` at ${tracer(texts, () => source)(gap.span.file, gap.span.start)}: ${gap.reason}`
+    ? `\`${gap.op}\` at ${tracer(texts, (f) => f.split('\\').join('/'))(gap.span.file, gap.span.start)}: ${gap.reason}`
     : undefined;
   if (problem && requested === 'wasm') return { ok: false, code: 1, wasmGap: problem };
   const target = requested === 'gpujs' || gap ? 'gpujs' : 'wasm';

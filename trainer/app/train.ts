@@ -84,7 +84,10 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, requested);
   if (!loaded.ok)
     return loaded.wasmGap
-      ? fail(io, `cannot train on the wasm target: ${loaded.wasmGap}`)
+      ? fail(
+          io,
+          `cannot train on the wasm target: ${loaded.wasmGap}; train it with \`--target gpujs\``,
+        )
       : loaded.code;
   if (loaded.fallback)
     io.err(`training on gpu.js: the wasm target cannot train this model yet (${loaded.fallback})`);
