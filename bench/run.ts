@@ -123,7 +123,7 @@ function readOutput(path: string): Float32Array | null {
 function compileTimes(engines: Engine[]): BenchRun['compile'] {
   const targets: { target: string; args: string[] }[] = [];
   if (engines.some((e) => e.id === 'cnnc-gpujs'))
-    targets.push({ target: 'gpu.js (default)', args: [] });
+    targets.push({ target: 'gpu.js', args: ['--target', 'gpujs'] });
   if (engines.some((e) => e.id === 'cnnc-wasm'))
     targets.push({ target: 'wasm', args: ['--target', 'wasm'] });
   return targets.map(({ target, args }) => {

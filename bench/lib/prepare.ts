@@ -90,7 +90,17 @@ export function prepareModel(
     return path;
   };
   const gpujsDir = dir('gpujs');
-  const gpujs = runCnnc(root, ['build', file, '-o', gpujsDir, '--emit', 'js', '--train']);
+  const gpujs = runCnnc(root, [
+    'build',
+    file,
+    '-o',
+    gpujsDir,
+    '--emit',
+    'js',
+    '--target',
+    'gpujs',
+    '--train',
+  ]);
   const gpujsModule = moduleFile(gpujsDir, file, '.mjs');
   if (!gpujs.ok || gpujsModule === null) throw new Error(`cnnc build ${file}: ${gpujs.error}`);
 

@@ -41,7 +41,12 @@ function connections(model: { nodes: readonly { inputs: readonly number[] }[] })
 export interface BuildCliOptions {
   out: string;
   model?: string;
-  target: 'node' | 'browser' | 'wasm';
+  /**
+   * `auto` (default): wasm when every layer (and, with `--train`, its training) runs there, else
+   * gpu.js in Node with a note; `gpujs` and its older name `node`: gpu.js in Node; `browser`:
+   * gpu.js bundled for pages; `wasm`: cnnc's WebAssembly target.
+   */
+  target: 'auto' | 'wasm' | 'gpujs' | 'node' | 'browser';
   emit: 'ts' | 'js' | 'onnx' | 'pytorch';
   /** `--emit onnx`: trained weights to export instead of seeded ones. */
   weights?: string;
@@ -142,6 +147,7 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
   // Loaded only now: code generation pulls in ts-morph and prettier (a second of start-up),
   // which a file with errors never needs.
   const { buildModel, tracer } = await import('../emit/build-module.js');
+  const { wasmGap, describeWasmGap } = await import('../emit/target-choice.js');
   const trace = tracer(texts, sourceName);
   if (options.emit === 'onnx') {
     const { runOnnxBuild } = await import('./build-onnx.js');
@@ -163,6 +169,15 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
   const emit = options.emit;
   const built: BuiltModule[] = [];
   for (const model of models) {
+    let wasm = options.target === 'wasm';
+    if (options.target === 'auto') {
+      const gap = wasmGap(model, { level, conv: options.conv, training: options.train === true });
+      wasm = gap === null;
+      if (gap)
+        io.err(
+          `note: building ${model.name} for gpu.js: ${describeWasmGap(gap, trace(gap.span.file, gap.span.start))}`,
+        );
+    }
     const result = await buildModel(model, {
       level,
       conv: options.conv,
@@ -171,8 +186,11 @@ export async function runBuild(file: string, options: BuildCliOptions, io: Io): 
       texts,
       training: options.train === true,
       train: program.train.find((config) => config.model === model.name),
-      // `wasm` is cnnc's own WebAssembly target (Node); `node`/`browser` pick gpu.js's mode.
-      ...(options.target === 'wasm' ? { target: wasmTarget } : { platform: options.target }),
+      // `wasm` is cnnc's own WebAssembly target (Node); gpu.js runs in `webasm` mode in Node
+      // (`gpujs`, `node`, `auto` without wasm) and `gpu` mode in pages (`browser`).
+      ...(wasm
+        ? { target: wasmTarget }
+        : { platform: options.target === 'browser' ? 'browser' : 'node' }),
       ...(options.runtime ? { runtimeModule: options.runtime } : {}),
       after: (pass, graph) => {
         if (options.printIrAfter === 'all' || options.printIrAfter === pass.name)

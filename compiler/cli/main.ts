@@ -85,9 +85,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-o, --out <dir>', 'output directory', '.')
     .option('--model <name>', 'build only this model')
     .addOption(
-      new Option('--target <target>', 'where the module runs (wasm: generated WebAssembly SIMD)')
-        .choices(['node', 'browser', 'wasm'])
-        .default('node'),
+      new Option(
+        '--target <target>',
+        'where the module runs: auto (wasm when every layer runs there, else gpujs), wasm (generated WebAssembly SIMD), gpujs or its alias node (gpu.js), browser (gpu.js, bundled)',
+      )
+        .choices(['auto', 'wasm', 'gpujs', 'node', 'browser'])
+        .default('auto'),
     )
     .addOption(
       new Option('--emit <lang>', 'output language')
@@ -104,7 +107,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--print-ir-after <pass>', 'print the IR after a pass (or `all`)')
     .option('--explain-opt', 'list what each pass did to which layer', false)
-    .option('--runtime <specifier>', 'module specifier of the runtime (default cnnc/runtime)')
+    .option(
+      '--runtime <specifier>',
+      "module specifier of the built target's runtime (default cnnc/runtime/wasm or cnnc/runtime)",
+    )
     .option('--train', 'also emit the training half (trainStep, evaluate, train()/eval())', false)
     .action(async (file: string, opts: BuildCliOptions) => {
       // Loaded on use: code generation pulls in ts-morph and prettier, which `check` never needs.

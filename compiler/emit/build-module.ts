@@ -87,7 +87,11 @@ export function tracer(texts: ReadonlyMap<string, string>, rename: (file: string
  * change every step) and activations unfused, so that no backward must recompute a fused layer's
  * pre-activation: an activation's backward reads its saved input instead.
  */
-function planTraining(model: ModelGraph, target: Target, options: BuildOptions): TrainingEmit {
+export function planTraining(
+  model: ModelGraph,
+  target: Target,
+  options: Pick<BuildOptions, 'conv' | 'verify' | 'train'>,
+): TrainingEmit {
   const graph = optimizeForTraining(model, { conv: options.conv, verify: options.verify });
   const plan = planModule(graph, target, () => undefined, model.nodes);
   return { plan, backward: planBackward(plan), spec: trainSpecOf(options.train) };

@@ -37,8 +37,11 @@ export interface WasmSpec {
 
 /** Options of a wasm module's `create`. */
 export interface WasmCreateOptions {
-  /** Threads computing each layer, the caller included (default: the core count in Node, 1 elsewhere). */
-  threads?: number;
+  /**
+   * Threads computing each layer, the caller included (default: the core count in Node, 1
+   * elsewhere). `true` and `false`, as a gpu.js module takes them, mean the default and 1.
+   */
+  threads?: number | boolean;
   /**
    * When the `threads − 1` worker threads start: `'auto'` (default) on the first batch that
    * splits a layer, and only when the memory laid out for that batch is at least 4× what the
@@ -56,10 +59,26 @@ export interface WasmCreateOptions {
   load?: LoadOptions;
 }
 
+/**
+ * Where a wasm model runs, shaped as a gpu.js model's `backend` reads (`mode`, `kernelClass`), so
+ * that code written for either module (`model.backend.kernelClass`) runs on both.
+ */
+export interface WasmBackendInfo {
+  readonly mode: 'wasm';
+  /** cnnc's own WebAssembly SIMD kernels (a gpu.js model names its kernel class here). */
+  readonly kernelClass: 'cnnc-wasm';
+  /** Threads each layer runs on (the caller included). */
+  readonly threads: number;
+}
+
 /** What every model of the wasm target offers besides `forward`. */
 export interface WasmModelBase {
   /** Threads each layer runs on (the caller included). */
   readonly threads: number;
+  /** Where the model runs: `{ mode: 'wasm', kernelClass: 'cnnc-wasm', threads }`. */
+  readonly backend: WasmBackendInfo;
+  /** Bytes of the WebAssembly memory's per-sample arenas laid out so far (the memory plan's slots). */
+  bufferBytes(): number;
   /** The parameters and buffers by PyTorch `state_dict` name (NCHW layouts). Changes take effect after `loadWeights`. */
   parameters(): ReadonlyMap<string, Float32Array>;
   /** Loads safetensors weights; throws a `SafetensorsError` naming a missing or misshapen tensor. */
@@ -160,7 +179,12 @@ export async function createWasmModel(
   shared?: Map<string, Float32Array>,
   sharedWorkers?: WorkerThreads,
 ): Promise<WasmModelRuntime> {
-  const threads = options.threads ?? (await defaultThreads());
+  const threads =
+    options.threads === undefined || options.threads === true
+      ? await defaultThreads()
+      : options.threads === false
+        ? 1
+        : options.threads;
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`threads must be a positive integer, found ${threads}`);
   const workerMode = options.workers ?? 'auto';
@@ -328,6 +352,8 @@ export async function createWasmModel(
     finish(extra) {
       const base: WasmModelBase = {
         threads,
+        backend: { mode: 'wasm', kernelClass: 'cnnc-wasm', threads },
+        bufferBytes: () => capacity * spec.arenaBytes,
         parameters: () => values,
         loadWeights(bytes, loadOptions) {
           values = readWeights(bytes, specs, loadOptions);

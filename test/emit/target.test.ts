@@ -1,5 +1,5 @@
-// `--target node|browser` bakes an explicit gpu.js mode into the generated `create`: `webasm` in
-// Node, `gpu` in browsers (options passed to `create` still win).
+// `--target gpujs|browser` (and `node`, the old name of `gpujs`) bakes an explicit gpu.js mode into
+// the generated `create`: `webasm` in Node, `gpu` in browsers (options passed to `create` still win).
 import test from 'ava';
 import { compileSource } from '../../compiler/compile.js';
 import { buildModel } from '../../compiler/emit/build-module.js';

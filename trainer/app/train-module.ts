@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { renderTerminal } from '../../compiler/diagnostics/render-terminal.js';
-import { buildModel } from '../../compiler/emit/build-module.js';
+import { buildModel, tracer } from '../../compiler/emit/build-module.js';
+import { wasmGap } from '../../compiler/emit/target-choice.js';
 import { wasmTarget } from '../../compiler/emit/wasm/target.js';
 import type { ModelGraph, TrainConfig } from '../../compiler/ir/graph.js';
-import { lookupLayer } from '../../compiler/layers/registry.js';
 import type { CreateOptions } from '../../runtime/model.js';
 import type {
   Evaluation,
@@ -54,8 +54,12 @@ export type LoadedModel =
       source: string;
       /** The source texts by file, for building variants of the model (`cnnc inspect`). */
       texts: Map<string, string>;
+      /** Where the module runs (`auto` resolved). */
+      target: 'gpujs' | 'wasm';
+      /** With `auto` on gpu.js: the layer the wasm target cannot train, and why (not printed). */
+      fallback?: string;
     }
-  /** `wasmGap`: a layer whose spec declares it has no wasm kernel (nothing was printed). */
+  /** `wasmGap`: with `wasm`, the layer the wasm target cannot train, and why (not printed). */
   | { ok: false; code: number; wasmGap?: string };
 
 /** The runtime next to this file: sources under tsx, `dist/` when compiled. */
@@ -77,7 +81,11 @@ function pickModel(
   return models.length === 0 ? 'no model' : 'several models; choose one with --model';
 }
 
-/** Compiles `file` and imports the training module of its model. */
+/**
+ * Compiles `file` and imports the training module of its model, built for `target`: `auto` is the
+ * wasm target when the model trains there (compiler/emit/target-choice.ts, as `cnnc build`
+ * decides), else gpu.js.
+ */
 export async function loadTrainableModel(
   file: string,
   modelName: string | undefined,
@@ -87,7 +95,7 @@ export async function loadTrainableModel(
     file: string,
     texts: ReadonlyMap<string, string>,
   ) => string | undefined,
-  target: 'gpujs' | 'wasm' = 'gpujs',
+  requested: 'gpujs' | 'wasm' | 'auto' = 'gpujs',
 ): Promise<LoadedModel> {
   const compiled = compileFile(file);
   if (compiled.usage) return (io.err(`error: ${compiled.usage}`), { ok: false, code: 2 });
@@ -108,9 +116,17 @@ export async function loadTrainableModel(
   // Checks that need only the graph (inputs, parameter sizes) run before code generation.
   const refused = check?.(model, file, texts);
   if (refused) return (io.err(`error: ${refused}`), { ok: false, code: 1 });
-  const gap = target === 'wasm' ? declaredWasmGap(model) : undefined;
-  if (gap) return { ok: false, code: 1, wasmGap: gap };
   const source = file.split('\\').join('/');
+  const train = program.train.find((config) => config.model === model.name);
+  const gap =
+    requested === 'gpujs'
+      ? null
+      : wasmGap(model, { level: 2, conv: 'auto', training: true, ...(train ? { train } : {}) });
+  const problem = gap
+    ? `\`${gap.op}\` at ${tracer(texts, (f) => f.split('\\').join('/'))(gap.span.file, gap.span.start)}: ${gap.reason}`
+    : undefined;
+  if (problem && requested === 'wasm') return { ok: false, code: 1, wasmGap: problem };
+  const target = requested === 'gpujs' || gap ? 'gpujs' : 'wasm';
   const built = await buildModel(model, {
     level: 2,
     conv: 'auto',
@@ -120,20 +136,19 @@ export async function loadTrainableModel(
     runtimeModule: runtimeUrl(target),
     ...(target === 'wasm' ? { target: wasmTarget } : {}),
     training: true,
-    train: program.train.find((config) => config.model === model.name),
+    train,
   });
   if (!built.code) return (render(built.diagnostics), { ok: false, code: 1 });
   const module = await importBuiltModule<TrainableModule>(built.code);
-  return { ok: true, module, model, source, texts };
-}
-
-/** The first layer of `model` whose spec declares it has no wasm kernel, with the reason. */
-function declaredWasmGap(model: ModelGraph): string | undefined {
-  for (const node of model.nodes) {
-    const reason = lookupLayer(node.op)?.unsupportedOn?.wasm;
-    if (reason) return `\`${node.op}\`: ${reason}`;
-  }
-  return undefined;
+  return {
+    ok: true,
+    module,
+    model,
+    source,
+    texts,
+    target,
+    ...(problem ? { fallback: problem } : {}),
+  };
 }
 
 /** Imports generated JavaScript (written to a temporary file, removed afterwards). */

@@ -71,12 +71,6 @@ function resumeFrom(
   return { history: state.history.slice(0, state.epoch), rng: state.rng };
 }
 
-/** Why a module built for the wasm target cannot train, or null (other targets: null). */
-function wasmProblem(module: TrainableModule): string | null {
-  const problem = (module as { wasmTrainingProblem?: string | null }).wasmTrainingProblem;
-  return typeof problem === 'string' ? problem : null;
-}
-
 /** Runs `cnnc train`; returns the exit code. */
 export async function runTrain(file: string, options: TrainCliOptions, io: Io): Promise<number> {
   const flags = parseTrainFlags(options);
@@ -85,18 +79,19 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   if (requested !== 'auto' && requested !== 'gpujs' && requested !== 'wasm')
     return usage(io, `--target takes \`auto\`, \`wasm\` or \`gpujs\`, found \`${requested}\``);
   // `auto`: cnnc's own WebAssembly target, which trains about 10× faster than gpu.js's webasm
-  // mode, unless some layer has no wasm backward yet; then gpu.js, saying why.
-  let target: 'gpujs' | 'wasm' = requested === 'gpujs' ? 'gpujs' : 'wasm';
-  let loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, target);
-  const problem = loaded.ok ? wasmProblem(loaded.module) : (loaded.wasmGap ?? null);
-  if ((loaded.ok || loaded.wasmGap) && target === 'wasm' && problem) {
-    if (requested === 'wasm') return fail(io, `cannot train on the wasm target: ${problem}`);
-    io.err(`training on gpu.js: the wasm target cannot train this model yet (${problem})`);
-    target = 'gpujs';
-    loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, target);
-  }
-  if (!loaded.ok) return loaded.code;
-  const { module } = loaded;
+  // mode, unless some layer has no wasm backward yet; then gpu.js, saying why. The same decision
+  // as `cnnc build`'s default (compiler/emit/target-choice.ts).
+  const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, requested);
+  if (!loaded.ok)
+    return loaded.wasmGap
+      ? fail(
+          io,
+          `cannot train on the wasm target: ${loaded.wasmGap}; train it with \`--target gpujs\``,
+        )
+      : loaded.code;
+  if (loaded.fallback)
+    io.err(`training on gpu.js: the wasm target cannot train this model yet (${loaded.fallback})`);
+  const { module, target } = loaded;
   const data = loadTrainingData(options.data);
   if (!data.ok) return fail(io, data.message);
   const spec = module.trainSpec;

@@ -19,7 +19,7 @@ export const wasmTarget: Target = {
     if (missing)
       return {
         kind: 'unsupported',
-        reason: `it has no WebAssembly kernel yet (\`${missing.factory}\`); build it with \`--target node\``,
+        reason: `it has no WebAssembly kernel yet (\`${missing.factory}\`); build it with \`--target gpujs\``,
       };
     return plan;
   },

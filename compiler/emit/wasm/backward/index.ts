@@ -21,32 +21,40 @@ import {
 } from './normalize.js';
 import { BACKWARD_HELPERS, sumKernel } from './simple.js';
 
-/** Why `step` cannot train on the wasm target, or null. */
-function stepUnsupported(step: TrainStep): string | null {
+/**
+ * Why `step` cannot train on the wasm target, or null: the reason alone (the layer's
+ * `noWasmBackward`, or why a fused or kernel-less step has no backward), and the message that
+ * names the layer and its kernel.
+ */
+export function stepUnsupported(step: TrainStep): { reason: string; message: string } | null {
   const { call } = step;
+  const op = step.layer.node.op;
   // Layers whose training forward differs from inference (batch statistics, a mask) are built
   // by the module builder below.
-  if (hasTrait(step.layer.node.op, 'trainsDifferently')) {
+  if (hasTrait(op, 'trainsDifferently')) {
     const activation = call.descriptor.activation as { kind?: string } | undefined;
-    return !activation || activation.kind === 'identity'
-      ? null
-      : `\`${step.layer.node.op}\` with a fused activation has no WebAssembly backward yet`;
+    if (!activation || activation.kind === 'identity') return null;
+    const reason = 'with a fused activation it has no WebAssembly backward yet';
+    return { reason, message: `\`${op}\` with a fused activation has no WebAssembly backward yet` };
   }
   const ok = forwardKernel(call.factory) !== undefined && backwardKernel(call) !== undefined;
-  const declared = lookupLayer(step.layer.node.op)?.noWasmBackward;
-  if (!ok && declared)
-    return `\`${step.layer.node.op}\` (kernel \`${call.factory}\`): ${declared}; train it with \`--target gpujs\``;
-  return ok
-    ? null
-    : `\`${step.layer.node.op}\` (kernel \`${call.factory}\`) has no WebAssembly backward yet; train it with \`--target gpujs\``;
+  if (ok) return null;
+  const declared = lookupLayer(op)?.noWasmBackward;
+  const kernel = `\`${op}\` (kernel \`${call.factory}\`)`;
+  return declared
+    ? { reason: declared, message: `${kernel}: ${declared}; train it with \`--target gpujs\`` }
+    : {
+        reason: 'it has no WebAssembly backward yet',
+        message: `${kernel} has no WebAssembly backward yet; train it with \`--target gpujs\``,
+      };
 }
 
 /** Why the model cannot train on the wasm target, or null. */
 export function wasmTrainingUnsupported(training: TrainingPlan): string | null {
   if (training.unsupported) return training.unsupported;
   for (const step of training.steps) {
-    const reason = stepUnsupported(step);
-    if (reason) return reason;
+    const problem = stepUnsupported(step);
+    if (problem) return problem.message;
   }
   return null;
 }
