@@ -26,6 +26,12 @@ export interface Optimizer {
   readonly hyper: ScheduledHyper;
   /** Updates `params` in place from `grads` (parallel lists of equal-length flat tensors). */
   step(params: readonly Float32Array[], grads: readonly Float32Array[]): void;
+  /**
+   * A target's optimizer whose parameters, gradients and slots live in the target's memory (the
+   * wasm target's training module) has this instead of a usable `step`: one update there, from
+   * the gradients of the last backward. The trainer calls it when present.
+   */
+  stepInPlace?(): void;
   /** A deep copy of the state, for checkpoints. */
   state(): OptimizerState;
   /** Restores a state from {@link Optimizer.state}; throws if it belongs to another optimizer or model. */

@@ -89,6 +89,8 @@ export interface WasmModelRuntime {
   view(sample: number, offset: number, size: number): Float32Array;
   /** A view of `length` floats at the constant byte address `address` (weights, gradients). */
   at(address: number, length: number): Float32Array;
+  /** The current instance's exported function `name` (the training module's optimizer). */
+  exported(name: string): (...args: number[]) => number;
   /** The parameter store (shared by the runtimes of one model). */
   readonly values: Map<string, Float32Array>;
   /** Replaces the parameter store (after `loadWeights` of another runtime) and repacks. */
@@ -314,6 +316,11 @@ export async function createWasmModel(
       ),
     at: (address, length) =>
       new Float32Array((memory as WebAssembly.Memory).buffer, address, length),
+    exported(name) {
+      const fn = exports[name];
+      if (!fn) throw new Error(`internal error: the module exports no \`${name}\``);
+      return fn;
+    },
     get values() {
       return values;
     },
