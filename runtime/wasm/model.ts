@@ -33,6 +33,11 @@ export interface WasmSpec {
   inputs: readonly { name: string; offset: number; size: number }[];
   outputs: readonly { name: string; offset: number; size: number }[];
   layers: readonly WasmLayerSpec[];
+  /**
+   * Weight slots (by offset) the module's function `fn` packs from the plain slots, which are
+   * written first (the training module's parameters, repacked there after each optimizer step).
+   */
+  repack?: { fn: string; slots: readonly number[] };
 }
 
 /** Options of a wasm module's `create`. */
@@ -179,6 +184,7 @@ export async function createWasmModel(
       ? readWeights(options.weights, specs, options.load)
       : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0));
   let stale = false;
+  const repacked = new Set(spec.repack?.slots ?? []);
   const scratch = spec.weightBytes;
   const arena = Math.ceil((scratch + threads * spec.scratchBytes) / 64) * 64;
   let capacity = 0;
@@ -204,11 +210,13 @@ export async function createWasmModel(
       effective.set(fold.biasOut, bias);
     }
     for (const slot of spec.weights) {
+      if (repacked.has(slot.offset)) continue;
       const source = effective.get(slot.name);
       if (!source) throw new Error(`internal error: no parameter \`${slot.name}\``);
       const target = new Float32Array(memory.buffer, slot.offset, packedLength(slot.packing));
       pack(source, slot.packing, target);
     }
+    if (spec.repack) exports[spec.repack.fn]();
   };
 
   /** Whether `layer` splits its units over the threads at `batch` (small layers do not). */

@@ -250,7 +250,10 @@ export function repackedInModule(packing: Packing): boolean {
  * parameter, `opt_repack` (every other weight slot of a trainable parameter from its master),
  * and their per-parameter helpers.
  */
-export function optimizerFunctions(layout: WasmOptimizerLayout, weights: readonly Slot[]): string {
+export function optimizerFunctions(
+  layout: WasmOptimizerLayout,
+  weights: readonly Slot[],
+): { wat: string; repacked: number[] } {
   const each = (call: (param: OptimizerParam) => string) => layout.params.map(call).join('\n  ');
   const a = (name: string, type: 'f64' | 'i32') => `(param $${name} ${type})`;
   const f = (names: readonly string[]) => names.map((name) => a(name, 'f64')).join(' ');
@@ -266,6 +269,7 @@ export function optimizerFunctions(layout: WasmOptimizerLayout, weights: readonl
   const adagradF = ['clr', 'eps', 'wd'];
   const head = (p: OptimizerParam, slots: number) =>
     [p.master, p.gradient, ...p.slots.slice(0, slots), p.length].map(i32).join(' ');
+  const repacked: number[] = [];
   const repacks = layout.params.flatMap((param) =>
     weights
       .filter(
@@ -275,6 +279,7 @@ export function optimizerFunctions(layout: WasmOptimizerLayout, weights: readonl
           repackedInModule(slot.packing),
       )
       .map((slot) => {
+        repacked.push(slot.offset);
         const packing = slot.packing;
         switch (packing.kind) {
           case 'plain':
@@ -288,7 +293,7 @@ export function optimizerFunctions(layout: WasmOptimizerLayout, weights: readonl
         }
       }),
   );
-  return `${SGD}
+  const wat = `${SGD}
 ${ADAM}
 ${RMSPROP}
 ${ADAGRAD}
@@ -304,4 +309,5 @@ ${PACK_COLS}
   ${each((p) => `(call $opt_adagrad_p ${head(p, 1)} ${args(adagradF)})`)})
 (func (export "opt_repack")
   ${repacks.length > 0 ? repacks.join('\n  ') : 'nop'})`;
+  return { wat, repacked };
 }

@@ -97,6 +97,8 @@ export interface WasmTrainLayout {
   traced: { node: number; after: number; offset: number; size: number }[];
   /** The optimizer step in the module: masters, gradients and slots of the trainable parameters. */
   optimizer: WasmOptimizerLayout;
+  /** Weight slots (by offset) the module's `fn` packs from the trainable parameters' plain copies. */
+  repack: { fn: string; slots: number[] };
 }
 
 const ALIGN = 64;
@@ -397,7 +399,8 @@ ${kernel.body})`,
     .filter((param) => ['weight', 'bias', 'gamma', 'beta'].includes(param.role))
     .map((param) => ({ name: param.name, length: product(param.shape) }));
   const optimizer = layOutOptimizer(trainable, weights, gradients, env.weight, env.region);
-  functions.push(optimizerFunctions(optimizer, weights));
+  const optimizerCode = optimizerFunctions(optimizer, weights);
+  functions.push(optimizerCode.wat);
 
   const value = (variable: string, name: string): ArenaValue => ({
     name,
@@ -438,6 +441,7 @@ ${functions.join('\n')}
         size: sizes.get(step.output) as number,
       })),
       optimizer,
+      repack: { fn: 'opt_repack', slots: optimizerCode.repacked },
     },
   };
 }
