@@ -287,3 +287,43 @@ test('after in-place steps, both modules compute with the updated weights', asyn
     await fresh?.dispose();
   }
 });
+
+// The loss reads the first output only, so no gradient reaches the second layer: the module's
+// optimizer reads zeros for it (its weight decay still applies), as runtime/optim's trainer does.
+const TWO_HEADS = `
+model Two {
+  input x: [8]
+  linear(6)
+  output a
+  linear(4)
+  output b
+}
+
+train Two {
+  loss = cross_entropy
+  optimizer = sgd(lr=0.1, weight_decay=0.5)
+  batch = 2
+}
+`;
+
+test('a parameter no gradient reaches is updated from zeros, as on the host', async (t) => {
+  const spec: OptimizerSpec = { kind: 'sgd', lr: 0.1, weightDecay: 0.5 };
+  const model = (await (
+    await buildTrain('optimizer-two-heads', TWO_HEADS)
+  ).module.create({
+    threads: 1,
+    seed: 1,
+  })) as Model;
+  try {
+    t.truthy(model.optimizer.stepInPlace);
+    const ref = reference(model, spec);
+    for (let step = 0; step < 3; step++) {
+      const result = await model.trainStep(seeded(16, step), [1, 2], 2, { gradients: true });
+      t.deepEqual([...(result.gradients?.keys() ?? [])].sort(), ['0.bias', '0.weight']);
+      ref.step(result.gradients);
+      same(t, model, ref, `step ${step}`);
+    }
+  } finally {
+    await model.dispose();
+  }
+});
