@@ -1,7 +1,9 @@
 // The shape every optimizer shares: a step over parallel lists of parameters and gradients, in
 // place, and a state of plain `Float32Array` slots plus a step counter that checkpoints serialise.
 // Optimizers run on the host: updates are elementwise and memory-bound, so a Float32Array loop is
-// as fast as a kernel launch plus readback on webasm, and it is bit-for-bit deterministic.
+// as fast as a kernel launch plus readback on webasm, and it is bit-for-bit deterministic. The
+// wasm target runs the same updates in its training module (runtime/wasm/optimizer.ts, through
+// `stepInPlace`); these stay its reference.
 
 /** Everything an optimizer remembers: slot tensors (one per parameter, by slot name) and the step. */
 export interface OptimizerState {
