@@ -15,7 +15,7 @@ import {
   type ScheduledHyper,
 } from '../optim/index.js';
 import type { WasmModelRuntime } from './model.js';
-import { pack, type Packing } from './pack.js';
+import { pack, packedLength, type Packing } from './pack.js';
 
 /** What the training module's layout says about the optimizer (byte addresses). */
 export interface WasmOptimizerSpec {
@@ -105,7 +105,7 @@ export function createOptimizerMemory(
         fresh.subarray(param.master / 4, param.master / 4 + param.length),
       );
       packed = hostPacked.map(({ slot }) =>
-        fresh.subarray(slot.offset / 4, slot.offset / 4 + hostLength(slot.packing)),
+        fresh.subarray(slot.offset / 4, slot.offset / 4 + packedLength(slot.packing)),
       );
     },
     heap,
@@ -130,11 +130,6 @@ export function createOptimizerMemory(
       });
     },
   };
-}
-
-function hostLength(packing: Packing): number {
-  if (packing.kind !== 'winograd3x3') throw new Error('internal error: host repack');
-  return 16 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
 }
 
 /** Slot names of each optimizer, as runtime/optim's state names them (slot `k` in region `k`). */

@@ -192,16 +192,15 @@ export function createWasmTraining(
       // The optimizer reads the gradients where the backward wrote them; they are copied only
       // when the caller asks for them (a view would change with the next step).
       const inPlace = optimizerMemory !== null && trainer.optimizer.stepInPlace !== undefined;
-      const grads =
-        stepOptions.gradients || !inPlace ? new Map<string, Float32Array>() : noGradients;
-      if (grads !== noGradients)
+      let grads = noGradients;
+      if (stepOptions.gradients || !inPlace) {
+        const views = new Map<string, Float32Array>();
         for (const slot of layout.gradients) {
           const view = train.at(slot.offset, slot.length);
-          (grads as Map<string, Float32Array>).set(
-            slot.name,
-            stepOptions.gradients ? view.slice() : view,
-          );
+          views.set(slot.name, stepOptions.gradients ? view.slice() : view);
         }
+        grads = views;
+      }
       if (inPlace) optimizerMemory.attach(train, runtime.values);
       const lr = trainer.update(param, grads, stepOptions);
       // In place, the module repacked its own weights and copied them to the store.
