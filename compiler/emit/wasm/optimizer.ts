@@ -82,27 +82,73 @@ export function layOutOptimizer(
 }
 
 const i32 = (value: number) => `(i32.const ${value | 0})`;
-const ld = (address: string) => `(f64.promote_f32 (f32.load (local.get $${address})))`;
-const st = (address: string, value: string) =>
-  `(f32.store (local.get $${address}) (f32.demote_f64 ${value}))`;
 const l = (name: string) => `(local.get $${name})`;
-const fadd = (a: string, b: string) => `(f64.add ${a} ${b})`;
-const fsub = (a: string, b: string) => `(f64.sub ${a} ${b})`;
-const fmul = (a: string, b: string) => `(f64.mul ${a} ${b})`;
-const fdiv = (a: string, b: string) => `(f64.div ${a} ${b})`;
-const sqrt = (a: string) => `(f64.sqrt ${a})`;
 
 /**
- * An elementwise loop over `n` floats: every pointer in `pointers` advances by 4 bytes per element
- * (the first one bounds the loop).
+ * The arithmetic of one element (`f64`) or of two (`f64x2`: lanes are independent elements, and
+ * every lane operation, promotion and demotion rounds as its scalar form does).
+ */
+interface Ops {
+  type: 'f64' | 'v128';
+  /** The float32 at pointer local `p`, as float64. */
+  ld(p: string): string;
+  /** Stores `value` rounded to float32 at pointer local `p`. */
+  st(p: string, value: string): string;
+  add(a: string, b: string): string;
+  sub(a: string, b: string): string;
+  mul(a: string, b: string): string;
+  div(a: string, b: string): string;
+  sqrt(a: string): string;
+  /** A float64 parameter or temporary of this width. */
+  get(name: string): string;
+  set(name: string, value: string): string;
+  /** `w ← max(w, v)` of the float32 values at pointer locals `w` and `v`. */
+  storeMax(w: string, v: string): string;
+}
+
+const binary = (type: string, op: string) => (a: string, b: string) => `(${type}.${op} ${a} ${b})`;
+
+const SCALAR: Ops = {
+  type: 'f64',
+  ld: (p) => `(f64.promote_f32 (f32.load ${l(p)}))`,
+  st: (p, value) => `(f32.store ${l(p)} (f32.demote_f64 ${value}))`,
+  add: binary('f64', 'add'),
+  sub: binary('f64', 'sub'),
+  mul: binary('f64', 'mul'),
+  div: binary('f64', 'div'),
+  sqrt: (a) => `(f64.sqrt ${a})`,
+  get: (name) => l(name),
+  set: (name, value) => `(local.set $${name} ${value})`,
+  storeMax: (w, v) => `(f32.store ${l(w)} (f32.max (f32.load ${l(w)}) (f32.load ${l(v)})))`,
+};
+
+const VECTOR: Ops = {
+  type: 'v128',
+  ld: (p) => `(f64x2.promote_low_f32x4 (v128.load64_zero ${l(p)}))`,
+  st: (p, value) => `(v128.store64_lane 0 ${l(p)} (f32x4.demote_f64x2_zero ${value}))`,
+  add: binary('f64x2', 'add'),
+  sub: binary('f64x2', 'sub'),
+  mul: binary('f64x2', 'mul'),
+  div: binary('f64x2', 'div'),
+  sqrt: (a) => `(f64x2.sqrt ${a})`,
+  get: (name) => l(`${name}_v`),
+  set: (name, value) => `(local.set $${name}_v ${value})`,
+  storeMax: (w, v) =>
+    `(v128.store64_lane 0 ${l(w)} (f32x4.max (v128.load64_zero ${l(w)}) (v128.load64_zero ${l(v)})))`,
+};
+
+/**
+ * An elementwise loop over `n` floats, two at a time (`f64x2`) and then the last one alone: every
+ * pointer in `pointers` advances by 4 bytes per element (the first one bounds the loop); `body`
+ * computes the element(s) with `Ops`, the float64 parameters and the temporaries `temps`.
  */
 function elementwise(
   name: string,
   pointers: readonly string[],
   f64Params: readonly string[],
   i32Params: readonly string[],
-  locals: readonly string[],
-  body: string,
+  temps: readonly string[],
+  body: (o: Ops) => string,
 ): string {
   const params = [
     ...pointers.map((p) => `(param $${p} i32)`),
@@ -110,13 +156,26 @@ function elementwise(
     ...f64Params.map((p) => `(param $${p} f64)`),
     ...i32Params.map((p) => `(param $${p} i32)`),
   ].join(' ');
+  const locals = [
+    ...temps.map((v) => `(local $${v} f64)`),
+    ...[...f64Params, ...temps].map((v) => `(local $${v}_v v128)`),
+  ].join(' ');
   const first = pointers[0];
-  return `(func ${name} ${params} (local $end i32) ${locals.map((v) => `(local $${v} f64)`).join(' ')}
+  const advance = (bytes: number) =>
+    pointers.map((p) => `(local.set $${p} (i32.add ${l(p)} (i32.const ${bytes})))`).join('\n    ');
+  return `(func ${name} ${params} (local $end i32) (local $pairs i32) ${locals}
   (local.set $end (i32.add ${l(first)} (i32.shl ${l('n')} (i32.const 2))))
+  (local.set $pairs (i32.add ${l(first)} (i32.shl (i32.and ${l('n')} (i32.const -2)) (i32.const 2))))
+  ${f64Params.map((p) => `(local.set $${p}_v (f64x2.splat ${l(p)}))`).join('\n  ')}
+  (block $vdone (loop $vnext
+    (br_if $vdone (i32.ge_u ${l(first)} ${l('pairs')}))
+    ${body(VECTOR)}
+    ${advance(8)}
+    (br $vnext)))
   (block $done (loop $next
     (br_if $done (i32.ge_u ${l(first)} ${l('end')}))
-    ${body}
-    ${pointers.map((p) => `(local.set $${p} (i32.add ${l(p)} (i32.const 4)))`).join('\n    ')}
+    ${body(SCALAR)}
+    ${advance(4)}
     (br $next))))`;
 }
 
@@ -127,12 +186,12 @@ const SGD = elementwise(
   ['lr', 'wd', 'mu', 'damp1'],
   ['first', 'momentum', 'nesterov'],
   ['x', 'buf'],
-  `(local.set $x ${fadd(ld('g'), fmul(l('wd'), ld('p')))})
+  (o) => `${o.set('x', o.add(o.ld('g'), o.mul(o.get('wd'), o.ld('p'))))}
     (if ${l('momentum')} (then
-      ${st('b', `(select ${l('x')} ${fadd(fmul(l('mu'), ld('b')), fmul(l('damp1'), l('x')))} ${l('first')})`)}
-      (local.set $buf ${ld('b')})
-      (local.set $x (select ${fadd(l('x'), fmul(l('mu'), l('buf')))} ${l('buf')} ${l('nesterov')}))))
-    ${st('p', fsub(ld('p'), fmul(l('lr'), l('x'))))}`,
+      ${o.st('b', `(select ${o.get('x')} ${o.add(o.mul(o.get('mu'), o.ld('b')), o.mul(o.get('damp1'), o.get('x')))} ${l('first')})`)}
+      ${o.set('buf', o.ld('b'))}
+      ${o.set('x', `(select ${o.add(o.get('x'), o.mul(o.get('mu'), o.get('buf')))} ${o.get('buf')} ${l('nesterov')})`)}))
+    ${o.st('p', o.sub(o.ld('p'), o.mul(o.get('lr'), o.get('x'))))}`,
 );
 
 /** runtime/optim/adam.ts per element (`w` is max_exp_avg_sq, read only with amsgrad). */
@@ -142,24 +201,25 @@ const ADAM = elementwise(
   ['beta1', 'beta1c', 'beta2', 'beta2c', 'stepSize', 'correction2', 'eps', 'l2', 'decay'],
   ['decoupled', 'amsgrad'],
   ['x'],
-  `(if ${l('decoupled')} (then ${st('p', fmul(ld('p'), l('decay')))}))
-    (local.set $x ${fadd(ld('g'), fmul(l('l2'), ld('p')))})
-    ${st('m', fadd(fmul(l('beta1'), ld('m')), fmul(l('beta1c'), l('x'))))}
-    ${st('v', fadd(fmul(l('beta2'), ld('v')), fmul(fmul(l('beta2c'), l('x')), l('x'))))}
-    (if ${l('amsgrad')} (then
-      (f32.store ${l('w')} (f32.max (f32.load ${l('w')}) (f32.load ${l('v')})))))
-    ${st(
+  (o) => `(if ${l('decoupled')} (then ${o.st('p', o.mul(o.ld('p'), o.get('decay')))}))
+    ${o.set('x', o.add(o.ld('g'), o.mul(o.get('l2'), o.ld('p'))))}
+    ${o.st('m', o.add(o.mul(o.get('beta1'), o.ld('m')), o.mul(o.get('beta1c'), o.get('x'))))}
+    ${o.st('v', o.add(o.mul(o.get('beta2'), o.ld('v')), o.mul(o.mul(o.get('beta2c'), o.get('x')), o.get('x'))))}
+    (if ${l('amsgrad')} (then ${o.storeMax('w', 'v')}))
+    ${o.st(
       'p',
-      fsub(
-        ld('p'),
-        fdiv(
-          fmul(l('stepSize'), ld('m')),
-          fadd(
-            fdiv(
-              sqrt(`(if (result f64) ${l('amsgrad')} (then ${ld('w')}) (else ${ld('v')}))`),
-              l('correction2'),
+      o.sub(
+        o.ld('p'),
+        o.div(
+          o.mul(o.get('stepSize'), o.ld('m')),
+          o.add(
+            o.div(
+              o.sqrt(
+                `(if (result ${o.type}) ${l('amsgrad')} (then ${o.ld('w')}) (else ${o.ld('v')}))`,
+              ),
+              o.get('correction2'),
             ),
-            l('eps'),
+            o.get('eps'),
           ),
         ),
       ),
@@ -173,18 +233,18 @@ const RMSPROP = elementwise(
   ['lr', 'alpha', 'alphac', 'eps', 'wd', 'mu'],
   ['centered', 'momentum'],
   ['x', 'd'],
-  `(local.set $x ${fadd(ld('g'), fmul(l('wd'), ld('p')))})
-    ${st('s', fadd(fmul(l('alpha'), ld('s')), fmul(fmul(l('alphac'), l('x')), l('x'))))}
+  (o) => `${o.set('x', o.add(o.ld('g'), o.mul(o.get('wd'), o.ld('p'))))}
+    ${o.st('s', o.add(o.mul(o.get('alpha'), o.ld('s')), o.mul(o.mul(o.get('alphac'), o.get('x')), o.get('x'))))}
     (if ${l('centered')}
       (then
-        ${st('a', fadd(fmul(l('alpha'), ld('a')), fmul(l('alphac'), l('x'))))}
-        (local.set $d ${fadd(sqrt(fsub(ld('s'), fmul(ld('a'), ld('a')))), l('eps'))}))
-      (else (local.set $d ${fadd(sqrt(ld('s')), l('eps'))})))
+        ${o.st('a', o.add(o.mul(o.get('alpha'), o.ld('a')), o.mul(o.get('alphac'), o.get('x'))))}
+        ${o.set('d', o.add(o.sqrt(o.sub(o.ld('s'), o.mul(o.ld('a'), o.ld('a')))), o.get('eps')))})
+      (else ${o.set('d', o.add(o.sqrt(o.ld('s')), o.get('eps')))}))
     (if ${l('momentum')}
       (then
-        ${st('b', fadd(fmul(l('mu'), ld('b')), fdiv(l('x'), l('d'))))}
-        ${st('p', fsub(ld('p'), fmul(l('lr'), ld('b'))))})
-      (else ${st('p', fsub(ld('p'), fdiv(fmul(l('lr'), l('x')), l('d'))))}))`,
+        ${o.st('b', o.add(o.mul(o.get('mu'), o.ld('b')), o.div(o.get('x'), o.get('d'))))}
+        ${o.st('p', o.sub(o.ld('p'), o.mul(o.get('lr'), o.ld('b'))))})
+      (else ${o.st('p', o.sub(o.ld('p'), o.div(o.mul(o.get('lr'), o.get('x')), o.get('d'))))}))`,
 );
 
 /** runtime/optim/adagrad.ts per element. */
@@ -194,9 +254,9 @@ const ADAGRAD = elementwise(
   ['clr', 'eps', 'wd'],
   [],
   ['x'],
-  `(local.set $x ${fadd(ld('g'), fmul(l('wd'), ld('p')))})
-    ${st('s', fadd(ld('s'), fmul(l('x'), l('x'))))}
-    ${st('p', fsub(ld('p'), fdiv(fmul(l('clr'), l('x')), fadd(sqrt(ld('s')), l('eps')))))}`,
+  (o) => `${o.set('x', o.add(o.ld('g'), o.mul(o.get('wd'), o.ld('p'))))}
+    ${o.st('s', o.add(o.ld('s'), o.mul(o.get('x'), o.get('x'))))}
+    ${o.st('p', o.sub(o.ld('p'), o.div(o.mul(o.get('clr'), o.get('x')), o.add(o.sqrt(o.ld('s')), o.get('eps')))))}`,
 );
 
 /**
