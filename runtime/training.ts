@@ -8,6 +8,7 @@ import {
   createOptimizer,
   createSchedule,
   type Optimizer,
+  type OptimizerFactory,
   type OptimizerSpec,
   type OptimizerState,
   type ScheduleSpec,
@@ -119,7 +120,10 @@ export interface Trainer {
     targets: ArrayLike<number>,
     batch: number,
   ): { loss: number; gradient: Float32Array };
-  /** Applies the schedule for `options`, then one optimizer step over `grads`. */
+  /**
+   * Applies the schedule for `options`, then one optimizer step over `grads` (an optimizer with
+   * `stepInPlace` reads neither `param` nor `grads`).
+   */
   update(
     param: (name: string) => Float32Array,
     grads: ReadonlyMap<string, Float32Array>,
@@ -134,14 +138,18 @@ export interface Trainer {
   ): Promise<Evaluation>;
 }
 
-/** Creates the trainer of a model whose trainable parameters are `names` (optimizer order). */
+/**
+ * Creates the trainer of a model whose trainable parameters are `names` (optimizer order);
+ * `makeOptimizer` is a target's optimizer factory (default: runtime/optim's, on Float32Arrays).
+ */
 export function createTrainer(
   spec: TrainSpec,
   names: readonly string[],
   overrides: TrainOverrides = {},
+  makeOptimizer: OptimizerFactory = createOptimizer,
 ): Trainer {
   let current = resolveSpec(spec, overrides);
-  let optimizer = createOptimizer(current.optimizer);
+  let optimizer = makeOptimizer(current.optimizer);
   let schedule = createSchedule(current.schedule, current.optimizer.lr);
   let rng = overrides.rng ?? createRng(spec.seed);
   let epoch = 0;
@@ -158,7 +166,7 @@ export function createTrainer(
     },
     configure(next) {
       current = resolveSpec(spec, { ...current.overrides, ...next });
-      if (next.optimizer || next.lr !== undefined) optimizer = createOptimizer(current.optimizer);
+      if (next.optimizer || next.lr !== undefined) optimizer = makeOptimizer(current.optimizer);
       schedule = createSchedule(current.schedule, current.optimizer.lr);
       if (next.rng) rng = next.rng;
     },
@@ -171,6 +179,11 @@ export function createTrainer(
       if (options.epoch !== undefined) epoch = options.epoch;
       const scheduleStep = current.schedule.kind === 'onecycle' ? steps : epoch;
       applySchedule(optimizer, schedule, scheduleStep);
+      if (optimizer.stepInPlace) {
+        optimizer.stepInPlace();
+        steps++;
+        return optimizer.hyper.lr;
+      }
       const tensors = names.map(param);
       // A parameter no gradient reached (its layer feeds no loss) gets a zero gradient.
       const gradients = tensors.map(

@@ -10,6 +10,12 @@ export interface AdagradOptions {
   initialAccumulatorValue?: number;
 }
 
+/** `options` with PyTorch's defaults filled in. */
+export function adagradSettings(options: AdagradOptions): Required<AdagradOptions> {
+  const { eps = 1e-10, weightDecay = 0, lrDecay = 0, initialAccumulatorValue = 0 } = options;
+  return { lr: options.lr, eps, weightDecay, lrDecay, initialAccumulatorValue };
+}
+
 /**
  * Adagrad as `torch.optim.Adagrad` (https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html):
  * ```
@@ -20,7 +26,7 @@ export interface AdagradOptions {
  * ```
  */
 export function adagrad(options: AdagradOptions): Optimizer {
-  const { eps = 1e-10, weightDecay = 0, lrDecay = 0, initialAccumulatorValue = 0 } = options;
+  const { eps, weightDecay, lrDecay, initialAccumulatorValue } = adagradSettings(options);
   const hyper = { lr: options.lr };
   const slots = createSlots('adagrad', ['sum']);
   return {

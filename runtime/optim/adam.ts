@@ -21,7 +21,7 @@ export interface AdamOptions {
  * ```
  */
 export function adam(options: AdamOptions): Optimizer {
-  return adamFamily('adam', options, options.weightDecay ?? 0, 0);
+  return adamFamily('adam', options);
 }
 
 /**
@@ -30,16 +30,43 @@ export function adam(options: AdamOptions): Optimizer {
  * the L2 term.
  */
 export function adamw(options: AdamOptions): Optimizer {
-  return adamFamily('adamw', options, 0, options.weightDecay ?? 1e-2);
+  return adamFamily('adamw', options);
 }
 
-function adamFamily(kind: string, options: AdamOptions, l2: number, decoupled: number): Optimizer {
-  const { beta2 = 0.999, eps = 1e-8, amsgrad = false } = options;
-  const hyper = { lr: options.lr, momentum: options.beta1 ?? 0.9 };
-  const slots = createSlots(
-    kind,
-    amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'],
-  );
+/** What Adam and AdamW do with `options` (PyTorch's defaults filled in): L2 or decoupled decay. */
+export interface AdamSettings {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  amsgrad: boolean;
+  /** The L2 penalty added to the gradient (Adam). */
+  l2: number;
+  /** The decoupled decay (AdamW). */
+  decoupled: number;
+  slots: string[];
+}
+
+/** The settings of `adam` (`kind` 'adam') or `adamw` for `options`. */
+export function adamSettings(kind: 'adam' | 'adamw', options: AdamOptions): AdamSettings {
+  const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, amsgrad = false } = options;
+  const l2 = kind === 'adam' ? (options.weightDecay ?? 0) : 0;
+  const decoupled = kind === 'adamw' ? (options.weightDecay ?? 1e-2) : 0;
+  const slots = amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+  return { beta1, beta2, eps, amsgrad, l2, decoupled, slots };
+}
+
+function adamFamily(kind: 'adam' | 'adamw', options: AdamOptions): Optimizer {
+  const {
+    beta1: firstBeta1,
+    beta2,
+    eps,
+    amsgrad,
+    l2,
+    decoupled,
+    slots: names,
+  } = adamSettings(kind, options);
+  const hyper = { lr: options.lr, momentum: firstBeta1 };
+  const slots = createSlots(kind, names);
   return {
     kind,
     hyper,

@@ -20,6 +20,9 @@ export type OptimizerSpec =
   | ({ kind: 'adam' } & AdamOptions)
   | ({ kind: 'adamw' } & AdamOptions);
 
+/** Makes the optimizer of a spec: {@link createOptimizer}, or a target's own (same semantics). */
+export type OptimizerFactory = (spec: OptimizerSpec) => Optimizer;
+
 /** Creates the optimizer `spec` names. */
 export function createOptimizer(spec: OptimizerSpec): Optimizer {
   switch (spec.kind) {

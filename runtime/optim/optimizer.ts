@@ -1,7 +1,9 @@
 // The shape every optimizer shares: a step over parallel lists of parameters and gradients, in
 // place, and a state of plain `Float32Array` slots plus a step counter that checkpoints serialise.
 // Optimizers run on the host: updates are elementwise and memory-bound, so a Float32Array loop is
-// as fast as a kernel launch plus readback on webasm, and it is bit-for-bit deterministic.
+// as fast as a kernel launch plus readback on webasm, and it is bit-for-bit deterministic. The
+// wasm target runs the same updates in its training module (runtime/wasm/optimizer.ts, through
+// `stepInPlace`); these stay its reference.
 
 /** Everything an optimizer remembers: slot tensors (one per parameter, by slot name) and the step. */
 export interface OptimizerState {
@@ -26,6 +28,12 @@ export interface Optimizer {
   readonly hyper: ScheduledHyper;
   /** Updates `params` in place from `grads` (parallel lists of equal-length flat tensors). */
   step(params: readonly Float32Array[], grads: readonly Float32Array[]): void;
+  /**
+   * A target's optimizer whose parameters, gradients and slots live in the target's memory (the
+   * wasm target's training module) has this instead of a usable `step`: one update there, from
+   * the gradients of the last backward. The trainer calls it when present.
+   */
+  stepInPlace?(): void;
   /** A deep copy of the state, for checkpoints. */
   state(): OptimizerState;
   /** Restores a state from {@link Optimizer.state}; throws if it belongs to another optimizer or model. */

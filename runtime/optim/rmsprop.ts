@@ -11,6 +11,12 @@ export interface RmspropOptions {
   centered?: boolean;
 }
 
+/** `options` with PyTorch's defaults filled in. */
+export function rmspropSettings(options: RmspropOptions): Required<RmspropOptions> {
+  const { alpha = 0.99, eps = 1e-8, weightDecay = 0, centered = false, momentum = 0 } = options;
+  return { lr: options.lr, alpha, eps, weightDecay, centered, momentum };
+}
+
 /**
  * RMSprop as `torch.optim.RMSprop` (https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html):
  * ```
@@ -22,8 +28,8 @@ export interface RmspropOptions {
  * Defaults α = 0.99, ε = 1e-8 (added outside the square root, as PyTorch).
  */
 export function rmsprop(options: RmspropOptions): Optimizer {
-  const { alpha = 0.99, eps = 1e-8, weightDecay = 0, centered = false } = options;
-  const hyper = { lr: options.lr, momentum: options.momentum ?? 0 };
+  const { alpha, eps, weightDecay, centered, momentum } = rmspropSettings(options);
+  const hyper = { lr: options.lr, momentum };
   const slots = createSlots('rmsprop', ['square_avg', 'grad_avg', 'momentum_buffer']);
   return {
     kind: 'rmsprop',

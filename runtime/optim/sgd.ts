@@ -10,6 +10,15 @@ export interface SgdOptions {
   weightDecay?: number;
 }
 
+/** `options` with PyTorch's defaults filled in; throws on a Nesterov PyTorch refuses. */
+export function sgdSettings(options: SgdOptions): Required<SgdOptions> {
+  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
+  if (nesterov && (momentum <= 0 || dampening !== 0)) {
+    throw new Error('sgd: nesterov needs a positive momentum and zero dampening (as PyTorch)');
+  }
+  return { lr: options.lr, momentum, dampening, nesterov, weightDecay };
+}
+
 /**
  * SGD as `torch.optim.SGD` (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html):
  * ```
@@ -22,10 +31,7 @@ export interface SgdOptions {
  * Each element is computed in float64 and stored as float32.
  */
 export function sgd(options: SgdOptions): Optimizer {
-  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
-  if (nesterov && (momentum <= 0 || dampening !== 0)) {
-    throw new Error('sgd: nesterov needs a positive momentum and zero dampening (as PyTorch)');
-  }
+  const { momentum, dampening, nesterov, weightDecay } = sgdSettings(options);
   const hyper = { lr: options.lr, momentum };
   const slots = createSlots('sgd', ['momentum_buffer']);
   return {

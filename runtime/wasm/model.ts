@@ -33,6 +33,11 @@ export interface WasmSpec {
   inputs: readonly { name: string; offset: number; size: number }[];
   outputs: readonly { name: string; offset: number; size: number }[];
   layers: readonly WasmLayerSpec[];
+  /**
+   * Weight slots (by offset) the module's function `fn` packs from the plain slots, which are
+   * written first (the training module's parameters, repacked there after each optimizer step).
+   */
+  repack?: { fn: string; slots: readonly number[] };
 }
 
 /** Options of a wasm module's `create`. */
@@ -108,6 +113,8 @@ export interface WasmModelRuntime {
   view(sample: number, offset: number, size: number): Float32Array;
   /** A view of `length` floats at the constant byte address `address` (weights, gradients). */
   at(address: number, length: number): Float32Array;
+  /** The current instance's exported function `name` (the training module's optimizer). */
+  exported(name: string): (...args: number[]) => number;
   /** The parameter store (shared by the runtimes of one model). */
   readonly values: Map<string, Float32Array>;
   /** Replaces the parameter store (after `loadWeights` of another runtime) and repacks. */
@@ -201,6 +208,7 @@ export async function createWasmModel(
       ? readWeights(options.weights, specs, options.load)
       : initParameters(specs, options.init ?? 'pytorch', options.seed ?? 0));
   let stale = false;
+  const repacked = new Set(spec.repack?.slots ?? []);
   const scratch = spec.weightBytes;
   const arena = Math.ceil((scratch + threads * spec.scratchBytes) / 64) * 64;
   let capacity = 0;
@@ -226,11 +234,13 @@ export async function createWasmModel(
       effective.set(fold.biasOut, bias);
     }
     for (const slot of spec.weights) {
+      if (repacked.has(slot.offset)) continue;
       const source = effective.get(slot.name);
       if (!source) throw new Error(`internal error: no parameter \`${slot.name}\``);
       const target = new Float32Array(memory.buffer, slot.offset, packedLength(slot.packing));
       pack(source, slot.packing, target);
     }
+    if (spec.repack) exports[spec.repack.fn]();
   };
 
   /** Whether `layer` splits its units over the threads at `batch` (small layers do not). */
@@ -338,6 +348,11 @@ export async function createWasmModel(
       ),
     at: (address, length) =>
       new Float32Array((memory as WebAssembly.Memory).buffer, address, length),
+    exported(name) {
+      const fn = exports[name];
+      if (!fn) throw new Error(`internal error: the module exports no \`${name}\``);
+      return fn;
+    },
     get values() {
       return values;
     },

@@ -1,7 +1,9 @@
 // The training half of a wasm model: a second WebAssembly module (the training forward, which keeps
-// every value, then the backward) on its own memory, sharing the parameter store with the
-// inference module. The loss and the optimizer run here over Float32Arrays, exactly as on the
-// gpu.js target (runtime/training.ts); after each update both modules repack their weights.
+// every value, then the backward, then the optimizer step) on its own memory, sharing the
+// parameter store with the inference module. The loss runs here over Float32Arrays, exactly as on
+// the gpu.js target (runtime/training.ts); the optimizer updates the parameters in place in the
+// training module (./optimizer.ts), which repacks its weights there, and the inference module
+// repacks from the store before its next forward.
 import type { ParamSpec } from '../params.js';
 import {
   createTrainer,
@@ -19,6 +21,7 @@ import {
   type WasmModelRuntime,
   type WasmSpec,
 } from './model.js';
+import { createOptimizerMemory, createWasmOptimizer, type WasmOptimizerSpec } from './optimizer.js';
 
 /** The training module a generated module embeds, with the layout of its memory. */
 export interface WasmTrainSpec extends WasmSpec {
@@ -44,6 +47,8 @@ export interface WasmTrainSpec extends WasmSpec {
    * functions `[0, after)` (a later step may reuse its bytes).
    */
   traced: readonly { label: string; after: number; offset: number; size: number }[];
+  /** The optimizer step in the module (absent from modules generated before it). */
+  optimizer?: WasmOptimizerSpec;
 }
 
 /** Options of a trainable wasm module's `create`. */
@@ -86,7 +91,26 @@ export function createWasmTraining(
   const trainable = specs
     .filter((p) => ['weight', 'bias', 'gamma', 'beta'].includes(p.role))
     .map((p) => p.name);
-  const trainer = createTrainer(trainSpec, trainable, options.train);
+  const sizes = new Map(specs.map((p) => [p.name, p.shape.reduce((acc, dim) => acc * dim, 1)]));
+  // The optimizer runs in the training module when its layout covers the trainable parameters.
+  const optimizerMemory = createOptimizerMemory(
+    spec?.optimizer,
+    spec?.weights ?? [],
+    trainable,
+    (name) => sizes.get(name) ?? -1,
+  );
+  const trainer = createTrainer(
+    trainSpec,
+    trainable,
+    options.train,
+    optimizerMemory ? (optimizer) => createWasmOptimizer(optimizer, optimizerMemory) : undefined,
+  );
+  const param = (name: string) => {
+    const value = runtime.values.get(name);
+    if (!value) throw new Error(`internal error: no parameter \`${name}\``);
+    return value;
+  };
+  const noGradients: ReadonlyMap<string, Float32Array> = new Map();
   let training = false;
   let module: Promise<WasmModelRuntime> | undefined;
   const trainRuntime = () => {
@@ -167,19 +191,20 @@ export function createWasmTraining(
       train.runLayers(layout.forwardLayers, layout.layers.length, batch);
       // The optimizer reads the gradients where the backward wrote them; they are copied only
       // when the caller asks for them (a view would change with the next step).
-      const grads = new Map<string, Float32Array>();
-      for (const slot of layout.gradients) {
-        const view = train.at(slot.offset, slot.length);
-        grads.set(slot.name, stepOptions.gradients ? view.slice() : view);
+      const inPlace = optimizerMemory !== null && trainer.optimizer.stepInPlace !== undefined;
+      let grads = noGradients;
+      if (stepOptions.gradients || !inPlace) {
+        const views = new Map<string, Float32Array>();
+        for (const slot of layout.gradients) {
+          const view = train.at(slot.offset, slot.length);
+          views.set(slot.name, stepOptions.gradients ? view.slice() : view);
+        }
+        grads = views;
       }
-      const values = runtime.values;
-      const param = (name: string) => {
-        const value = values.get(name);
-        if (!value) throw new Error(`internal error: no parameter \`${name}\``);
-        return value;
-      };
+      if (inPlace) optimizerMemory.attach(train, runtime.values);
       const lr = trainer.update(param, grads, stepOptions);
-      train.invalidate();
+      // In place, the module repacked its own weights and copied them to the store.
+      if (!inPlace) train.invalidate();
       runtime.invalidate();
       return { loss, outputs, lr, ...(stepOptions.gradients ? { gradients: grads } : {}) };
     },

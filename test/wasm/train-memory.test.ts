@@ -85,10 +85,16 @@ test.serial(
       const bytes = start + BATCH * train.arenaBytes + 64;
       t.deepEqual(sizes, [Math.ceil(bytes / PAGE) * PAGE]);
       // 743,616 bytes of weights and gradients (LeNet-5's 61,706 parameters twice, packed and plain,
-      // and padding), one thread's scratch of 62,400 (conv2's im2col panels: ceil(100 / 8) panels
-      // × 150 deep × 8 columns × 4 B) and 64 × 69,056 of arenas: 5,225,664 bytes, 80 pages.
+      // and padding), then the optimizer's: a plain copy of conv1's weight (150 floats, 640 B; the
+      // other parameters have one already) and three slot regions of every parameter, each
+      // 640 + 64 + 9,600 + 64 + 192,000 + 512 + 40,320 + 384 + 3,392 + 64 = 247,040 bytes
+      // (64-byte aligned): 1,485,376 bytes. One thread's scratch of 62,400 (conv2's im2col
+      // panels: ceil(100 / 8) panels × 150 deep × 8 columns × 4 B) and 64 × 69,056 of arenas:
+      // 5,967,424 bytes, 92 pages (Adam writes two of the slot regions; the third is never
+      // resident).
+      t.is(train.weightBytes, 743_616 + 640 + 3 * 247_040);
       t.is(train.scratchBytes, 13 * 150 * 8 * 4);
-      t.is(sizes[0], 80 * PAGE);
+      t.is(sizes[0], 92 * PAGE);
     } finally {
       await model?.dispose();
     }

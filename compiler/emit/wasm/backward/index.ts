@@ -12,6 +12,7 @@ import { backwardKernel, forwardKernel, stagingOf as stagingBytes } from '../ker
 import { hasTrait, lookupLayer } from '../../../layers/registry.js';
 import type { GeneratedKernel } from '../kernel.js';
 import { add, get, i32, locals, mul } from '../wat.js';
+import { layOutOptimizer, optimizerFunctions, type WasmOptimizerLayout } from '../optimizer.js';
 import type { BackwardEnv } from './common.js';
 import {
   batchnormBackward,
@@ -102,6 +103,10 @@ export interface WasmTrainLayout {
    * functions before `after` have run (later steps may reuse its bytes).
    */
   traced: { node: number; after: number; offset: number; size: number }[];
+  /** The optimizer step in the module: masters, gradients and slots of the trainable parameters. */
+  optimizer: WasmOptimizerLayout;
+  /** Weight slots (by offset) the module's `fn` packs from the trainable parameters' plain copies. */
+  repack: { fn: string; slots: number[] };
 }
 
 const ALIGN = 64;
@@ -397,6 +402,14 @@ ${kernel.body})`,
     addKernels(`b${step.kernel.slice('train'.length)}`, kernels);
   });
 
+  // The optimizer updates the trainable parameters (runtime/wasm/train.ts's list) in place.
+  const trainable = plan.params
+    .filter((param) => ['weight', 'bias', 'gamma', 'beta'].includes(param.role))
+    .map((param) => ({ name: param.name, length: product(param.shape) }));
+  const optimizer = layOutOptimizer(trainable, weights, gradients, env.weight, env.region);
+  const optimizerCode = optimizerFunctions(optimizer, weights);
+  functions.push(optimizerCode.wat);
+
   const value = (variable: string, name: string): ArenaValue => ({
     name,
     offset: offset(variable),
@@ -435,6 +448,8 @@ ${functions.join('\n')}
         offset: offset(step.output),
         size: sizes.get(step.output) as number,
       })),
+      optimizer,
+      repack: { fn: 'opt_repack', slots: optimizerCode.repacked },
     },
   };
 }
