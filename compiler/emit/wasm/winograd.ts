@@ -150,15 +150,16 @@ export function convLowering(call: KernelCall): ConvLowering {
  * the transforms' elements at their measured cost.
  *
  * Measured basis (ResNet-18 at batch 1, one thread, per-phase minima of 25 forwards through
- * `profile`, load average 4–6): the GEMM runs at 17–18 G multiply-adds/s whatever the lowering
- * (0.056 ns each), except F(4×4) on 7² × 512 channels (36 · 512² weights, 37.7 MB): 5.3 ms where
- * its multiply-adds alone predict 4.2, so about 2 per weight float ({@link WEIGHT_COST}). An
- * element costs about 9 multiply-adds in F(2×2)'s input transform (0.40 ms for 64 × 56²), 2 in
- * its output transform, 4–5 in F(4×4)'s two (0.12 and 0.10 ms for 64 × 56²) and 2 in im2col.
- * Whole layers, F(2×2) → F(4×4): 64 × 56² 3.33 → 2.13 ms, 128 × 28² 3.51 → 2.30, 256 × 14²
- * 3.44 → 2.56, and 512 × 7² 3.93 → 5.55 (4 tiles in a panel of 8, 2.25× the weights): the model
- * picks F(4×4) for the first three and F(2×2) for the last; im2col is slower on all four
- * (7.3, 6.5, 7.1 and 8.0 ms).
+ * `profile`): the GEMM runs at 17–18 G multiply-adds/s whatever the lowering (0.056 ns each),
+ * except F(4×4) on 7² × 512 channels (36 · 512² weights, 37.7 MB): 5.3 ms where its
+ * multiply-adds alone predict 4.2, so about 2 per weight float ({@link WEIGHT_COST}). An element
+ * costs about 9 multiply-adds in F(2×2)'s input transform (0.40 ms for 64 × 56²), 2 in its
+ * output transform, 4–5 in F(4×4)'s two (0.12 and 0.10 ms for 64 × 56²) and 2 in im2col (load
+ * average 4–6). Whole layers, F(2×2) → F(4×4) (load average 10–12): 64 × 56² 3.5–3.6 →
+ * 2.0–2.4 ms, 128 × 28² 3.8–3.9 → 2.1–2.3, 256 × 14² 3.8–3.9 → 2.4, and 512 × 7² 4.2–4.4 → 5.5
+ * (4 tiles in a panel of 8, 2.25× the weights): the model picks F(4×4) for the first three and
+ * F(2×2) for the last; im2col is about twice as slow as F(2×2) on all four (7.3, 6.5, 7.1 and
+ * 8.0 ms at load 10).
  */
 export function loweringCost(g: ConvGeometry, lowering: ConvLowering): number {
   const rows = Math.ceil(g.outChannels / MR) * MR;
