@@ -10,7 +10,12 @@ export type Packing =
    * Winograd F(2×2, 3×3) weights: a 3×3 weight `[rows, depth, 3, 3]` transformed to
    * `U[ξ] = G g Gᵀ` (16 positions ξ), packed as `rowPanels` with the 16 positions as groups.
    */
-  | { kind: 'winograd3x3'; rows: number; depth: number; mr: number; kc: number };
+  | { kind: 'winograd3x3'; rows: number; depth: number; mr: number; kc: number }
+  /**
+   * Winograd F(4×4, 3×3) weights: `U[ξ] = G g Gᵀ` with the 6×3 `G` (36 positions ξ), packed as
+   * `rowPanels` with the 36 positions as groups.
+   */
+  | { kind: 'winograd4x4'; rows: number; depth: number; mr: number; kc: number };
 
 /** Floats `packing` occupies. */
 export function packedLength(packing: Packing): number {
@@ -23,6 +28,8 @@ export function packedLength(packing: Packing): number {
       return Math.ceil(packing.cols / packing.nr) * packing.nr * packing.depth;
     case 'winograd3x3':
       return 16 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
+    case 'winograd4x4':
+      return 36 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
   }
 }
 
@@ -63,21 +70,24 @@ export function pack(source: Float32Array, packing: Packing, target: Float32Arra
       }
       return;
     }
-    case 'winograd3x3': {
-      // U[ξ] = G g Gᵀ per filter, written straight into the rowPanels layout with the 16
+    case 'winograd3x3':
+    case 'winograd4x4': {
+      // U[ξ] = G g Gᵀ per filter, written straight into the rowPanels layout with the 16 (or 36)
       // positions as groups (no intermediate copy of the transformed weights).
       const { rows, depth, mr, kc } = packing;
+      const matrix = packing.kind === 'winograd3x3' ? G : G4;
+      const positions = matrix.length * matrix.length;
       const blocks = Math.ceil(rows / mr);
-      const u = new Float64Array(16);
+      const u = new Float64Array(positions);
       for (let row = 0; row < rows; row++) {
         const block = Math.floor(row / mr);
         const lane = row % mr;
         for (let c = 0; c < depth; c++) {
-          transformFilter(source, (row * depth + c) * 9, u);
+          transformFilter(matrix, source, (row * depth + c) * 9, u);
           const k0 = Math.floor(c / kc) * kc;
           const blockDepth = Math.min(kc, depth - k0);
           const at = k0 * blocks * mr + block * blockDepth * mr + lane + (c - k0) * mr;
-          for (let xi = 0; xi < 16; xi++) target[xi * blocks * depth * mr + at] = u[xi];
+          for (let xi = 0; xi < positions; xi++) target[xi * blocks * depth * mr + at] = u[xi];
         }
       }
       return;
@@ -94,30 +104,58 @@ const G = [
 ];
 
 /**
- * `[rows, depth, 3, 3]` → `U[16][rows][depth]` with `U[4i + j][r][c] = (G g[r][c] Gᵀ)[i][j]`,
- * computed in float64 and rounded once.
+ * Winograd F(4×4, 3×3)'s G (Lavin & Gray, interpolation points 0, ±1, ±2, ∞), in float64: the
+ * sixths and twelfths are not exact in binary, so U is computed in float64 and rounded once.
  */
-export function winogradWeights(source: Float32Array, rows: number, depth: number): Float32Array {
+export const G4 = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+
+/**
+ * `[rows, depth, 3, 3]` → `U[n²][rows][depth]` with `U[n·i + j][r][c] = (G g[r][c] Gᵀ)[i][j]`,
+ * computed in float64 and rounded once; `n` is 4 for F(2×2, 3×3), 6 for F(4×4, 3×3).
+ */
+export function winogradWeights(
+  source: Float32Array,
+  rows: number,
+  depth: number,
+  tile: 2 | 4 = 2,
+): Float32Array {
+  const matrix = tile === 2 ? G : G4;
+  const positions = matrix.length * matrix.length;
   const plane = rows * depth;
-  const out = new Float32Array(16 * plane);
-  const u = new Float64Array(16);
+  const out = new Float32Array(positions * plane);
+  const u = new Float64Array(positions);
   for (let rc = 0; rc < plane; rc++) {
-    transformFilter(source, rc * 9, u);
-    for (let xi = 0; xi < 16; xi++) out[xi * plane + rc] = u[xi];
+    transformFilter(matrix, source, rc * 9, u);
+    for (let xi = 0; xi < positions; xi++) out[xi * plane + rc] = u[xi];
   }
   return out;
 }
 
-/** `u = G g Gᵀ` (4×4, row-major) of the 3×3 filter `g` at `source[offset…offset+9)`, in float64. */
-function transformFilter(source: Float32Array, offset: number, u: Float64Array): void {
-  for (let i = 0; i < 4; i++) {
+/**
+ * `u = G g Gᵀ` (n×n, row-major, n = rows of `matrix`) of the 3×3 filter `g` at
+ * `source[offset…offset+9)`, in float64.
+ */
+function transformFilter(
+  matrix: readonly (readonly number[])[],
+  source: Float32Array,
+  offset: number,
+  u: Float64Array,
+): void {
+  const n = matrix.length;
+  for (let i = 0; i < n; i++) {
     // (G g) row i, then times Gᵀ.
-    const a =
-      G[i][0] * source[offset] + G[i][1] * source[offset + 3] + G[i][2] * source[offset + 6];
-    const b =
-      G[i][0] * source[offset + 1] + G[i][1] * source[offset + 4] + G[i][2] * source[offset + 7];
-    const c =
-      G[i][0] * source[offset + 2] + G[i][1] * source[offset + 5] + G[i][2] * source[offset + 8];
-    for (let j = 0; j < 4; j++) u[i * 4 + j] = a * G[j][0] + b * G[j][1] + c * G[j][2];
+    const [g0, g1, g2] = matrix[i];
+    const a = g0 * source[offset] + g1 * source[offset + 3] + g2 * source[offset + 6];
+    const b = g0 * source[offset + 1] + g1 * source[offset + 4] + g2 * source[offset + 7];
+    const c = g0 * source[offset + 2] + g1 * source[offset + 5] + g2 * source[offset + 8];
+    for (let j = 0; j < n; j++)
+      u[i * n + j] = a * matrix[j][0] + b * matrix[j][1] + c * matrix[j][2];
   }
 }

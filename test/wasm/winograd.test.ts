@@ -1,5 +1,6 @@
 // Winograd F(2×2, 3×3): the 3×3 stride-1 convolutions with at least 16 input and output channels
-// run as Winograd on the wasm target. Against the float64 reference within 1e-4 relative, on
+// run as Winograd on the wasm target (here every one as F(2×2), whatever the cost model would pick;
+// F(4×4) and the choice are tested in winograd4.test.ts). Against the float64 reference within 1e-4 relative, on
 // shapes that exercise every edge: odd output sizes (partial tiles), tile rows that are not a
 // multiple of four tiles, an odd number of tile quads, valid and asymmetric padding, output
 // channels not a multiple of the GEMM's rows, a folded BatchNorm and a fused activation.
@@ -10,6 +11,10 @@ import { inputFor } from '../emit/build-helper.js';
 import { randomWeights } from '../emit/weights.js';
 import { buildWasm } from './build-wasm.js';
 import { winogradWeights } from '../../runtime/wasm/pack.js';
+import { forceConvLowering } from '../../compiler/emit/wasm/winograd.js';
+
+// For every build of this file (each test file runs in its own process).
+forceConvLowering('winograd2');
 
 type Params = (name: string) => ref.RefTensor;
 
@@ -120,7 +125,8 @@ const BATCH = 3;
 for (const [idx, testCase] of CASES.entries()) {
   test(`winograd ${testCase.name}`, async (t) => {
     const source = `model M {\n  input x: [${testCase.input.join(', ')}]\n  ${testCase.layers}\n  output y\n}\n`;
-    const { module } = await buildWasm(`winograd-${idx}`, source);
+    const { code, module } = await buildWasm(`winograd-${idx}`, source);
+    t.true(code.includes("'winograd3x3'"), 'runs as F(2×2)');
     for (const threads of [1, 2]) {
       const model = await module.create({ threads });
       try {

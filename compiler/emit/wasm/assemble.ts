@@ -202,6 +202,8 @@ export function packedLength(packing: Packing): number {
       return Math.ceil(packing.cols / packing.nr) * packing.nr * packing.depth;
     case 'winograd3x3':
       return 16 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
+    case 'winograd4x4':
+      return 36 * Math.ceil(packing.rows / packing.mr) * packing.mr * packing.depth;
   }
 }
 

@@ -684,6 +684,12 @@ export interface GemmPhaseSpec {
   /** Address of the bias (plain, `groups·rows + MR` floats), or none. */
   bias: number | undefined;
   steps: ActivationStep[];
+  /**
+   * Bytes from one group's B panels (and C) to the next; by default they are contiguous. Winograd
+   * F(4×4) spreads its 36 groups so that they do not all fall into the same L1 sets.
+   */
+  columnGroupBytes?: number;
+  outputGroupBytes?: number;
 }
 
 /**
@@ -694,7 +700,8 @@ export function gemmPhase(spec: GemmPhaseSpec, env: KernelEnv): GeneratedKernel 
   const { groups, rows: groupOut, depth, positions, columns, weights, bias, steps } = spec;
   const labels = new Labels();
   const panels = ceilDiv(positions, NR);
-  const groupColumns = panels * depth * NR * 4;
+  const groupColumns = spec.columnGroupBytes ?? panels * depth * NR * 4;
+  const groupOutput = spec.outputGroupBytes ?? groupOut * positions * 4;
   const rowBlocks = ceilDiv(groupOut, MR);
   const panelChunk = Math.min(panels, PANEL_CHUNK);
   const panelChunks = ceilDiv(panels, panelChunk);
@@ -708,7 +715,7 @@ export function gemmPhase(spec: GemmPhaseSpec, env: KernelEnv): GeneratedKernel 
     env,
   );
   const perGroup = `${set('gcol', add(get('col'), mulConst(get('g'), groupColumns)))}
-${set('gout', add(get('out'), mulConst(get('g'), groupOut * positions * 4)))}
+${set('gout', add(get('out'), mulConst(get('g'), groupOutput)))}
 ${depthBlocks(depth, labels, forLoop(labels, 'panel', get('pb0'), get('pb1'), forLoop(labels, 'mb', get('mb0'), get('mb1'), perRowBlock)))}`;
   const body = `(local.set $u ${get('u0')})
 (block $done (loop $units

@@ -20,7 +20,9 @@ export type Packing =
    * Winograd F(2×2, 3×3) weights: a 3×3 weight `[rows, depth, 3, 3]` transformed to
    * `U[ξ] = G g Gᵀ` (16 positions ξ), packed as `rowPanels` with the 16 positions as groups.
    */
-  | { kind: 'winograd3x3'; rows: number; depth: number; mr: number; kc: number };
+  | { kind: 'winograd3x3'; rows: number; depth: number; mr: number; kc: number }
+  /** Winograd F(4×4, 3×3) weights: as `winograd3x3` with the 36 positions of `G g Gᵀ` (6×6). */
+  | { kind: 'winograd4x4'; rows: number; depth: number; mr: number; kc: number };
 
 /** Where a kernel's values and weights are. */
 export interface KernelEnv {

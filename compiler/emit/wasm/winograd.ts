@@ -1,5 +1,8 @@
-// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2016): each 2×2 output tile is
+// Winograd for 3×3 stride-1 convolutions, and the choice of a convolution's lowering
+// (`convLowering`: im2col, F(2×2) here, or F(4×4) in ./winograd4.ts, by a cost model).
+//
+// Winograd F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016):
+// each 2×2 output tile is
 //
 //   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
 //
@@ -18,6 +21,7 @@ import { vectorActivation, vectorizable, activationSteps } from './activation.js
 import { depthBlock, gemmPhase, geometryOf, MR, NR, padCall, type ConvGeometry } from './gemm.js';
 import { valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
 import { padKernel } from './simple.js';
+import { winograd4Conv, winograd4Geometry, winograd4StagingBytes } from './winograd4.js';
 import type { KernelCall } from '../target.js';
 import {
   add,
@@ -89,8 +93,11 @@ function winogradGeometry(g: ConvGeometry): WinogradGeometry {
   };
 }
 
-/** Whether `call` runs as Winograd F(2×2, 3×3) (the cost model: 3×3, stride 1, wide enough). */
-export function winogradApplies(call: KernelCall): boolean {
+/** How a convolution is lowered onto the GEMM. */
+export type ConvLowering = 'im2col' | 'winograd2' | 'winograd4';
+
+/** Whether `call` could run as Winograd at all: 3×3, stride 1, one group, zero padding, wide enough. */
+function winogradEligible(call: KernelCall): boolean {
   if (call.factory !== 'conv2d' && call.factory !== 'conv2dIm2col') return false;
   const g = geometryOf(call);
   return (
@@ -110,11 +117,87 @@ export function winogradApplies(call: KernelCall): boolean {
   );
 }
 
+let forcedLowering: ConvLowering | undefined;
+
+/**
+ * Makes every Winograd-eligible convolution built from now on use `lowering` (`undefined`: the
+ * cost model again). For tests that need one lowering on shapes the cost model would lower
+ * otherwise; the compiler itself never calls it.
+ */
+export function forceConvLowering(lowering: ConvLowering | undefined): void {
+  forcedLowering = lowering;
+}
+
+/**
+ * The lowering of a convolution: im2col unless Winograd applies at all (3×3, stride 1, …), else
+ * the cheapest of im2col, F(2×2) and F(4×4) by {@link loweringCost}.
+ */
+export function convLowering(call: KernelCall): ConvLowering {
+  if (!winogradEligible(call)) return 'im2col';
+  if (forcedLowering !== undefined) return forcedLowering;
+  const g = geometryOf(call);
+  const order: ConvLowering[] = ['winograd4', 'winograd2', 'im2col'];
+  return order.reduce((best, lowering) =>
+    loweringCost(g, lowering) < loweringCost(g, best) ? lowering : best,
+  );
+}
+
+/**
+ * The cost model, in multiply-add equivalents per sample: the GEMM's multiply-adds as they run
+ * (rows rounded up to the register tile's 4, columns to its panel of 8: padding tiles and panels
+ * cost as much as real ones), plus {@link WEIGHT_COST} per weight float (at batch 1 a GEMM with
+ * few columns streams its weights from L3 or memory: F(4×4)'s are 36/9 of the plain ones), plus
+ * the transforms' elements at their measured cost.
+ *
+ * Measured basis (ResNet-18 at batch 1, one thread, per-phase minima of 25 forwards through
+ * `profile`): the GEMM runs at 17–18 G multiply-adds/s whatever the lowering (0.056 ns each),
+ * except F(4×4) on 7² × 512 channels (36 · 512² weights, 37.7 MB): 5.3 ms where its
+ * multiply-adds alone predict 4.2, so about 2 per weight float ({@link WEIGHT_COST}). An element
+ * costs about 9 multiply-adds in F(2×2)'s input transform (0.40 ms for 64 × 56²), 2 in its
+ * output transform, 4–5 in F(4×4)'s two (0.12 and 0.10 ms for 64 × 56²) and 2 in im2col (load
+ * average 4–6). Whole layers, F(2×2) → F(4×4) (load average 10–12): 64 × 56² 3.5–3.6 →
+ * 2.0–2.4 ms, 128 × 28² 3.8–3.9 → 2.1–2.3, 256 × 14² 3.8–3.9 → 2.4, and 512 × 7² 4.2–4.4 → 5.5
+ * (4 tiles in a panel of 8, 2.25× the weights): the model picks F(4×4) for the first three and
+ * F(2×2) for the last; im2col is about twice as slow as F(2×2) on all four (7.3, 6.5, 7.1 and
+ * 8.0 ms at load 10).
+ */
+export function loweringCost(g: ConvGeometry, lowering: ConvLowering): number {
+  const rows = Math.ceil(g.outChannels / MR) * MR;
+  const weights = (positions: number) => WEIGHT_COST * positions * rows * g.inChannels;
+  if (lowering === 'im2col') {
+    const columns = Math.ceil((g.outHeight * g.outWidth) / NR) * NR;
+    const depth = 9 * g.inChannels;
+    return rows * columns * depth + weights(9) + 2 * depth * columns;
+  }
+  const [positions, columns, input, output] =
+    lowering === 'winograd2'
+      ? [XI, winogradGeometry(g).columns, 9, 2]
+      : [36, winograd4Geometry(g).columns, 4.5, 4];
+  const gemm = positions * rows * columns * g.inChannels;
+  const transforms = positions * columns * (input * g.inChannels + output * g.outChannels);
+  return gemm + weights(positions) + transforms;
+}
+
+/** Multiply-add equivalents of streaming one weight float (see {@link loweringCost}). */
+const WEIGHT_COST = 2;
+
+/** Whether `call` runs as Winograd (F(2×2) or F(4×4), see {@link convLowering}). */
+export function winogradApplies(call: KernelCall): boolean {
+  return convLowering(call) !== 'im2col';
+}
+
 /** Staging bytes of a Winograd convolution: padded input, transformed input, products. */
 export function winogradStagingBytes(call: KernelCall): number {
+  if (convLowering(call) === 'winograd4') return winograd4StagingBytes(call);
   const w = winogradGeometry(geometryOf(call));
   return w.paddedBytes + w.transformBytes + w.productBytes;
 }
+
+/** The Winograd convolution of `call` (`winogradApplies(call)` holds). */
+export const winogradConv: KernelGenerator = (call, values, env) =>
+  convLowering(call) === 'winograd4'
+    ? winograd4Conv(call, values, env)
+    : winograd2Conv(call, values, env);
 
 /** Floats and instructions shared by the transforms. */
 const v = (name: string) => `(local.get $${name})`;
@@ -149,8 +232,8 @@ function inputTransform(): string {
 /** Minimum units a transform phase splits into per sample (threads have work at batch 1). */
 const TRANSFORM_UNITS = 16;
 
-/** The Winograd convolution's phases (see the file comment); `winogradApplies(call)` holds. */
-export const winogradConv: KernelGenerator = (call, values, env) => {
+/** The F(2×2) convolution's phases (see the file comment). */
+const winograd2Conv: KernelGenerator = (call, values, env) => {
   const w = winogradGeometry(geometryOf(call));
   const { g } = w;
   const channels = g.inChannels;
