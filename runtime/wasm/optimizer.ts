@@ -64,6 +64,7 @@ export function createOptimizerMemory(
   weights: WeightSlots,
   names: readonly string[],
   lengthOf: (name: string) => number,
+  moduleRepacked: readonly number[],
 ): OptimizerMemory | null {
   if (!layout || layout.params.length !== names.length) return null;
   const params = names.map((name) => layout.params.find((param) => param.name === name));
@@ -71,7 +72,14 @@ export function createOptimizerMemory(
   const ordered = params as WasmOptimizerSpec['params'][number][];
   const hostPacked = ordered.flatMap((param) =>
     weights
-      .filter((slot) => slot.name === param.name && slot.packing.kind === 'winograd3x3')
+      // Every other slot of the parameter that the module's `opt_repack` does not rebuild (the
+      // Winograd transforms): by address, so that a new packing kind cannot be left stale.
+      .filter(
+        (slot) =>
+          slot.name === param.name &&
+          slot.offset !== param.master &&
+          !moduleRepacked.includes(slot.offset),
+      )
       .map((slot) => ({ param, slot })),
   );
   let runtime: WasmModelRuntime | undefined;

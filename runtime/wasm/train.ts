@@ -98,6 +98,7 @@ export function createWasmTraining(
     spec?.weights ?? [],
     trainable,
     (name) => sizes.get(name) ?? -1,
+    spec?.repack?.slots ?? [],
   );
   const trainer = createTrainer(
     trainSpec,

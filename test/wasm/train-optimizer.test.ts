@@ -21,6 +21,7 @@ import {
   type TrainModel,
   type TrainModule,
 } from './build-train.js';
+import { forceConvLowering } from '../../compiler/emit/wasm/winograd.js';
 
 // Convolutions packed as row panels (3→16) and Winograd (16→16, repacked on the host), a
 // BatchNorm's gamma and beta, a linear layer's column panels and a bias of 9 floats padded to 16
@@ -328,3 +329,62 @@ test('a parameter no gradient reaches is updated from zeros, as on the host', as
     await model.dispose();
   }
 });
+
+// Winograd F(4×4) weights are repacked on the host after each in-place update (the module's
+// `opt_repack` covers panels and plain slots only): building such a training module once threw
+// "no in-module repack of winograd4x4".
+const WINOGRAD4 = `
+model Wino {
+  input x: [16, 12, 12]
+  conv(16, 3, pad=1)
+  relu
+  avgpool(global)
+  flatten
+  linear(5)
+  output y
+}
+
+train Wino {
+  loss = cross_entropy
+  optimizer = sgd(lr=0.1, momentum=0.9)
+  batch = 2
+}
+`;
+
+test.serial(
+  'F(4×4) convolutions train in place: weights as on the host, both modules follow',
+  async (t) => {
+    forceConvLowering('winograd4');
+    let built: Awaited<ReturnType<typeof buildTrain>>;
+    try {
+      built = await buildTrain('optimizer-in-place-winograd4', WINOGRAD4);
+    } finally {
+      forceConvLowering(undefined);
+    }
+    t.regex(built.code, /winograd4x4/, 'the convolution lowers to F(4×4)');
+    const spec: OptimizerSpec = { kind: 'sgd', lr: 0.1, momentum: 0.9 };
+    const size = 16 * 12 * 12;
+    const model = (await built.module.create({ threads: 1, seed: 4 })) as Model;
+    let fresh: Model | undefined;
+    try {
+      const ref = reference(model, spec);
+      for (let step = 0; step < 3; step++) {
+        const result = await model.trainStep(seeded(2 * size, 30 + step), [1, 3], 2, {
+          gradients: true,
+        });
+        ref.step(result.gradients);
+        same(t, model, ref, `step ${step}`);
+      }
+      const x = seeded(2 * size, 40);
+      fresh = (await built.module.create({ threads: 1, weights: model.saveWeights() })) as Model;
+      const inference = await model.forward(x, 2);
+      t.true(bytes(inference).equals(bytes(await fresh.forward(x, 2))), 'inference forward');
+      model.train();
+      const error = maxRelative(await model.forward(x, 2), inference);
+      t.true(error < 1e-5, `training forward against inference forward: ${error}`);
+    } finally {
+      await model.dispose();
+      await fresh?.dispose();
+    }
+  },
+);

@@ -300,9 +300,20 @@ const PACK_COLS = `(func $pack_cols (param $src i32) (param $dst i32) (param $co
       (local.set $k (i32.add ${l('k')} (i32.const 1))) (br $kl)))
     (local.set $col (i32.add ${l('col')} (i32.const 1))) (br $cl))))`;
 
-/** Whether the module repacks `packing` itself (the Winograd transform stays on the host). */
+/**
+ * Whether the module repacks `packing` itself (the Winograd transforms stay on the host). Every
+ * kind is named, so a new packing kind fails to compile here instead of reaching `opt_repack`.
+ */
 export function repackedInModule(packing: Packing): boolean {
-  return packing.kind !== 'winograd3x3';
+  switch (packing.kind) {
+    case 'plain':
+    case 'rowPanels':
+    case 'colPanels':
+      return true;
+    case 'winograd3x3':
+    case 'winograd4x4':
+      return false;
+  }
 }
 
 /**
