@@ -111,7 +111,8 @@ test('every unit runs exactly once per run, for any unit count, over 3 workers',
     for (let round = 0; round < 30; round++)
       for (const size of sizes) {
         heap.fill(0, COUNTS, COUNTS + 1024);
-        run(0, size);
+        // Units of a few microseconds (`slow`, 500 atomic adds), so that every thread claims.
+        run(2, size, 500);
         // `run` returned: every unit was written, once, and nothing past the units.
         const wrong = firstWrong(heap, COUNTS, size, 1);
         if (wrong >= 0) return t.fail(`${size} units: unit ${wrong} ran ${heap[wrong]} times`);
@@ -127,9 +128,11 @@ test('every unit runs exactly once per run, for any unit count, over 3 workers',
 test('a wake-up without work is ignored, after an attach and after a run', async (t) => {
   const { threads, heap, run } = await setUp(1);
   try {
-    // Right after the attach: a worker that took this wake-up for new work would attach again
-    // (no program on its port: a failure) or acknowledge twice.
+    // Right after the attach, once the worker waits: a worker that took this wake-up for new
+    // work would attach again (no program on its port: a failure) or acknowledge twice.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     threads.nudge();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     for (let round = 1; round <= 50; round++) {
       run(0, 8, 0, () => {
         // Once the worker has claimed the rest and waits again, wake it with nothing to do.
@@ -218,11 +221,13 @@ test('a worker stopped for 2^16 runs does not take its tag for a later run', asy
 test('a failing chunk is reported, on the caller or on a worker, and the pool goes on', async (t) => {
   const { threads, heap, run } = await setUp(2);
   try {
-    // Unit 5 traps; whoever claims it, `run` throws after every other unit ran, and the next
-    // run is whole.
+    // Unit 5 traps (chunks of 2 units: it is in chunk 2, after unit 4); `run` throws after every
+    // other unit ran, and the next run is whole. In odd rounds the caller's first chunk waits
+    // until a worker has run unit 4, so that the trap is a worker's.
     for (let round = 0; round < 10; round++) {
       heap.fill(0, COUNTS, COUNTS + 1024);
-      const error = t.throws(() => run(3, 24, 5));
+      const onWorker = () => spinUntil(() => Atomics.load(heap, COUNTS + 4) > 0, 2000);
+      const error = t.throws(() => run(3, 24, 5, round % 2 === 1 ? onWorker : undefined));
       t.regex(error?.message ?? '', /unreachable|worker thread failed/);
       t.is(firstWrong(heap, COUNTS, 5, 1), -1);
       t.is(firstWrong(heap, COUNTS + 6, 18, 1), -1);
