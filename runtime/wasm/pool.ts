@@ -184,7 +184,11 @@ for (;;) {
 export interface WorkerProgram {
   /** Workers (the calling thread not included). */
   readonly size: number;
-  /** Splits `units` of function `fn` over the workers and the calling thread (`call`), waits. */
+  /**
+   * Runs units `[0, units)` of function `fn` in chunks claimed by the workers and the calling
+   * thread (`call(u0, u1)`); returns when every chunk is done. Throws the caller's error, or an
+   * internal error when a worker's chunk failed, after every chunk has run.
+   */
   run(fn: number, call: (u0: number, u1: number) => void, units: number, batch: number): void;
   /** Lets the workers drop the instance (its memory was replaced). */
   detach(): void;
