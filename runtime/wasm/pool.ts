@@ -78,7 +78,7 @@ const MAX_CHUNKS = 0xffff;
 /**
  * Chunks per thread a layer's units are cut into (when there are that many units): enough to
  * rebalance when a thread is descheduled, few enough that the claims and calls stay negligible
- * (a chunk costs about 20 ns uncontended; one unit per chunk took 3% more CPU time than this
+ * (a chunk costs about 20 ns uncontended; one unit per chunk took 2–19% more CPU time than this
  * for a LeNet-5 forward at batch 64, docs/wasm-target.md).
  */
 export const CHUNKS_PER_THREAD = 4;
