@@ -11,7 +11,7 @@ import { buildWasm } from './build-wasm.js';
 import { layerCases } from '../emit/layer-cases.js';
 import { lookupLayer } from '../../compiler/layers/registry.js';
 import { buildTrain, seeded, type TrainModule } from './build-train.js';
-import { importShuffled, shuffled } from './shuffled-runtime.js';
+import { importShuffled, late, shuffled } from './shuffled-runtime.js';
 
 const SOURCE = `model Net {
   input x: [3, 20, 20]
@@ -209,3 +209,38 @@ for (const trainCase of TRAIN_CASES)
         name,
       );
   });
+
+test('LeNet-5 on the real pool with late and nudged workers: forward and training bytes of one thread', async (t) => {
+  const { code, module } = await buildTrain('late-lenet5', TRAIN_CASES[0].source);
+  const other = await importShuffled<TrainModule>('late-lenet5', code);
+  const batch = 64;
+  const x = seeded(batch * 784, 8);
+  const labels = Array.from({ length: batch }, (_, idx) => (idx * 7) % 10);
+  const results: { forward: Buffer; weights: Map<string, Float32Array> }[] = [];
+  const before = late.layers;
+  for (const [source, threads] of [
+    [module, 1],
+    [other, 3],
+  ] as const) {
+    const model = await source.create({ threads, seed: 6, workers: 'always' });
+    try {
+      const forward = Buffer.from((await model.forward(x, batch)).slice().buffer);
+      for (let step = 0; step < 3; step++) await model.trainStep(x, labels, batch);
+      const weights = new Map(
+        [...model.parameters()].map(([name, value]) => [name, value.slice()]),
+      );
+      results.push({ forward, weights });
+    } finally {
+      await model.dispose();
+    }
+  }
+  t.true(late.layers - before > 0, 'layers ran through the real pool');
+  t.true(results[1].forward.equals(results[0].forward), 'forward');
+  for (const [name, value] of results[0].weights)
+    t.true(
+      Buffer.from((results[1].weights.get(name) as Float32Array).buffer).equals(
+        Buffer.from(value.buffer),
+      ),
+      name,
+    );
+});
