@@ -118,7 +118,7 @@ export const createWasmModel: typeof createModel = (
     model,
     spec,
     shared,
-    workers ?? adversarial(options.threads ?? 1),
+    workers ?? adversarial(typeof options.threads === 'number' ? options.threads : 1),
   );
 
 const OUT = resolve('build/test-wasm-shuffled');
