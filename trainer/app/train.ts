@@ -81,7 +81,16 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   // `auto`: cnnc's own WebAssembly target, which trains about 10× faster than gpu.js's webasm
   // mode, unless some layer has no wasm backward yet; then gpu.js, saying why. The same decision
   // as `cnnc build`'s default (compiler/emit/target-choice.ts).
-  const loaded = await loadTrainableModel(file, options.model, io, checkTrainableModel, requested);
+  // The data is read (and hostile files refused) once the model has checked, before its code is
+  // generated: a bad `--data` answers in about a second, not after a build of several seconds.
+  let data: ReturnType<typeof loadTrainingData> | undefined;
+  const checkModelAndData: typeof checkTrainableModel = (graph, path, texts) => {
+    const refused = checkTrainableModel(graph, path, texts);
+    if (refused) return refused;
+    data = loadTrainingData(options.data);
+    return data.ok ? undefined : data.message;
+  };
+  const loaded = await loadTrainableModel(file, options.model, io, checkModelAndData, requested);
   if (!loaded.ok)
     return loaded.wasmGap
       ? fail(
@@ -92,8 +101,7 @@ export async function runTrain(file: string, options: TrainCliOptions, io: Io): 
   if (loaded.fallback)
     io.err(`training on gpu.js: the wasm target cannot train this model yet (${loaded.fallback})`);
   const { module, target } = loaded;
-  const data = loadTrainingData(options.data);
-  if (!data.ok) return fail(io, data.message);
+  if (!data?.ok) return fail(io, data ? data.message : 'internal error: no training data');
   const spec = module.trainSpec;
   const pairing = checkPairing(
     spec.loss,
