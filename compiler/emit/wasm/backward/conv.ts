@@ -20,6 +20,7 @@ import {
   set,
   store,
 } from '../wat.js';
+import { convWeightGradGemm, weightGradGemmApplies } from './conv-gemm.js';
 import { convInputGradVector, convVectorApplies, convWeightGradVector } from './conv-vector.js';
 import {
   ALL_SAMPLES,
@@ -259,11 +260,17 @@ function channelLoop(labels: Labels, count: number, body: string): string {
 
 /**
  * Backward of `conv2d`, `conv2dIm2col` and `conv1d`: the weight gradient, then the input gradient;
- * register-blocked (./conv-vector.ts) for stride 1 without groups, tap-unrolled otherwise.
+ * register-blocked (./conv-vector.ts) for stride 1 without groups, tap-unrolled otherwise; the
+ * weight gradient of a large ungrouped one as a GEMM (./conv-gemm.ts).
  */
 export const convBackward: BackwardGenerator = (call, values, env) => {
   const vector = convVectorApplies(call);
-  const kernels = [(vector ? convWeightGradVector : convWeightGrad)(call, values, env)];
+  const weightGrad = weightGradGemmApplies(call)
+    ? convWeightGradGemm
+    : vector
+      ? convWeightGradVector
+      : convWeightGrad;
+  const kernels = [weightGrad(call, values, env)];
   if (values.gradInputs[0] !== null)
     kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
   return kernels;

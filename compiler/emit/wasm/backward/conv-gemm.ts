@@ -1,0 +1,263 @@
+// The weight gradient of a large ungrouped convolution as a GEMM through the forward's register
+// tile (../gemm.ts, `tile`): `dW[o, k] = Σ_n Σ_p dY[n, o, p] · col_n[k, p]`, k = (c, ky, kx), p the
+// output positions. The positions are the GEMM's depth: per sample and per depth block of positions,
+// a unit packs its rows of dY as A panels `[p][MR]` and the im2col of X, transposed, as B panels
+// `[p][NR]` (eight taps k per panel, zero where a tap reads padding) into the thread's scratch,
+// then runs its tiles, which reload dW's partial sums after the first block of the first sample.
+// Units are blocks of dW (output channels × taps); every unit runs the samples and the positions
+// in order, so the result is bit-identical for any thread count. All index arithmetic is i32.
+import type { KernelCall } from '../../target.js';
+import {
+  blockLocals,
+  depthBlock,
+  depthBlocks,
+  geometryOf,
+  MR,
+  NR,
+  tile,
+  type ConvGeometry,
+} from '../gemm.js';
+import { valueAddress, type GeneratedKernel } from '../kernel.js';
+import {
+  add,
+  addConst,
+  f32,
+  forLoop,
+  get,
+  i32,
+  ifThen,
+  Labels,
+  load,
+  min,
+  mulConst,
+  set,
+  store,
+  sub,
+} from '../wat.js';
+import {
+  ALL_SAMPLES,
+  batchLoop,
+  unitLoop,
+  type BackwardEnv,
+  type BackwardValues,
+} from './common.js';
+
+/**
+ * Multiply-accumulates per sample from which the weight gradient runs as a GEMM (below, the
+ * kernels of ./conv.ts and ./conv-vector.ts). Tests lower it to reach small layers.
+ */
+export const gemmBackwardOptions = { minMacs: 4_000_000 };
+
+/** Row blocks (of MR output channels) and tap panels (of NR) per unit. */
+const ROW_BLOCKS = 16;
+const TAP_PANELS = 8;
+
+/** Whether the weight gradient of this convolution runs as a GEMM. */
+export function weightGradGemmApplies(call: KernelCall): boolean {
+  const g = geometryOf(call);
+  if (g.groups !== 1 || g.padMode !== 'zeros') return false;
+  const depth = g.inChannels * g.filterHeight * g.filterWidth;
+  return g.outChannels * depth * g.outHeight * g.outWidth >= gemmBackwardOptions.minMacs;
+}
+
+const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
+
+/** Locals of the taps of one B panel: byte offset in X, row and column offset of each lane. */
+const TAP_LOCALS = Array.from({ length: NR }, (_, j) => [`to${j}`, `ty${j}`, `tx${j}`]).flat();
+
+/**
+ * Packs B panels `[pb0, pb1)` for the positions `[koff, koff + kdepth)` of the sample whose input
+ * is at `$x` into `$sb` (`kc·NR` floats per panel): `B[p][j] = X[c, iy, ix]` for tap
+ * `k = panel·NR + j`, zero outside the input and for k past the depth.
+ */
+function packTaps(g: ConvGeometry, labels: Labels, kc: number): string {
+  const khw = g.filterHeight * g.filterWidth;
+  const depth = g.inChannels * khw;
+  const laneSetup = Array.from({ length: NR }, (_, j) => {
+    const k = addConst(mulConst(get('kp'), NR), j);
+    return `${set('k', k)}
+${ifThen(
+  `(i32.lt_s ${get('k')} ${i32(depth)})`,
+  `${set('c', `(i32.div_u ${get('k')} ${i32(khw)})`)}
+${set('r', `(i32.rem_u ${get('k')} ${i32(khw)})`)}
+${set(`ty${j}`, mulConst(`(i32.div_u ${get('r')} ${i32(g.filterWidth)})`, g.dilationHeight))}
+${set(`tx${j}`, mulConst(`(i32.rem_u ${get('r')} ${i32(g.filterWidth)})`, g.dilationWidth))}
+${set(`to${j}`, mulConst(add(mulConst(get('c'), g.inHeight * g.inWidth), add(mulConst(get(`ty${j}`), g.inWidth), get(`tx${j}`))), 4))}`,
+  // A tap past the depth reads nothing: its row offset is past every input row.
+  `${set(`ty${j}`, i32(1 << 24))}
+${set(`tx${j}`, i32(0))}
+${set(`to${j}`, i32(0))}`,
+)}`;
+  }).join('\n');
+  const lanes = Array.from(
+    { length: NR },
+    (
+      _,
+      j,
+    ) => `${set('ok', `(i32.and (i32.lt_u ${add(get('iy'), get(`ty${j}`))} ${i32(g.inHeight)}) (i32.lt_u ${add(get('ix'), get(`tx${j}`))} ${i32(g.inWidth)}))`)}
+${store('f32', get('dst'), `(select ${load('f32', `(select ${add(get('base'), get(`to${j}`))} ${get('x')} ${get('ok')})`)} ${f32(0)} ${get('ok')})`, j * 4)}`,
+  ).join('\n');
+  return forLoop(
+    labels,
+    'kp',
+    get('pb0'),
+    get('pb1'),
+    `${laneSetup}
+${set('dst', add(get('sb'), mulConst(sub(get('kp'), get('pb0')), kc * NR * 4)))}
+${forLoop(
+  labels,
+  'p',
+  get('koff'),
+  add(get('koff'), get('kdepth')),
+  `${set('iy', addConst(mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight), -g.padTop))}
+${set('ix', addConst(mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth), -g.padLeft))}
+${set('base', add(get('x'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4)))}
+${lanes}
+${set('dst', addConst(get('dst'), NR * 4))}`,
+)}`,
+  );
+}
+
+/**
+ * Packs the rows of dY (at `$dy`) of row blocks `[mb0, mb1)`, positions `[koff, koff + kdepth)`,
+ * into `$sa` as `[block][p][MR]` (`kc·MR` floats per block), zero past the output channels.
+ */
+function packRows(g: ConvGeometry, labels: Labels, kc: number): string {
+  const positions = g.outHeight * g.outWidth;
+  return forLoop(
+    labels,
+    'mb',
+    get('mb0'),
+    get('mb1'),
+    Array.from(
+      { length: MR },
+      (
+        _,
+        r,
+      ) => `${set('dst', addConst(add(get('sa'), mulConst(sub(get('mb'), get('mb0')), kc * MR * 4)), r * 4))}
+${set('o', addConst(mulConst(get('mb'), MR), r))}
+${ifThen(
+  `(i32.lt_s ${get('o')} ${i32(g.outChannels)})`,
+  `${set('src', add(add(get('dy'), mulConst(get('o'), positions * 4)), mulConst(get('koff'), 4)))}
+${forLoop(
+  labels,
+  'p',
+  i32(0),
+  get('kdepth'),
+  `${store('f32', get('dst'), load('f32', get('src')))}
+${set('src', addConst(get('src'), 4))}
+${set('dst', addConst(get('dst'), MR * 4))}`,
+)}`,
+  forLoop(
+    labels,
+    'p',
+    i32(0),
+    get('kdepth'),
+    `${store('f32', get('dst'), f32(0))}
+${set('dst', addConst(get('dst'), MR * 4))}`,
+  ),
+)}`,
+    ).join('\n'),
+  );
+}
+
+/**
+ * `dW = Σ_n dY_n · col_nᵀ` (and `db[o] = Σ_n Σ_p dY[n, o, p]`) as one phase whose units are blocks
+ * of dW: {@link ROW_BLOCKS} row blocks × {@link TAP_PANELS} tap panels.
+ */
+export function convWeightGradGemm(
+  call: KernelCall,
+  values: BackwardValues,
+  env: BackwardEnv,
+): GeneratedKernel {
+  const g = geometryOf(call);
+  const labels = new Labels();
+  const depth = g.inChannels * g.filterHeight * g.filterWidth;
+  const positions = g.outHeight * g.outWidth;
+  const [weightName, biasName] = call.params;
+  const gradW = env.gradient(weightName as string, g.outChannels * depth);
+  const gradB = biasName ? env.gradient(biasName, g.outChannels) : null;
+  const rowBlocks = ceilDiv(g.outChannels, MR);
+  const tapPanels = ceilDiv(depth, NR);
+  const rowChunk = Math.min(rowBlocks, ROW_BLOCKS);
+  const panelChunk = Math.min(tapPanels, TAP_PANELS);
+  const rowChunks = ceilDiv(rowBlocks, rowChunk);
+  const panelChunks = ceilDiv(tapPanels, panelChunk);
+  const kc = depthBlock(positions);
+  const aBytes = rowChunk * kc * MR * 4;
+  const tileCode = tile(
+    {
+      depth: positions,
+      a: add(get('sa'), mulConst(sub(get('mb'), get('mb0')), kc * MR * 4)),
+      b: add(get('sb'), mulConst(sub(get('kp'), get('pb0')), kc * NR * 4)),
+      c: add(i32(gradW), add(mulConst(get('mb'), MR * depth * 4), mulConst(get('kp'), NR * 4))),
+      rowStride: depth * 4,
+      rows: min(i32(MR), sub(i32(g.outChannels), mulConst(get('mb'), MR))),
+      cols: min(i32(NR), sub(i32(depth), mulConst(get('kp'), NR))),
+      bias: { kind: 'none' },
+      steps: [],
+    },
+    env,
+  );
+  const perBlock = `${set('kfirst', `(i32.and ${get('kfirst')} (i32.eqz ${get('n')}))`)}
+${packRows(g, labels, kc)}
+${packTaps(g, labels, kc)}
+${forLoop(labels, 'kp', get('pb0'), get('pb1'), forLoop(labels, 'mb', get('mb0'), get('mb1'), tileCode))}`;
+  // The bias gradient: the units of the first tap chunk, one output channel at a time, samples
+  // in order.
+  const biasCode = gradB
+    ? ifThen(
+        `(i32.eqz ${get('pc')})`,
+        forLoop(
+          labels,
+          'o',
+          mulConst(get('mb0'), MR),
+          min(mulConst(get('mb1'), MR), i32(g.outChannels)),
+          `(local.set $bsum ${f32(0)})
+${batchLoop(
+  labels,
+  `${set('src', add(valueAddress(env, 'n', values.gradOutput), mulConst(get('o'), positions * 4)))}
+(local.set $lsum ${f32(0)})
+${forLoop(labels, 'p', i32(0), i32(positions), `(local.set $lsum (f32.add (local.get $lsum) ${load('f32', get('src'))}))\n${set('src', addConst(get('src'), 4))}`)}
+(local.set $bsum (f32.add (local.get $bsum) (local.get $lsum)))`,
+)}
+${store('f32', addConst(mulConst(get('o'), 4), gradB), '(local.get $bsum)')}`,
+        ),
+      )
+    : '';
+  const body = unitLoop(
+    labels,
+    `${set('pc', `(i32.rem_u ${get('u')} ${i32(panelChunks)})`)}
+${set('mb0', mulConst(`(i32.div_u ${get('u')} ${i32(panelChunks)})`, rowChunk))}
+${set('mb1', min(addConst(get('mb0'), rowChunk), i32(rowBlocks)))}
+${set('pb0', mulConst(get('pc'), panelChunk))}
+${set('pb1', min(addConst(get('pb0'), panelChunk), i32(tapPanels)))}
+${set('sa', get('scr'))}
+${set('sb', addConst(get('scr'), aBytes))}
+${batchLoop(
+  labels,
+  `${set('dy', valueAddress(env, 'n', values.gradOutput))}
+${set('x', valueAddress(env, 'n', values.inputs[0]))}
+${depthBlocks(positions, labels, perBlock)}`,
+)}
+${biasCode}`,
+  );
+  const names = [
+    ...['u', 'n', 'pc', 'mb0', 'mb1', 'pb0', 'pb1', 'mb', 'kp', 'sa', 'sb', 'dy', 'x', 'dst'],
+    ...['src', 'o', 'p', 'k', 'c', 'r', 'iy', 'ix', 'base', 'ok'],
+    ...TAP_LOCALS,
+  ];
+  return {
+    locals: {
+      ...Object.fromEntries(names.map((name) => [name, 'i32'])),
+      ...blockLocals(),
+      bsum: 'f32',
+      lsum: 'f32',
+    },
+    body,
+    samplesPerUnit: ALL_SAMPLES,
+    unitsPerGroup: rowChunks * panelChunks,
+    scratchBytes: aBytes + panelChunk * kc * NR * 4,
+    macs: g.outChannels * positions * depth,
+  };
+}
