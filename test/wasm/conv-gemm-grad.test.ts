@@ -10,6 +10,8 @@ import { convNd, tensor, type RefTensor } from '../helpers/reference.js';
 import { buildTrain, seeded } from './build-train.js';
 
 gemmBackwardOptions.minMacs = 0;
+// Column-gradient chunks of a few panels: several chunks per sample, the last one partial.
+gemmBackwardOptions.columnFloats = 2048;
 
 const BATCH = 2;
 
@@ -40,10 +42,30 @@ const CASES: Case[] = [
   {
     name: 'stride 2 pad 1, 7 channels',
     input: [3, 11, 10],
-    layers: [{ out: 7, k: 3, stride: 2, pad: 1 }],
+    layers: [
+      { out: 4, k: 1 },
+      { out: 7, k: 3, stride: 2, pad: 1 },
+    ],
   },
-  // 69 output channels: two units of row blocks, the last block of 1.
-  { name: '69 channels 3×3 on 2×9×9', input: [2, 9, 9], layers: [{ out: 69, k: 3 }] },
+  // 69 output channels: two units of row blocks, the last block of 1; its input gradient has 27
+  // taps (a last row block of 3) and 69 channels of depth (a tail of 1).
+  {
+    name: '69 channels 3×3 on 2×5×5',
+    input: [2, 5, 5],
+    layers: [
+      { out: 3, k: 3, pad: 1 },
+      { out: 69, k: 3 },
+    ],
+  },
+  // 201 output channels: the input gradient's depth in two blocks.
+  {
+    name: '201 channels 1×1 on 2×3×3',
+    input: [2, 3, 3],
+    layers: [
+      { out: 2, k: 3, pad: 1 },
+      { out: 201, k: 1 },
+    ],
+  },
   {
     name: '1×1 then 5×5 pad 2 dilation 2',
     input: [3, 12, 12],

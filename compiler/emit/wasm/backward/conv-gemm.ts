@@ -17,7 +17,7 @@ import {
   tile,
   type ConvGeometry,
 } from '../gemm.js';
-import { valueAddress, type GeneratedKernel } from '../kernel.js';
+import { perSample, valueAddress, type GeneratedKernel } from '../kernel.js';
 import {
   add,
   addConst,
@@ -43,10 +43,11 @@ import {
 } from './common.js';
 
 /**
- * Multiply-accumulates per sample from which the weight gradient runs as a GEMM (below, the
- * kernels of ./conv.ts and ./conv-vector.ts). Tests lower it to reach small layers.
+ * `minMacs`: multiply-accumulates per sample from which both gradients run as GEMMs (below, the
+ * kernels of ./conv.ts and ./conv-vector.ts); `columnFloats`: floats of the column-gradient chunk
+ * the input gradient keeps in scratch (taps × positions). Tests lower both to reach small layers.
  */
-export const gemmBackwardOptions = { minMacs: 4_000_000 };
+export const gemmBackwardOptions = { minMacs: 4_000_000, columnFloats: 1 << 17 };
 
 /** Row blocks (of MR output channels) and tap panels (of NR) per unit. */
 const ROW_BLOCKS = 16;
@@ -260,4 +261,194 @@ ${biasCode}`,
     scratchBytes: aBytes + panelChunk * kc * NR * 4,
     macs: g.outChannels * positions * depth,
   };
+}
+
+/** Whether the input gradient of this convolution runs as a GEMM and col2im. */
+export function inputGradGemmApplies(call: KernelCall): boolean {
+  return weightGradGemmApplies(call);
+}
+
+/**
+ * The input gradient as `dCol = Wᵀ · dY` and col2im, in two phases: Wᵀ packed as A panels
+ * `[K/MR][O][MR]` (per step, so it follows the optimizer's updates), then one unit per sample:
+ * per chunk of positions, dY's columns packed as B panels `[panel][O][NR]`, the GEMM into the
+ * column gradient `[K][chunk]` in scratch, and its scatter-add into dX, tap by tap and position by
+ * position in a fixed order.
+ */
+export function convInputGradGemm(
+  call: KernelCall,
+  values: BackwardValues,
+  env: BackwardEnv,
+): GeneratedKernel[] {
+  const g = geometryOf(call);
+  const khw = g.filterHeight * g.filterWidth;
+  const depth = g.inChannels * khw;
+  const channels = g.outChannels;
+  const positions = g.outHeight * g.outWidth;
+  const rowBlocks = ceilDiv(depth, MR);
+  const weight = env.weight(call.params[0] as string, {
+    kind: 'plain',
+    length: channels * depth,
+  });
+  const transposed = env.region(rowBlocks * MR * channels);
+
+  // Phase 1: Wᵀ, one unit per row block of taps.
+  const packLabels = new Labels();
+  const packBody = unitLoop(
+    packLabels,
+    `${set('dst', addConst(mulConst(get('u'), channels * MR * 4), transposed))}
+${forLoop(
+  packLabels,
+  'o',
+  i32(0),
+  i32(channels),
+  Array.from(
+    { length: MR },
+    (_, r) => `${set('k', addConst(mulConst(get('u'), MR), r))}
+${store(
+  'f32',
+  get('dst'),
+  `(select ${load('f32', `(select ${addConst(mulConst(add(mulConst(get('o'), depth), get('k')), 4), weight)} ${i32(weight)} (i32.lt_s ${get('k')} ${i32(depth)}))`)} ${f32(0)} (i32.lt_s ${get('k')} ${i32(depth)}))`,
+  r * 4,
+)}`,
+  ).join('\n') + `\n${set('dst', addConst(get('dst'), MR * 4))}`,
+)}`,
+  );
+  const pack: GeneratedKernel = {
+    locals: { u: 'i32', o: 'i32', k: 'i32', dst: 'i32' },
+    body: packBody,
+    samplesPerUnit: ALL_SAMPLES,
+    unitsPerGroup: rowBlocks,
+    scratchBytes: 0,
+    macs: channels * depth,
+  };
+
+  // Phase 2: per sample, chunks of positions.
+  const labels = new Labels();
+  const panels = ceilDiv(positions, NR);
+  const chunkPanels = Math.max(
+    1,
+    Math.min(panels, Math.floor(gemmBackwardOptions.columnFloats / (depth * NR))),
+  );
+  const chunkWidth = chunkPanels * NR;
+  const chunks = ceilDiv(panels, chunkPanels);
+  const columnBytes = depth * chunkWidth * 4;
+  const bBytes = chunkPanels * channels * NR * 4;
+  const fullPanel = Array.from({ length: 2 }, (_, half) =>
+    store('v128', get('dst'), load('v128', get('src'), half * 16), half * 16),
+  ).join('\n');
+  const partialPanel = Array.from(
+    { length: NR },
+    (_, j) =>
+      `${store('f32', get('dst'), `(select ${load('f32', `(select ${addConst(get('src'), j * 4)} ${get('src')} (i32.lt_s ${addConst(get('p'), j)} ${i32(positions)}))`)} ${f32(0)} (i32.lt_s ${addConst(get('p'), j)} ${i32(positions)}))`, j * 4)}`,
+  ).join('\n');
+  // B panels of this chunk: panel q holds positions p0 + q·NR …, for every output channel.
+  const packB = forLoop(
+    labels,
+    'panel',
+    i32(0),
+    get('np'),
+    `${set('p', add(get('p0'), mulConst(get('panel'), NR)))}
+${set('dst', add(get('sb'), mulConst(get('panel'), channels * NR * 4)))}
+${set('src', add(get('dy'), mulConst(get('p'), 4)))}
+${forLoop(
+  labels,
+  'o',
+  i32(0),
+  i32(channels),
+  `${ifThen(`(i32.le_s ${addConst(get('p'), NR)} ${i32(positions)})`, fullPanel, partialPanel)}
+${set('src', addConst(get('src'), positions * 4))}
+${set('dst', addConst(get('dst'), NR * 4))}`,
+)}`,
+  );
+  const tileCode = tile(
+    {
+      depth: channels,
+      a: add(
+        addConst(mulConst(get('mb'), channels * MR * 4), transposed),
+        mulConst(get('koff'), MR * 4),
+      ),
+      b: add(
+        add(get('sb'), mulConst(get('panel'), channels * NR * 4)),
+        mulConst(get('koff'), NR * 4),
+      ),
+      c: add(
+        get('scr'),
+        add(mulConst(get('mb'), MR * chunkWidth * 4), mulConst(get('panel'), NR * 4)),
+      ),
+      rowStride: chunkWidth * 4,
+      rows: min(i32(MR), sub(i32(depth), mulConst(get('mb'), MR))),
+      cols: min(i32(NR), sub(i32(positions), add(get('p0'), mulConst(get('panel'), NR)))),
+      bias: { kind: 'none' },
+      steps: [],
+    },
+    env,
+  );
+  const gemm = depthBlocks(
+    channels,
+    labels,
+    forLoop(
+      labels,
+      'panel',
+      i32(0),
+      get('np'),
+      forLoop(labels, 'mb', i32(0), i32(rowBlocks), tileCode),
+    ),
+  );
+  // col2im: dX[c, iy, ix] += dCol[k, p] for every tap k = (c, ky, kx) and position p of the chunk
+  // that reads inside the input; the others add 0 to the spare float after the column gradient.
+  const spare = addConst(get('scr'), columnBytes + bBytes);
+  const col2im = forLoop(
+    labels,
+    'k',
+    i32(0),
+    i32(depth),
+    `${set('c', `(i32.div_u ${get('k')} ${i32(khw)})`)}
+${set('r', `(i32.rem_u ${get('k')} ${i32(khw)})`)}
+${set('ty', mulConst(`(i32.div_u ${get('r')} ${i32(g.filterWidth)})`, g.dilationHeight))}
+${set('tx', mulConst(`(i32.rem_u ${get('r')} ${i32(g.filterWidth)})`, g.dilationWidth))}
+${set('plane', add(get('out'), mulConst(get('c'), g.inHeight * g.inWidth * 4)))}
+${set('src', add(get('scr'), mulConst(get('k'), chunkWidth * 4)))}
+${forLoop(
+  labels,
+  'p',
+  get('p0'),
+  get('p1'),
+  `${set('iy', add(addConst(mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight), -g.padTop), get('ty')))}
+${set('ix', add(addConst(mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth), -g.padLeft), get('tx')))}
+${set('ok', `(i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth)}))`)}
+${set('dst', `(select ${add(get('plane'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4))} ${spare} ${get('ok')})`)}
+${store('f32', get('dst'), `(f32.add ${load('f32', get('dst'))} (select ${load('f32', get('src'))} ${f32(0)} ${get('ok')}))`)}
+${set('src', addConst(get('src'), 4))}`,
+)}`,
+  );
+  const inputFloats = g.inChannels * g.inHeight * g.inWidth;
+  const body = `${forLoop(labels, 'p', i32(0), i32(Math.floor(inputFloats / 4)), store('v128', add(get('out'), mulConst(get('p'), 16)), '(v128.const i32x4 0 0 0 0)'))}
+${Array.from({ length: inputFloats % 4 }, (_, idx) => store('f32', get('out'), f32(0), (inputFloats - (inputFloats % 4) + idx) * 4)).join('\n')}
+${set('sb', addConst(get('scr'), columnBytes))}
+${set('dy', get('in0'))}
+${forLoop(
+  labels,
+  'chunk',
+  i32(0),
+  i32(chunks),
+  `${set('p0', mulConst(get('chunk'), chunkWidth))}
+${set('p1', min(addConst(get('p0'), chunkWidth), i32(positions)))}
+${set('np', min(i32(chunkPanels), sub(i32(panels), mulConst(get('chunk'), chunkPanels))))}
+${packB}
+${gemm}
+${col2im}`,
+)}`;
+  const names = [
+    ...['sb', 'dy', 'chunk', 'p0', 'p1', 'np', 'panel', 'p', 'dst', 'src', 'o', 'mb', 'k'],
+    ...['c', 'r', 'ty', 'tx', 'plane', 'iy', 'ix', 'ok'],
+  ];
+  const gemmPhase = perSample(
+    env,
+    { inputs: [values.gradOutput], output: values.gradInputs[0] as number },
+    body,
+    { ...Object.fromEntries(names.map((name) => [name, 'i32'])), ...blockLocals() },
+    channels * positions * depth,
+  );
+  return [pack, { ...gemmPhase, scratchBytes: columnBytes + bBytes + 16 }];
 }

@@ -20,7 +20,12 @@ import {
   set,
   store,
 } from '../wat.js';
-import { convWeightGradGemm, weightGradGemmApplies } from './conv-gemm.js';
+import {
+  convInputGradGemm,
+  convWeightGradGemm,
+  inputGradGemmApplies,
+  weightGradGemmApplies,
+} from './conv-gemm.js';
 import { convInputGradVector, convVectorApplies, convWeightGradVector } from './conv-vector.js';
 import {
   ALL_SAMPLES,
@@ -271,8 +276,10 @@ export const convBackward: BackwardGenerator = (call, values, env) => {
       ? convWeightGradVector
       : convWeightGrad;
   const kernels = [weightGrad(call, values, env)];
-  if (values.gradInputs[0] !== null)
-    kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
+  if (values.gradInputs[0] !== null) {
+    if (inputGradGemmApplies(call)) kernels.push(...convInputGradGemm(call, values, env));
+    else kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
+  }
   return kernels;
 };
 
