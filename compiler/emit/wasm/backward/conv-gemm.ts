@@ -67,6 +67,24 @@ const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 const TAP_LOCALS = Array.from({ length: NR }, (_, j) => [`to${j}`, `ty${j}`, `tx${j}`]).flat();
 
 /**
+ * The walk over output positions `p = p0, p0 + 1, …` without a division per position: `$ox` is
+ * p's output column, `$iy`/`$ix` the input row and column its tap (row `ty`, column `tx`: i32
+ * expressions) reads. `start` sets them for `$p0`, `next` steps to the next position.
+ */
+function positionWalk(g: ConvGeometry, ty: string, tx: string) {
+  const start = `${set('ox', `(i32.rem_u ${get('p0')} ${i32(g.outWidth)})`)}
+${set('iy', add(addConst(mulConst(`(i32.div_u ${get('p0')} ${i32(g.outWidth)})`, g.strideHeight), -g.padTop), ty))}
+${set('ix', add(addConst(mulConst(get('ox'), g.strideWidth), -g.padLeft), tx))}`;
+  const next = `${set('ox', addConst(get('ox'), 1))}
+${set('ix', addConst(get('ix'), g.strideWidth))}
+${set('wrap', `(i32.eq ${get('ox')} ${i32(g.outWidth)})`)}
+${set('ox', `(select ${i32(0)} ${get('ox')} ${get('wrap')})`)}
+${set('ix', `(select ${addConst(tx, -g.padLeft)} ${get('ix')} ${get('wrap')})`)}
+${set('iy', add(get('iy'), `(select ${i32(g.strideHeight)} ${i32(0)} ${get('wrap')})`))}`;
+  return { start, next };
+}
+
+/**
  * Packs B panels `[pb0, pb1)` for the positions `[koff, koff + kdepth)` of the sample whose input
  * is at `$x` into `$sb` (`kc·NR` floats per panel): `B[p][j] = X[c, iy, ix]` for tap
  * `k = panel·NR + j`, zero outside the input and for k past the depth.
@@ -98,6 +116,7 @@ ${set(`to${j}`, i32(0))}`,
     ) => `${set('ok', `(i32.and (i32.lt_u ${add(get('iy'), get(`ty${j}`))} ${i32(g.inHeight)}) (i32.lt_u ${add(get('ix'), get(`tx${j}`))} ${i32(g.inWidth)}))`)}
 ${store('f32', get('dst'), `(select ${load('f32', `(select ${add(get('base'), get(`to${j}`))} ${get('x')} ${get('ok')})`)} ${f32(0)} ${get('ok')})`, j * 4)}`,
   ).join('\n');
+  const walk = positionWalk(g, i32(0), i32(0));
   return forLoop(
     labels,
     'kp',
@@ -105,16 +124,17 @@ ${store('f32', get('dst'), `(select ${load('f32', `(select ${add(get('base'), ge
     get('pb1'),
     `${laneSetup}
 ${set('dst', add(get('sb'), mulConst(sub(get('kp'), get('pb0')), kc * NR * 4)))}
+${set('p0', get('koff'))}
+${walk.start}
 ${forLoop(
   labels,
   'p',
   get('koff'),
   add(get('koff'), get('kdepth')),
-  `${set('iy', addConst(mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight), -g.padTop))}
-${set('ix', addConst(mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth), -g.padLeft))}
-${set('base', add(get('x'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4)))}
+  `${set('base', add(get('x'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4)))}
 ${lanes}
-${set('dst', addConst(get('dst'), NR * 4))}`,
+${set('dst', addConst(get('dst'), NR * 4))}
+${walk.next}`,
 )}`,
   );
 }
@@ -245,7 +265,7 @@ ${biasCode}`,
   );
   const names = [
     ...['u', 'n', 'pc', 'mb0', 'mb1', 'pb0', 'pb1', 'mb', 'kp', 'sa', 'sb', 'dy', 'x', 'dst'],
-    ...['src', 'o', 'p', 'k', 'c', 'r', 'iy', 'ix', 'base', 'ok'],
+    ...['src', 'o', 'p', 'k', 'c', 'r', 'iy', 'ix', 'base', 'ok', 'p0', 'ox', 'wrap'],
     ...TAP_LOCALS,
   ];
   return {
@@ -398,6 +418,7 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
   // col2im: dX[c, iy, ix] += dCol[k, p] for every tap k = (c, ky, kx) and position p of the chunk
   // that reads inside the input; the others add 0 to the spare float after the column gradient.
   const spare = addConst(get('scr'), columnBytes + bBytes);
+  const walk = positionWalk(g, get('ty'), get('tx'));
   const col2im = forLoop(
     labels,
     'k',
@@ -409,17 +430,17 @@ ${set('ty', mulConst(`(i32.div_u ${get('r')} ${i32(g.filterWidth)})`, g.dilation
 ${set('tx', mulConst(`(i32.rem_u ${get('r')} ${i32(g.filterWidth)})`, g.dilationWidth))}
 ${set('plane', add(get('out'), mulConst(get('c'), g.inHeight * g.inWidth * 4)))}
 ${set('src', add(get('scr'), mulConst(get('k'), chunkWidth * 4)))}
+${walk.start}
 ${forLoop(
   labels,
   'p',
   get('p0'),
   get('p1'),
-  `${set('iy', add(addConst(mulConst(`(i32.div_u ${get('p')} ${i32(g.outWidth)})`, g.strideHeight), -g.padTop), get('ty')))}
-${set('ix', add(addConst(mulConst(`(i32.rem_u ${get('p')} ${i32(g.outWidth)})`, g.strideWidth), -g.padLeft), get('tx')))}
-${set('ok', `(i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth)}))`)}
+  `${set('ok', `(i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth)}))`)}
 ${set('dst', `(select ${add(get('plane'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4))} ${spare} ${get('ok')})`)}
 ${store('f32', get('dst'), `(f32.add ${load('f32', get('dst'))} (select ${load('f32', get('src'))} ${f32(0)} ${get('ok')}))`)}
-${set('src', addConst(get('src'), 4))}`,
+${set('src', addConst(get('src'), 4))}
+${walk.next}`,
 )}`,
   );
   const inputFloats = g.inChannels * g.inHeight * g.inWidth;
@@ -441,7 +462,7 @@ ${col2im}`,
 )}`;
   const names = [
     ...['sb', 'dy', 'chunk', 'p0', 'p1', 'np', 'panel', 'p', 'dst', 'src', 'o', 'mb', 'k'],
-    ...['c', 'r', 'ty', 'tx', 'plane', 'iy', 'ix', 'ok'],
+    ...['c', 'r', 'ty', 'tx', 'plane', 'iy', 'ix', 'ok', 'ox', 'wrap'],
   ];
   const gemmPhase = perSample(
     env,
