@@ -10,6 +10,7 @@ import { convNd, tensor, type RefTensor } from '../helpers/reference.js';
 import { buildTrain, seeded } from './build-train.js';
 
 gemmBackwardOptions.minMacs = 0;
+gemmBackwardOptions.overVector = true;
 // Column-gradient chunks of a few panels: several chunks per sample, the last one partial.
 gemmBackwardOptions.columnFloats = 2048;
 

@@ -44,10 +44,15 @@ import {
 
 /**
  * `minMacs`: multiply-accumulates per sample from which both gradients run as GEMMs (below, the
- * kernels of ./conv.ts and ./conv-vector.ts); `columnFloats`: floats of the column-gradient chunk
- * the input gradient keeps in scratch (taps × positions). Tests lower both to reach small layers.
+ * kernels of ./conv.ts); `overVector`: the GEMMs also where ./conv-vector.ts applies (faster
+ * there: see ./conv.ts); `columnFloats`: floats of the column-gradient chunk the input gradient
+ * keeps in scratch (taps × positions). Tests change them to reach small layers.
  */
-export const gemmBackwardOptions = { minMacs: 4_000_000, columnFloats: 1 << 17 };
+export const gemmBackwardOptions = {
+  minMacs: 4_000_000,
+  overVector: false,
+  columnFloats: 1 << 17,
+};
 
 /** Row blocks (of MR output channels) and tap panels (of NR) per unit. */
 const ROW_BLOCKS = 16;
@@ -116,6 +121,20 @@ ${set(`to${j}`, i32(0))}`,
     ) => `${set('ok', `(i32.and (i32.lt_u ${add(get('iy'), get(`ty${j}`))} ${i32(g.inHeight)}) (i32.lt_u ${add(get('ix'), get(`tx${j}`))} ${i32(g.inWidth)}))`)}
 ${store('f32', get('dst'), `(select ${load('f32', `(select ${add(get('base'), get(`to${j}`))} ${get('x')} ${get('ok')})`)} ${f32(0)} ${get('ok')})`, j * 4)}`,
   ).join('\n');
+  // Positions whose every tap reads inside the input (most of them) copy without checks.
+  const rowLimit = g.inHeight - (g.filterHeight - 1) * g.dilationHeight;
+  const colLimit = g.inWidth - (g.filterWidth - 1) * g.dilationWidth;
+  const fastLanes = Array.from({ length: NR }, (_, j) =>
+    store('f32', get('dst'), load('f32', add(get('base'), get(`to${j}`))), j * 4),
+  ).join('\n');
+  const perPosition =
+    rowLimit > 0 && colLimit > 0
+      ? ifThen(
+          `(i32.and ${get('full')} (i32.and (i32.lt_u ${get('iy')} ${i32(rowLimit)}) (i32.lt_u ${get('ix')} ${i32(colLimit)})))`,
+          fastLanes,
+          lanes,
+        )
+      : lanes;
   const walk = positionWalk(g, i32(0), i32(0));
   return forLoop(
     labels,
@@ -123,6 +142,7 @@ ${store('f32', get('dst'), `(select ${load('f32', `(select ${add(get('base'), ge
     get('pb0'),
     get('pb1'),
     `${laneSetup}
+${set('full', `(i32.le_s ${addConst(mulConst(get('kp'), NR), NR)} ${i32(depth)})`)}
 ${set('dst', add(get('sb'), mulConst(sub(get('kp'), get('pb0')), kc * NR * 4)))}
 ${set('p0', get('koff'))}
 ${walk.start}
@@ -132,7 +152,7 @@ ${forLoop(
   get('koff'),
   add(get('koff'), get('kdepth')),
   `${set('base', add(get('x'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4)))}
-${lanes}
+${perPosition}
 ${set('dst', addConst(get('dst'), NR * 4))}
 ${walk.next}`,
 )}`,
@@ -265,7 +285,7 @@ ${biasCode}`,
   );
   const names = [
     ...['u', 'n', 'pc', 'mb0', 'mb1', 'pb0', 'pb1', 'mb', 'kp', 'sa', 'sb', 'dy', 'x', 'dst'],
-    ...['src', 'o', 'p', 'k', 'c', 'r', 'iy', 'ix', 'base', 'ok', 'p0', 'ox', 'wrap'],
+    ...['src', 'o', 'p', 'k', 'c', 'r', 'iy', 'ix', 'base', 'ok', 'p0', 'ox', 'wrap', 'full'],
     ...TAP_LOCALS,
   ];
   return {
