@@ -75,6 +75,15 @@ const CASES: Case[] = [
       { out: 2, k: 5, pad: 2, dilation: 2 },
     ],
   },
+  // The input gradient's col2im four positions at a time inside a row, one at a time at its edges.
+  {
+    name: '1×1 then 3×3 pad 1 on 3×7×10',
+    input: [3, 7, 10],
+    layers: [
+      { out: 4, k: 1 },
+      { out: 6, k: 3, pad: 1 },
+    ],
+  },
   {
     name: 'conv1d stride 2 pad 1',
     input: [3, 37],

@@ -439,6 +439,34 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
   // that reads inside the input; the others add 0 to the spare float after the column gradient.
   const spare = addConst(get('scr'), columnBytes + bBytes);
   const walk = positionWalk(g, get('ty'), get('tx'));
+  const scalarAdd = `${set('ok', `(i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth)}))`)}
+${set('dst', `(select ${add(get('plane'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4))} ${spare} ${get('ok')})`)}
+${store('f32', get('dst'), `(f32.add ${load('f32', get('dst'))} (select ${load('f32', get('src'))} ${f32(0)} ${get('ok')}))`)}
+${set('src', addConst(get('src'), 4))}
+${walk.next}`;
+  // At stride 1, four positions of one output row that read inside one input row add as a vector
+  // (each element of dX still receives its terms in the same order: the result is the same).
+  const vectorAdd = `${set('dst', add(get('plane'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4)))}
+${store('v128', get('dst'), `(f32x4.add ${load('v128', get('dst'))} ${load('v128', get('src'))})`)}
+${set('src', addConst(get('src'), 16))}
+${set('p', addConst(get('p'), 3))}
+${set('ox', addConst(get('ox'), 3))}
+${set('ix', addConst(get('ix'), 3))}
+${walk.next}`;
+  const vectorizable = g.strideWidth === 1 && g.inWidth >= 4;
+  const positions4 = forLoop(
+    labels,
+    'p',
+    get('p0'),
+    get('p1'),
+    vectorizable
+      ? ifThen(
+          `(i32.and (i32.and (i32.le_s ${addConst(get('p'), 4)} ${get('p1')}) (i32.le_s ${addConst(get('ox'), 4)} ${i32(g.outWidth)})) (i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth - 3)})))`,
+          vectorAdd,
+          scalarAdd,
+        )
+      : scalarAdd,
+  );
   const col2im = forLoop(
     labels,
     'k',
@@ -451,17 +479,7 @@ ${set('tx', mulConst(`(i32.rem_u ${get('r')} ${i32(g.filterWidth)})`, g.dilation
 ${set('plane', add(get('out'), mulConst(get('c'), g.inHeight * g.inWidth * 4)))}
 ${set('src', add(get('scr'), mulConst(get('k'), chunkWidth * 4)))}
 ${walk.start}
-${forLoop(
-  labels,
-  'p',
-  get('p0'),
-  get('p1'),
-  `${set('ok', `(i32.and (i32.lt_u ${get('iy')} ${i32(g.inHeight)}) (i32.lt_u ${get('ix')} ${i32(g.inWidth)}))`)}
-${set('dst', `(select ${add(get('plane'), mulConst(add(mulConst(get('iy'), g.inWidth), get('ix')), 4))} ${spare} ${get('ok')})`)}
-${store('f32', get('dst'), `(f32.add ${load('f32', get('dst'))} (select ${load('f32', get('src'))} ${f32(0)} ${get('ok')}))`)}
-${set('src', addConst(get('src'), 4))}
-${walk.next}`,
-)}`,
+${positions4}`,
   );
   const inputFloats = g.inChannels * g.inHeight * g.inWidth;
   const body = `${forLoop(labels, 'p', i32(0), i32(Math.floor(inputFloats / 4)), store('v128', add(get('out'), mulConst(get('p'), 16)), '(v128.const i32x4 0 0 0 0)'))}
