@@ -32,7 +32,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  // 5 output channels (a row block of 1), 72 taps (two units of tap panels, the last panel of
+  // 5 output channels (a row block of 1), 72 taps (five units of two tap panels, the last panel of
   // 8 full), 420 positions (three depth blocks of 140).
   {
     name: '5 channels 3×3 pad 1 on 8×20×21',
@@ -162,7 +162,7 @@ for (const c of CASES)
   });
 
 test('wasm conv GEMM backward: gradients bit-identical for 1 and 2 threads', async (t) => {
-  // 69 output channels × 72 taps: four units of dW blocks; batch 5.
+  // 69 output channels × 72 taps: six units of dW blocks (2 × 3); batch 5.
   const c: Case = {
     name: 'threads',
     input: [8, 14, 13],

@@ -54,9 +54,11 @@ export const gemmBackwardOptions = {
   columnFloats: 1 << 17,
 };
 
-/** Row blocks (of MR output channels) and tap panels (of NR) per unit. */
+/** Row blocks (of MR output channels) and tap panels (of NR) per unit, at most. */
 const ROW_BLOCKS = 16;
 const TAP_PANELS = 8;
+/** Units the weight gradient splits into where it can (the 7×7 stem of ResNet-18: 7, not 3). */
+const MIN_UNITS = 8;
 
 /** Whether the weight gradient of this convolution runs as a GEMM. */
 export function weightGradGemmApplies(call: KernelCall): boolean {
@@ -204,7 +206,7 @@ ${set('dst', addConst(get('dst'), MR * 4))}`,
 
 /**
  * `dW = Σ_n dY_n · col_nᵀ` (and `db[o] = Σ_n Σ_p dY[n, o, p]`) as one phase whose units are blocks
- * of dW: {@link ROW_BLOCKS} row blocks × {@link TAP_PANELS} tap panels.
+ * of dW: up to {@link ROW_BLOCKS} row blocks × {@link TAP_PANELS} tap panels.
  */
 export function convWeightGradGemm(
   call: KernelCall,
@@ -221,8 +223,10 @@ export function convWeightGradGemm(
   const rowBlocks = ceilDiv(g.outChannels, MR);
   const tapPanels = ceilDiv(depth, NR);
   const rowChunk = Math.min(rowBlocks, ROW_BLOCKS);
-  const panelChunk = Math.min(tapPanels, TAP_PANELS);
   const rowChunks = ceilDiv(rowBlocks, rowChunk);
+  // At least MIN_UNITS units where the taps allow, so that threads share the work evenly.
+  const wanted = Math.max(ceilDiv(tapPanels, TAP_PANELS), ceilDiv(MIN_UNITS, rowChunks));
+  const panelChunk = ceilDiv(tapPanels, Math.min(tapPanels, wanted));
   const panelChunks = ceilDiv(tapPanels, panelChunk);
   const kc = depthBlock(positions);
   const aBytes = rowChunk * kc * MR * 4;
