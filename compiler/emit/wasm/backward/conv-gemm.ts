@@ -1,11 +1,16 @@
-// The weight gradient of a large ungrouped convolution as a GEMM through the forward's register
-// tile (../gemm.ts, `tile`): `dW[o, k] = Σ_n Σ_p dY[n, o, p] · col_n[k, p]`, k = (c, ky, kx), p the
-// output positions. The positions are the GEMM's depth: per sample and per depth block of positions,
-// a unit packs its rows of dY as A panels `[p][MR]` and the im2col of X, transposed, as B panels
-// `[p][NR]` (eight taps k per panel, zero where a tap reads padding) into the thread's scratch,
-// then runs its tiles, which reload dW's partial sums after the first block of the first sample.
-// Units are blocks of dW (output channels × taps); every unit runs the samples and the positions
-// in order, so the result is bit-identical for any thread count. All index arithmetic is i32.
+// The gradients of a large ungrouped convolution as GEMMs through the forward's register tile
+// (../gemm.ts, `tile`).
+//
+// The weight gradient `dW[o, k] = Σ_n Σ_p dY[n, o, p] · col_n[k, p]`, k = (c, ky, kx), p the
+// output positions. The positions are the GEMM's depth: per sample and per depth block of
+// positions, a unit packs its rows of dY as A panels `[p][MR]` and the im2col of X, transposed, as
+// B panels `[p][NR]` (eight taps k per panel, zero where a tap reads padding) into the thread's
+// scratch, then runs its tiles, which reload dW's partial sums after the first block of the first
+// sample. Units are blocks of dW (output channels × taps); every unit runs the samples and the
+// positions in order, so the result is bit-identical for any thread count.
+//
+// The input gradient `dCol = Wᵀ · dY`, then col2im: see {@link convInputGradGemm}. All index
+// arithmetic is i32.
 import type { KernelCall } from '../../target.js';
 import {
   blockLocals,
