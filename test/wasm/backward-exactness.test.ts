@@ -2,9 +2,11 @@
 // gradients (compiler/emit/wasm/backward/conv-vector.ts, weight and input), the 2×2 max-pooling
 // backward (backward/pool-vector.ts) and a GEMM whose output channels fill part of a tile (6 of 8:
 // the vector epilogue of partial tiles), in a training step whose forward values alone pass 2^24
-// floats, so the last samples' arena addresses are past what float32 index arithmetic reaches.
+// floats, so the last samples' arena addresses are past what float32 index arithmetic reaches;
+// then the same model with both convolutions' gradients as GEMMs (backward/conv-gemm.ts).
 // Every parameter gradient is compared with the float64 formulas written out here.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { gemmBackwardOptions } from '../../compiler/emit/wasm/backward/conv-gemm.js';
 import { allclose } from '../../runtime/tensor.js';
 import { buildTrain, seeded } from './build-train.js';
 
@@ -27,10 +29,10 @@ train M {
 }
 `;
 
-test(`conv 1×1 → maxpool(2) → conv 3×3 pad 1 to ${B} channels, batch ${N}: gradients past 2^24 floats`, async (t) => {
+async function pastExactness(t: ExecutionContext, name: string): Promise<void> {
   // Forward values per sample: x, conv, pool, conv.
   t.true(N * (H * W + A * H * W + A * h * w + B * h * w) > 2 ** 24);
-  const { module } = await buildTrain('exact-backward-vector', SOURCE);
+  const { module } = await buildTrain(name, SOURCE);
   const net = await module.create({ threads: 2, seed: 5 });
   try {
     const names = [...net.parameters().keys()];
@@ -131,4 +133,23 @@ test(`conv 1×1 → maxpool(2) → conv 3×3 pad 1 to ${B} channels, batch ${N}:
   } finally {
     await net.dispose();
   }
-});
+}
+
+// Serial: the second test lowers a compile-time threshold while it builds.
+test.serial(
+  `conv 1×1 → maxpool(2) → conv 3×3 pad 1 to ${B} channels, batch ${N}: gradients past 2^24 floats`,
+  (t) => pastExactness(t, 'exact-backward-vector'),
+);
+
+test.serial(
+  `the same with both convolutions' gradients as GEMMs (backward/conv-gemm.ts): past 2^24 floats`,
+  async (t) => {
+    const saved = { ...gemmBackwardOptions };
+    Object.assign(gemmBackwardOptions, { minMacs: 0, overVector: true });
+    try {
+      await pastExactness(t, 'exact-backward-gemm');
+    } finally {
+      Object.assign(gemmBackwardOptions, saved);
+    }
+  },
+);

@@ -20,6 +20,13 @@ import {
   set,
   store,
 } from '../wat.js';
+import {
+  convInputGradGemm,
+  convWeightGradGemm,
+  gemmBackwardOptions,
+  inputGradGemmApplies,
+  weightGradGemmApplies,
+} from './conv-gemm.js';
 import { convInputGradVector, convVectorApplies, convWeightGradVector } from './conv-vector.js';
 import {
   ALL_SAMPLES,
@@ -259,13 +266,21 @@ function channelLoop(labels: Labels, count: number, body: string): string {
 
 /**
  * Backward of `conv2d`, `conv2dIm2col` and `conv1d`: the weight gradient, then the input gradient;
- * register-blocked (./conv-vector.ts) for stride 1 without groups, tap-unrolled otherwise.
+ * register-blocked (./conv-vector.ts) for stride 1 without groups where its padded copies fit,
+ * else as GEMMs (./conv-gemm.ts) for a large ungrouped one, tap-unrolled otherwise.
  */
 export const convBackward: BackwardGenerator = (call, values, env) => {
+  // The register-blocked kernels where they apply (ResNet-18's stride-1 layers past the first
+  // stage: dW 33–50 ms against the GEMM's 58–63, dX even, batch 8, one thread), else the GEMMs
+  // for large layers (its first stage: 107 → 63 ms and 105 → 71 ms; strided 3×3: 170–210 → 30).
   const vector = convVectorApplies(call);
-  const kernels = [(vector ? convWeightGradVector : convWeightGrad)(call, values, env)];
-  if (values.gradInputs[0] !== null)
-    kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
+  const gemm = (!vector || gemmBackwardOptions.overVector) && weightGradGemmApplies(call);
+  const weightGrad = gemm ? convWeightGradGemm : vector ? convWeightGradVector : convWeightGrad;
+  const kernels = [weightGrad(call, values, env)];
+  if (values.gradInputs[0] !== null) {
+    if (gemm && inputGradGemmApplies(call)) kernels.push(...convInputGradGemm(call, values, env));
+    else kernels.push((vector ? convInputGradVector : convInputGrad)(call, values, env));
+  }
   return kernels;
 };
 
