@@ -19,10 +19,26 @@ const slow = [
   'test/export/pytorch-ddp.test.ts',
 ];
 
+// Files with a part for each suite: they read CNNC_TESTS themselves (test/helpers/suite.ts) and
+// register their fast tests in `npm test`, the rest in `npm run test:slow`.
+const split = [
+  // The hostile corpus: `fmt` and `summary` in-process in npm test; `check` as a separate process
+  // per case and `build` (a wasm build per compiling case) in test:slow (about 60 s of CPU).
+  'test/hostile/corpus.test.ts',
+  // Convolution gradients as GEMMs: stride 1 and 2 and the thread check in npm test; the other
+  // finite-difference cases (dilation, 1-D, partial tiles, 201 channels) in test:slow.
+  'test/wasm/conv-gemm-grad.test.ts',
+  // Every kernel's units in shuffled order over poisoned scratch, and training steps so (test:slow);
+  // the real pool with late and nudged workers in both.
+  'test/wasm/threads.test.ts',
+  // A worker stopped across 2^16 dispatches (test:slow); the other protocol tests in both.
+  'test/wasm/pool.test.ts',
+];
+
 const onlySlow = process.env.CNNC_TESTS === 'slow';
 
 export default {
-  files: onlySlow ? slow : ['test/**/*.test.ts', ...slow.map((file) => `!${file}`)],
+  files: onlySlow ? [...slow, ...split] : ['test/**/*.test.ts', ...slow.map((file) => `!${file}`)],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=./test/helpers/tsx.mjs'],
   timeout: '120s',

@@ -7,6 +7,7 @@ import test from 'ava';
 import { gemmBackwardOptions } from '../../compiler/emit/wasm/backward/conv-gemm.js';
 import { finiteDifferences, relativeError } from '../helpers/reference-grad.js';
 import { convNd, tensor, type RefTensor } from '../helpers/reference.js';
+import { slowSuite } from '../helpers/suite.js';
 import { buildTrain, seeded } from './build-train.js';
 
 gemmBackwardOptions.minMacs = 0;
@@ -133,7 +134,8 @@ function reference(c: Case, x: RefTensor, params: Float64Array[]): RefTensor {
   return value;
 }
 
-for (const c of CASES)
+// Stride 1 and stride 2 in `npm test`, the other cases in `npm run test:slow` (ava.config.js).
+for (const c of slowSuite ? CASES.slice(2) : CASES.slice(0, 2))
   test(`wasm conv GEMM backward: ${c.name} matches central differences of the float64 reference`, async (t) => {
     const { code, module } = await buildTrain(`conv-gemm-${c.name}`, source(c, BATCH));
     t.true(code.length > 0);
@@ -161,44 +163,48 @@ for (const c of CASES)
     }
   });
 
-test('wasm conv GEMM backward: gradients bit-identical for 1 and 2 threads', async (t) => {
-  // 69 output channels × 72 taps: six units of dW blocks (2 × 3); batch 5.
-  const c: Case = {
-    name: 'threads',
-    input: [8, 14, 13],
-    layers: [
-      { out: 69, k: 3, pad: 1 },
-      { out: 3, k: 3, stride: 2, pad: 1 },
-    ],
-  };
-  const batch = 5;
-  const { module } = await buildTrain('conv-gemm-threads', source(c, batch));
-  const x = seeded(batch * 8 * 14 * 13, 3);
-  const runs: Map<string, Float32Array>[] = [];
-  for (const threads of [1, 2]) {
-    const model = await module.create({ threads, seed: 4, workers: 'always' });
-    try {
-      const targets = seeded(batch * 3 * 7 * 7, 9);
-      const step = await model.trainStep(x, targets, batch, { gradients: true });
-      runs.push(
-        new Map(
-          [...(step.gradients ?? new Map<string, Float32Array>())].map(([k, v]) => [k, v.slice()]),
-        ),
-      );
-    } finally {
-      await model.dispose();
+if (!slowSuite)
+  test('wasm conv GEMM backward: gradients bit-identical for 1 and 2 threads', async (t) => {
+    // 69 output channels × 72 taps: six units of dW blocks (2 × 3); batch 5.
+    const c: Case = {
+      name: 'threads',
+      input: [8, 14, 13],
+      layers: [
+        { out: 69, k: 3, pad: 1 },
+        { out: 3, k: 3, stride: 2, pad: 1 },
+      ],
+    };
+    const batch = 5;
+    const { module } = await buildTrain('conv-gemm-threads', source(c, batch));
+    const x = seeded(batch * 8 * 14 * 13, 3);
+    const runs: Map<string, Float32Array>[] = [];
+    for (const threads of [1, 2]) {
+      const model = await module.create({ threads, seed: 4, workers: 'always' });
+      try {
+        const targets = seeded(batch * 3 * 7 * 7, 9);
+        const step = await model.trainStep(x, targets, batch, { gradients: true });
+        runs.push(
+          new Map(
+            [...(step.gradients ?? new Map<string, Float32Array>())].map(([k, v]) => [
+              k,
+              v.slice(),
+            ]),
+          ),
+        );
+      } finally {
+        await model.dispose();
+      }
     }
-  }
-  t.is(runs[0].size, 4);
-  for (const [name, value] of runs[0]) {
-    const other = runs[1].get(name) ?? new Float32Array();
-    t.true(
-      value.some((v) => v !== 0),
-      `${name} is not all zero`,
-    );
-    t.true(
-      value.length === other.length && value.every((v, idx) => Object.is(v, other[idx])),
-      `${name} differs between 1 and 2 threads`,
-    );
-  }
-});
+    t.is(runs[0].size, 4);
+    for (const [name, value] of runs[0]) {
+      const other = runs[1].get(name) ?? new Float32Array();
+      t.true(
+        value.some((v) => v !== 0),
+        `${name} is not all zero`,
+      );
+      t.true(
+        value.length === other.length && value.every((v, idx) => Object.is(v, other[idx])),
+        `${name} differs between 1 and 2 threads`,
+      );
+    }
+  });

@@ -7,6 +7,7 @@
 import test from 'ava';
 import binaryen from 'binaryen';
 import { createWorkerThreads, type WorkerProgram } from '../../runtime/wasm/pool.js';
+import { slowSuite } from '../helpers/suite.js';
 
 /** Int32 regions of the test memory: counts (`count`, `slow`, `trap`), marks (`mark`), starts (`slow`). */
 const COUNTS = 0;
@@ -195,28 +196,30 @@ test('a late worker neither runs a finished run nor steals from the next', async
   }
 });
 
-test('a worker stopped for 2^16 runs does not take its tag for a later run', async (t) => {
-  const { threads, heap, run } = await setUp(1);
-  try {
-    threads.hold(1000);
-    run(0, 8, 0, () => {
-      spinUntil(() => threads.holding, 2000);
-    });
-    // 2^16 runs later the claim word carries the stopped run's tag again; the caller released the
-    // worker only there, but the barrier every 2^14 runs waited for it (up to its 1 s hold).
-    for (let idx = 1; idx <= 65536; idx++)
-      run(
-        1,
-        2,
-        0,
-        idx === 65536 ? () => (threads.release(), spinUntil(() => false, 30)) : undefined,
-      );
-    t.is(firstWrong(heap, COUNTS, 8, 1), -1, 'count ran once per unit');
-    t.is(firstWrong(heap, MARKS, 2, 65536), -1, 'mark ran once per unit and run');
-  } finally {
-    await threads.close();
-  }
-});
+// 2^16 dispatches: `npm run test:slow` (ava.config.js).
+if (slowSuite)
+  test('a worker stopped for 2^16 runs does not take its tag for a later run', async (t) => {
+    const { threads, heap, run } = await setUp(1);
+    try {
+      threads.hold(1000);
+      run(0, 8, 0, () => {
+        spinUntil(() => threads.holding, 2000);
+      });
+      // 2^16 runs later the claim word carries the stopped run's tag again; the caller released the
+      // worker only there, but the barrier every 2^14 runs waited for it (up to its 1 s hold).
+      for (let idx = 1; idx <= 65536; idx++)
+        run(
+          1,
+          2,
+          0,
+          idx === 65536 ? () => (threads.release(), spinUntil(() => false, 30)) : undefined,
+        );
+      t.is(firstWrong(heap, COUNTS, 8, 1), -1, 'count ran once per unit');
+      t.is(firstWrong(heap, MARKS, 2, 65536), -1, 'mark ran once per unit and run');
+    } finally {
+      await threads.close();
+    }
+  });
 
 test('a failing chunk is reported, on the caller or on a worker, and the pool goes on', async (t) => {
   const { threads, heap, run } = await setUp(2);

@@ -12,6 +12,7 @@ import { layerCases } from '../emit/layer-cases.js';
 import { lookupLayer } from '../../compiler/layers/registry.js';
 import { buildTrain, seeded, type TrainModule } from './build-train.js';
 import { importShuffled, late, shuffled } from './shuffled-runtime.js';
+import { slowSuite } from '../helpers/suite.js';
 
 const SOURCE = `model Net {
   input x: [3, 20, 20]
@@ -80,31 +81,33 @@ test('threads default to the core count in Node', async (t) => {
 
 const SHUFFLED_BATCH = 5;
 
-test('every layer of the layer table, one unit per call in shuffled order over poisoned scratch, gives the bytes of one thread', async (t) => {
-  let checked = 0;
-  const before = shuffled.layers;
-  for (const [idx, layerCase] of layerCases.entries()) {
-    const name = /^\w+/.exec(layerCase.layer)?.[0] ?? '';
-    if (lookupLayer(name)?.unsupportedOn?.wasm) continue;
-    const source = `model M {\n  input x: [${layerCase.input.join(', ')}]\n  ${layerCase.layer}\n  output y\n}\n`;
-    const { code, module } = await buildWasm(`shuffled-layer-${idx}`, source);
-    const other = await importShuffled<typeof module>(`layer-${idx}`, code);
-    const x = inputFor(SHUFFLED_BATCH * layerCase.input.reduce((a, b) => a * b, 1), idx + 3);
-    const one = await module.create({ seed: idx, threads: 1 });
-    const many = await other.create({ seed: idx, threads: 2, workers: 'always' });
-    try {
-      const expected = Buffer.from((await one.forward(x, SHUFFLED_BATCH)).buffer);
-      const actual = Buffer.from((await many.forward(x, SHUFFLED_BATCH)).buffer);
-      t.true(actual.equals(expected), layerCase.name);
-      checked += 1;
-    } finally {
-      await one.dispose();
-      await many.dispose();
+// The shuffled-order runs over every kernel take ~8 s of CPU: `npm run test:slow` (ava.config.js).
+if (slowSuite)
+  test('every layer of the layer table, one unit per call in shuffled order over poisoned scratch, gives the bytes of one thread', async (t) => {
+    let checked = 0;
+    const before = shuffled.layers;
+    for (const [idx, layerCase] of layerCases.entries()) {
+      const name = /^\w+/.exec(layerCase.layer)?.[0] ?? '';
+      if (lookupLayer(name)?.unsupportedOn?.wasm) continue;
+      const source = `model M {\n  input x: [${layerCase.input.join(', ')}]\n  ${layerCase.layer}\n  output y\n}\n`;
+      const { code, module } = await buildWasm(`shuffled-layer-${idx}`, source);
+      const other = await importShuffled<typeof module>(`layer-${idx}`, code);
+      const x = inputFor(SHUFFLED_BATCH * layerCase.input.reduce((a, b) => a * b, 1), idx + 3);
+      const one = await module.create({ seed: idx, threads: 1 });
+      const many = await other.create({ seed: idx, threads: 2, workers: 'always' });
+      try {
+        const expected = Buffer.from((await one.forward(x, SHUFFLED_BATCH)).buffer);
+        const actual = Buffer.from((await many.forward(x, SHUFFLED_BATCH)).buffer);
+        t.true(actual.equals(expected), layerCase.name);
+        checked += 1;
+      } finally {
+        await one.dispose();
+        await many.dispose();
+      }
     }
-  }
-  t.log(`${checked} cases, ${shuffled.layers - before} split layers`);
-  t.true(shuffled.layers - before >= checked);
-});
+    t.log(`${checked} cases, ${shuffled.layers - before} split layers`);
+    t.true(shuffled.layers - before >= checked);
+  });
 
 /** Training models whose steps use every backward kernel family with units split over threads. */
 const TRAIN_CASES: { name: string; input: number[]; classes: number; source: string }[] = [
@@ -177,7 +180,7 @@ train OneD {
   },
 ];
 
-for (const trainCase of TRAIN_CASES)
+for (const trainCase of slowSuite ? TRAIN_CASES : [])
   test(`${trainCase.name}: training steps with shuffled one-unit calls over poisoned scratch give the weights of one thread`, async (t) => {
     const { code, module } = await buildTrain(`shuffled-${trainCase.name}`, trainCase.source);
     const other = await importShuffled<TrainModule>(`train-${trainCase.name}`, code);
