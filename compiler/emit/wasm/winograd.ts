@@ -19,7 +19,12 @@
 //      odd edge and the padding tiles are masked).
 import { vectorActivation, vectorizable, activationSteps } from './activation.js';
 import { depthBlock, gemmPhase, geometryOf, MR, NR, padCall, type ConvGeometry } from './gemm.js';
-import { valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
+import {
+  valueAddress,
+  type GeneratedKernel,
+  type KernelEnv,
+  type KernelGenerator,
+} from './kernel.js';
 import { padKernel } from './simple.js';
 import { winograd4Conv, winograd4Geometry, winograd4StagingBytes } from './winograd4.js';
 import type { KernelCall } from '../target.js';
@@ -355,36 +360,16 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
   });
 
   // Phase 2: the 16 GEMMs (as 16 groups of one grouped GEMM).
-  const [weightName, biasName] = call.params;
-  if (!weightName) throw new Error('internal error: convolution without weight');
-  const weights = env.weight(weightName, {
+  const { gemm, bias } = winogradProducts(call, env, {
     kind: 'winograd3x3',
-    rows: outChannels,
-    depth: channels,
-    mr: MR,
-    kc: depthBlock(channels),
+    positions: XI,
+    columns: w.columns,
+    transformed,
+    products,
   });
-  phases.push(
-    gemmPhase(
-      {
-        groups: XI,
-        rows: outChannels,
-        depth: channels,
-        positions: w.columns,
-        columns: transformed,
-        output: products,
-        weights,
-        bias: undefined,
-        steps: [],
-      },
-      env,
-    ),
-  );
+  phases.push(gemm);
 
   // Phase 3: output transform, units (sample, chunk of output channels).
-  const bias = biasName
-    ? env.weight(biasName, { kind: 'plain', length: outChannels + MR })
-    : undefined;
   const steps = activationSteps(call.descriptor);
   const outChunk = Math.ceil(outChannels / Math.min(outChannels, TRANSFORM_UNITS));
   const outUnits = Math.ceil(outChannels / outChunk);
@@ -510,3 +495,56 @@ ${ifThen(
   });
   return phases;
 };
+
+/**
+ * The GEMM phase of a Winograd convolution, `M[ξ] = U[ξ] · V[ξ]` for each of its `positions`
+ * transform positions as one group of a grouped GEMM (U packed as `kind`), and the address of its
+ * bias for the output transform. Shared by F(2×2) and F(4×4) (./winograd4.ts).
+ */
+export function winogradProducts(
+  call: KernelCall,
+  env: KernelEnv,
+  spec: {
+    kind: 'winograd3x3' | 'winograd4x4';
+    positions: number;
+    /** GEMM columns (tiles rounded up to a panel). */
+    columns: number;
+    /** Staging addresses of the transformed input V and of the products M. */
+    transformed: number;
+    products: number;
+    /** Bytes between consecutive ξ of V and of M (default: packed). */
+    columnGroupBytes?: number;
+    outputGroupBytes?: number;
+  },
+): { gemm: GeneratedKernel; bias: number | undefined } {
+  const g = geometryOf(call);
+  const [weightName, biasName] = call.params;
+  if (!weightName) throw new Error('internal error: convolution without weight');
+  const weights = env.weight(weightName, {
+    kind: spec.kind,
+    rows: g.outChannels,
+    depth: g.inChannels,
+    mr: MR,
+    kc: depthBlock(g.inChannels),
+  });
+  const gemm = gemmPhase(
+    {
+      groups: spec.positions,
+      rows: g.outChannels,
+      depth: g.inChannels,
+      positions: spec.columns,
+      columns: spec.transformed,
+      output: spec.products,
+      weights,
+      bias: undefined,
+      steps: [],
+      ...(spec.columnGroupBytes === undefined ? {} : { columnGroupBytes: spec.columnGroupBytes }),
+      ...(spec.outputGroupBytes === undefined ? {} : { outputGroupBytes: spec.outputGroupBytes }),
+    },
+    env,
+  );
+  const bias = biasName
+    ? env.weight(biasName, { kind: 'plain', length: g.outChannels + MR })
+    : undefined;
+  return { gemm, bias };
+}

@@ -30,9 +30,10 @@
 //      stored (v128 per row of a whole tile, lane by lane for the partial tiles at the right and
 //      bottom edges; the tiles past the last of a quad are not stored).
 import { activationSteps, vectorActivation } from './activation.js';
-import { depthBlock, gemmPhase, geometryOf, MR, NR, padCall, type ConvGeometry } from './gemm.js';
+import { geometryOf, NR, padCall, type ConvGeometry } from './gemm.js';
 import { valueAddress, type GeneratedKernel, type KernelGenerator } from './kernel.js';
 import { padKernel } from './simple.js';
+import { winogradProducts } from './winograd.js';
 import type { KernelCall } from '../target.js';
 import {
   add,
@@ -337,38 +338,18 @@ ${set('dst', addConst(get('dst'), NR * 4))}`,
   });
 
   // Phase 2: the 36 GEMMs (as 36 groups of one grouped GEMM).
-  const [weightName, biasName] = call.params;
-  if (!weightName) throw new Error('internal error: convolution without weight');
-  const weights = env.weight(weightName, {
+  const { gemm, bias } = winogradProducts(call, env, {
     kind: 'winograd4x4',
-    rows: outChannels,
-    depth: channels,
-    mr: MR,
-    kc: depthBlock(channels),
+    positions: XI,
+    columns: w.columns,
+    transformed,
+    products,
+    columnGroupBytes: xiStride,
+    outputGroupBytes: productXi,
   });
-  phases.push(
-    gemmPhase(
-      {
-        groups: XI,
-        rows: outChannels,
-        depth: channels,
-        positions: w.columns,
-        columns: transformed,
-        output: products,
-        weights,
-        bias: undefined,
-        steps: [],
-        columnGroupBytes: xiStride,
-        outputGroupBytes: productXi,
-      },
-      env,
-    ),
-  );
+  phases.push(gemm);
 
   // Phase 3: output transform, units (sample, chunk of output channels).
-  const bias = biasName
-    ? env.weight(biasName, { kind: 'plain', length: outChannels + MR })
-    : undefined;
   const steps = activationSteps(call.descriptor);
   const outChunk = Math.ceil(outChannels / Math.min(outChannels, TRANSFORM_UNITS));
   const outUnits = Math.ceil(outChannels / outChunk);
