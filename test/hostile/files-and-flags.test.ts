@@ -27,10 +27,10 @@ const existing = join(dir, 'existing-file');
 writeFileSync(existing, 'not a directory');
 
 /**
- * Read-only files and folders stop only other users: when the tests run as root, the command
- * runs as `nobody` (uid 65534), for whom the permissions hold.
+ * Read-only files and folders do not stop root: when the tests run as root, the command runs
+ * without the capability that overrides them (test/hostile/run.ts, `obeyPermissions`).
  */
-const asOther = process.getuid?.() === 0 ? { uid: 65534 } : {};
+const asOther = { obeyPermissions: true };
 const readOnlyDir = join(dir, 'read-only');
 mkdirSync(readOnlyDir);
 chmodSync(readOnlyDir, 0o555);
@@ -38,7 +38,7 @@ const readOnlyModel = join(dir, 'read-only.cnn');
 writeFileSync(readOnlyModel, 'model M {\n  input x: [4]\n    relu\n  output y\n}\n');
 chmodSync(readOnlyModel, 0o444);
 
-const cases: [string, string[], RegExp, { uid?: number }?][] = [
+const cases: [string, string[], RegExp, { obeyPermissions?: boolean }?][] = [
   ['check /dev/zero', ['check', '/dev/zero'], /^error: `\/dev\/zero` is not a regular file/],
   ['check /dev/urandom', ['check', '/dev/urandom'], /^error: `\/dev\/urandom` is not a regular/],
   ['check on a FIFO', ['check', fifo], /is not a regular file/],

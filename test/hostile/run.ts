@@ -38,17 +38,36 @@ async function slot(): Promise<() => void> {
   };
 }
 
-/** Runs `node bin/cnnc.js …args` (as user `uid` when given and running as root). */
-export async function runCnnc(args: string[], options: { uid?: number } = {}): Promise<Run> {
+/**
+ * How root runs a command that file permissions must stop (root writes anywhere): without the
+ * capability that overrides them (`setpriv`, util-linux), so that it still reads a checkout that
+ * other users cannot (a `mktemp -d` folder is 0700); as `nobody` where there is no setpriv.
+ */
+function obeyingPermissions(command: string[]): { command: string[]; uid?: number } {
+  if (process.getuid?.() !== 0) return { command };
+  if (existsSync('/usr/bin/setpriv'))
+    return { command: ['/usr/bin/setpriv', '--bounding-set=-dac_override', '--', ...command] };
+  return { command, uid: 65534 };
+}
+
+/** Runs `node bin/cnnc.js …args`; with `obeyPermissions`, read-only files stop it even as root. */
+export async function runCnnc(
+  args: string[],
+  options: { obeyPermissions?: boolean } = {},
+): Promise<Run> {
   const release = await slot();
   try {
     return await new Promise<Run>((resolve) => {
       const started = Date.now();
       const preload = ['--import', './test/hostile/cpu-usage.mjs'];
-      const child = spawn(process.execPath, [...preload, 'bin/cnnc.js', ...args], {
+      const plain = [process.execPath, ...preload, 'bin/cnnc.js', ...args];
+      const { command, uid } = options.obeyPermissions
+        ? obeyingPermissions(plain)
+        : { command: plain, uid: undefined };
+      const child = spawn(command[0], command.slice(1), {
         env: { ...process.env, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
+        ...(uid === undefined ? {} : { uid, gid: uid }),
       });
       let stdout = '';
       let stderr = '';
